@@ -1,0 +1,48 @@
+# Small helpers so each module's CMakeLists.txt reads as a list of facts.
+
+set(KASCADE_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
+
+# kascade_library(NAME core SRCS a.cc b.cc DEPS fmt::fmt)
+# Defines target kascade_<NAME> and alias kascade::<NAME>; headers are
+# included as "<module>/<file>.h" relative to src/.
+function(kascade_library)
+  cmake_parse_arguments(K "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_library(kascade_${K_NAME} STATIC ${K_SRCS})
+  add_library(kascade::${K_NAME} ALIAS kascade_${K_NAME})
+  target_include_directories(kascade_${K_NAME} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(kascade_${K_NAME} PRIVATE ${KASCADE_WARNINGS})
+  target_link_libraries(kascade_${K_NAME} PUBLIC ${K_DEPS})
+endfunction()
+
+# kascade_test(NAME log_test SRCS tests/log_test.cc DEPS kascade::bus LABELS unit)
+# A GoogleTest executable registered with CTest (one CTest test per TEST()).
+function(kascade_test)
+  if(NOT KASCADE_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(K "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  if(NOT K_TIMEOUT)
+    set(K_TIMEOUT 300)
+  endif()
+  if(NOT K_LABELS)
+    set(K_LABELS unit)
+  endif()
+  add_executable(${K_NAME} ${K_SRCS})
+  target_compile_options(${K_NAME} PRIVATE ${KASCADE_WARNINGS})
+  target_link_libraries(${K_NAME} PRIVATE ${K_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${K_NAME}
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "${K_LABELS}" TIMEOUT ${K_TIMEOUT}
+    EXTRA_ARGS --gtest_color=no)
+endfunction()
+
+# kascade_bench(NAME parse_bench SRCS parse_bench.cc DEPS kascade::process)
+function(kascade_bench)
+  if(NOT KASCADE_BUILD_BENCH)
+    return()
+  endif()
+  cmake_parse_arguments(K "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${K_NAME} ${K_SRCS})
+  target_compile_options(${K_NAME} PRIVATE ${KASCADE_WARNINGS})
+  target_link_libraries(${K_NAME} PRIVATE ${K_DEPS})
+endfunction()

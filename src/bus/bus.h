@@ -1,0 +1,81 @@
+// bus/bus.h: the interface between sources, the topic log and the processor.
+//
+// Two implementations: the embedded durable log (bus/embedded) and Apache
+// Kafka. Offsets follow Kafka's meaning: a committed offset is the next
+// offset to read.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/record.h"
+#include "core/result.h"
+
+namespace kascade {
+
+// A source's position, stored by the bus together with the records it follows.
+struct SourceCheckpoint {
+  std::string source;
+  std::string position;
+};
+
+// Records returned by one poll. Owns the bytes its records' views point into.
+struct PolledBatch {
+  std::string topic;
+  std::vector<ConsumedRecord> records;
+  // Storage behind the views. Deques: appending never moves what is there.
+  std::deque<std::string> buffers;
+  std::deque<std::vector<HeaderView>> header_blocks;
+
+  bool empty() const { return records.empty(); }
+};
+
+struct PartitionInfo {
+  int32_t partition = 0;
+  int64_t start_offset = 0;  // first offset still retained
+  int64_t end_offset = 0;    // high watermark: next offset to be written
+  int64_t bytes = 0;         // stored size (compressed), 0 if unknown
+};
+
+struct TopicInfo {
+  std::string name;
+  std::vector<PartitionInfo> partitions;
+};
+
+// Writes records. send() returns only once every record is durably on the bus.
+class Producer {
+ public:
+  virtual ~Producer() = default;
+
+  // Partitions by key (murmur2, as Kafka's default partitioner does).
+  // With a checkpoint, a bus that can stores it atomically with the records.
+  virtual Status send(std::string_view topic, std::span<const Record> records,
+                      const SourceCheckpoint* checkpoint) = 0;
+
+  // The last checkpoint stored for a source, if any.
+  virtual Result<std::optional<std::string>> load_checkpoint(std::string_view source) = 0;
+};
+
+// Reads one topic for one consumer group.
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+
+  // Where each partition starts: these offsets where given, otherwise the
+  // group's committed offset, otherwise the partition's start.
+  virtual Status start(const OffsetMap& positions) = 0;
+
+  // Records in offset order per partition; empty after `timeout` if none.
+  virtual Result<PolledBatch> poll(size_t max_records, std::chrono::milliseconds timeout) = 0;
+
+  // Records the group's progress (next offsets to read).
+  virtual Status commit(const OffsetMap& next_offsets) = 0;
+};
+
+}  // namespace kascade

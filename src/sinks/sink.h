@@ -1,0 +1,55 @@
+// sinks/sink.h: the interface every sink implements.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/dead_letter.h"
+#include "core/record.h"
+#include "core/result.h"
+#include "core/row.h"
+
+namespace kascade {
+
+// What one processor step hands to a sink: rows, the dead letters of the same
+// input records, and the consumer offsets this batch completes.
+struct SinkBatch {
+  explicit SinkBatch(const TableSchema* schema) : rows(schema) {}
+
+  RowBatch rows;
+  std::vector<DeadLetter> dead_letters;
+  std::string group;
+  std::string topic;
+  OffsetMap next_offsets;  // partition -> next offset, after this batch
+  size_t input_records = 0;
+
+  void clear() {
+    rows.clear();
+    dead_letters.clear();
+    next_offsets.clear();
+    input_records = 0;
+  }
+};
+
+// A store the processor writes to. Used by one thread (the sink thread).
+//
+// write() answers ok only when every row and dead letter of the batch is
+// durably stored; an error with retriable=true asks the caller to try the
+// same batch again, other errors stop the pipeline.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+
+  // Creates the table (and dead-letter and offset tables) if missing.
+  virtual Status prepare(const TableSchema& schema) = 0;
+
+  virtual Status write(const SinkBatch& batch) = 0;
+
+  // True if write() stores next_offsets atomically with the rows (the
+  // embedded store does): then the sink, not the bus, is where a restarted
+  // processor resumes, and delivery is exactly-once.
+  virtual bool stores_offsets() const = 0;
+  virtual Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) = 0;
+};
+
+}  // namespace kascade
