@@ -1,0 +1,215 @@
+// config/config_loader.cc: YAML -> Config through the option table; errors carry file:line:col.
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "config/option_table.h"
+
+namespace kascade {
+namespace {
+
+std::string where(const std::string& origin, const YAML::Mark& mark) {
+  if (mark.line < 0) return origin;
+  return fmt::format("{}:{}:{}", origin, mark.line + 1, mark.column + 1);
+}
+
+Error config_error(const std::string& origin, const YAML::Mark& mark, std::string_view path,
+                   std::string_view what) {
+  return Error::make(Errc::config, fmt::format("{}: {}: {}", where(origin, mark), path, what));
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+bool is_section(std::string_view path) {
+  for (const auto& option : option_table()) {
+    if (option.path.size() > path.size() && option.path.starts_with(path) &&
+        option.path[path.size()] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// "unknown key" with the closest known path, if one is close.
+std::string unknown_key_message(std::string_view path) {
+  std::string_view best;
+  size_t best_distance = 3;
+  auto consider = [&](std::string_view candidate) {
+    const size_t d = edit_distance(path, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  };
+  for (const auto& option : option_table()) {
+    consider(option.path);
+    for (size_t dot = option.path.find('.'); dot != std::string_view::npos;
+         dot = option.path.find('.', dot + 1)) {
+      consider(option.path.substr(0, dot));
+    }
+  }
+  if (best.empty()) return "unknown key";
+  return fmt::format("unknown key (did you mean '{}'?)", best);
+}
+
+template <typename T>
+bool parse_number(const std::string& text, T& out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end;
+}
+
+Status apply_scalar(Config& config, const OptionSpec& option, const YAML::Node& node,
+                    const std::string& origin) {
+  const std::string text = node.Scalar();
+  const YAML::Mark mark = node.Mark();
+  if (const auto* integer = std::get_if<IntegerOption>(&option.kind)) {
+    int64_t value = 0;
+    if (!parse_number(text, value)) {
+      return config_error(origin, mark, option.path, fmt::format("expected an integer, got '{}'", text));
+    }
+    if (value < integer->min || value > integer->max) {
+      return config_error(origin, mark, option.path,
+                          fmt::format("{} is out of range [{}, {}]", value, integer->min, integer->max));
+    }
+    integer->field(config) = value;
+  } else if (const auto* real = std::get_if<RealOption>(&option.kind)) {
+    double value = 0;
+    if (!parse_number(text, value)) {
+      return config_error(origin, mark, option.path, fmt::format("expected a number, got '{}'", text));
+    }
+    if (!(value >= real->min && value <= real->max)) {
+      return config_error(origin, mark, option.path,
+                          fmt::format("{} is out of range [{}, {}]", value, real->min, real->max));
+    }
+    real->field(config) = value;
+  } else {
+    const auto& choice = std::get<TextOption>(option.kind);
+    if (!choice.allow_empty && text.empty()) {
+      return config_error(origin, mark, option.path, "must not be empty");
+    }
+    if (!choice.choices.empty() &&
+        std::find(choice.choices.begin(), choice.choices.end(), text) == choice.choices.end()) {
+      return config_error(origin, mark, option.path,
+                          fmt::format("'{}' is not one of: {}", text, fmt::join(choice.choices, ", ")));
+    }
+    choice.field(config) = text;
+  }
+  return ok_status();
+}
+
+Status apply_mapping(Config& config, const YAML::Node& map, const std::string& prefix,
+                     const std::string& origin) {
+  for (const auto& entry : map) {
+    const YAML::Node& key = entry.first;
+    const YAML::Node& value = entry.second;
+    if (!key.IsScalar()) {
+      return config_error(origin, key.Mark(), prefix.empty() ? "(top level)" : prefix, "keys must be plain names");
+    }
+    const std::string path = prefix.empty() ? key.Scalar() : prefix + "." + key.Scalar();
+    const OptionSpec* option = find_option(path);
+    if (option != nullptr) {
+      if (!value.IsScalar()) {
+        return config_error(origin, key.Mark(), path, "expected a single value, got a list or mapping");
+      }
+      if (auto status = apply_scalar(config, *option, value, origin); !status) return status;
+    } else if (is_section(path)) {
+      if (value.IsNull()) continue;
+      if (!value.IsMap()) {
+        return config_error(origin, key.Mark(), path, "expected a mapping of options");
+      }
+      if (auto status = apply_mapping(config, value, path, origin); !status) return status;
+    } else {
+      return config_error(origin, key.Mark(), path, unknown_key_message(path));
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Config default_config() {
+  Config config;
+  for (const auto& option : option_table()) {
+    std::visit(
+        [&](const auto& kind) {
+          using Kind = std::decay_t<decltype(kind)>;
+          if constexpr (std::is_same_v<Kind, TextOption>) {
+            kind.field(config) = std::string(kind.default_value);
+          } else {
+            kind.field(config) = kind.default_value;
+          }
+        },
+        option.kind);
+  }
+  return config;
+}
+
+Result<Config> load_config_text(const std::string& text, const std::string& origin) {
+  Config config = default_config();
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return Error::make(Errc::config, fmt::format("{}: invalid YAML: {}", where(origin, e.mark), e.msg));
+  }
+  if (root.IsDefined() && !root.IsNull()) {
+    if (!root.IsMap()) {
+      return Error::make(Errc::config, fmt::format("{}: the top level must be a mapping of options",
+                                                   where(origin, root.Mark())));
+    }
+    if (auto status = apply_mapping(config, root, "", origin); !status) return status.error();
+  }
+  if (auto status = finalize_config(config); !status) {
+    return Error::make(Errc::config, fmt::format("{}: {}", origin, status.message()));
+  }
+  return config;
+}
+
+Result<Config> load_config_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return Error::make(Errc::config, fmt::format("{}: cannot open the config file", file.string()));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return load_config_text(buffer.str(), file.string());
+}
+
+Status finalize_config(Config& config) {
+  if (config.source.records > 0 && config.source.batch_records > config.source.records) {
+    config.source.batch_records = config.source.records;
+  }
+  if (config.processor.max_record_bytes > config.bus.embedded.max_record_bytes) {
+    return Error::make(Errc::config,
+                       fmt::format("processor.max_record_bytes ({}) exceeds bus.embedded.max_record_bytes ({})",
+                                   config.processor.max_record_bytes, config.bus.embedded.max_record_bytes));
+  }
+  return ok_status();
+}
+
+std::filesystem::path Config::store_path() const {
+  if (!store.path.empty()) return store.path;
+  return std::filesystem::path(data_dir) / "store.db";
+}
+
+std::filesystem::path Config::log_dir() const { return std::filesystem::path(data_dir) / "log"; }
+
+}  // namespace kascade

@@ -1,0 +1,43 @@
+// config/option_table.h: the declaration of every configuration option.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "config/config.h"
+
+namespace kascade {
+
+struct IntegerOption {
+  int64_t& (*field)(Config&);
+  int64_t default_value;
+  int64_t min;
+  int64_t max;
+};
+struct RealOption {
+  double& (*field)(Config&);
+  double default_value;
+  double min;
+  double max;
+};
+struct TextOption {
+  std::string& (*field)(Config&);
+  std::string_view default_value;
+  std::vector<std::string_view> choices;  // empty: any text
+  bool allow_empty = true;
+};
+
+// One option: its YAML path ("bus.partitions"), what it means, and its type.
+struct OptionSpec {
+  std::string_view path;
+  std::string_view description;
+  std::variant<IntegerOption, RealOption, TextOption> kind;
+};
+
+std::span<const OptionSpec> option_table();
+const OptionSpec* find_option(std::string_view path);
+
+}  // namespace kascade
