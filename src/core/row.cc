@@ -22,4 +22,11 @@ int TableSchema::column_index(std::string_view column) const {
   return -1;
 }
 
+bool TableSchema::is_primary_key(std::string_view column) const {
+  for (const auto& key : primary_key) {
+    if (key == column) return true;
+  }
+  return false;
+}
+
 }  // namespace kascade

@@ -35,6 +35,7 @@ struct TableSchema {
   std::vector<std::string> primary_key;  // column names
 
   int column_index(std::string_view column) const;  // -1 if absent
+  bool is_primary_key(std::string_view column) const;
 };
 
 // One cell. Text lives in the owning RowBatch's arena.

@@ -1,0 +1,53 @@
+// sinks/sqlite/sqlite_store.h: the embedded store — rows, dead letters and offsets in one SQLite file.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "sinks/sink.h"
+
+namespace kascade {
+
+struct SqliteStoreOptions {
+  std::filesystem::path path;
+  bool sync_full = false;  // synchronous=FULL (survive power loss) instead of NORMAL (survive a crash)
+  int cache_mb = 64;
+};
+
+// The embedded sink. One SQLite transaction per batch holds its rows
+// (upserted by primary key), its dead letters and the consumer offsets the
+// batch completes: a batch is there entirely or not at all, so a restarted
+// processor resumes exactly after the last stored record (exactly-once).
+//
+// Nulls never overwrite stored values (they are "unset", as in Cassandra).
+// Owns one connection; used by one thread (the sink thread).
+class SqliteStore final : public Sink {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> open(const SqliteStoreOptions& options);
+  ~SqliteStore() override;
+
+  Status prepare(const TableSchema& schema) override;
+  Status write(const SinkBatch& batch) override;
+  bool stores_offsets() const override { return true; }
+  Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) override;
+
+  // SQL that creates `schema` (for docs and `kascade query` users).
+  static std::string create_table_sql(const TableSchema& schema);
+
+ private:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  Status exec(const char* sql);
+  Status fail(const char* what);
+
+  sqlite3* db_;
+  const TableSchema* schema_ = nullptr;
+  sqlite3_stmt* upsert_row_ = nullptr;
+  sqlite3_stmt* insert_dead_letter_ = nullptr;
+  sqlite3_stmt* upsert_offset_ = nullptr;
+  std::string timestamp_buffer_;
+};
+
+}  // namespace kascade

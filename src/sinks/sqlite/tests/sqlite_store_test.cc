@@ -1,0 +1,138 @@
+// Tests for sinks/sqlite: upserts, unset nulls, dead letters, offsets in the same transaction.
+#include "sinks/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace kascade {
+namespace {
+
+const TableSchema kSchema{"people",
+                          {{"id", ColumnType::uuid},
+                           {"name", ColumnType::text},
+                           {"age", ColumnType::int32},
+                           {"score", ColumnType::float64},
+                           {"seen_at", ColumnType::timestamp}},
+                          {"id"}};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("kascade-store-test-" + std::to_string(getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    auto store = SqliteStore::open({.path = dir_ / "store.db"});
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(*store);
+    ASSERT_TRUE(store_->prepare(kSchema).ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Reads one value as text with a separate connection (what another process sees).
+  std::string query(const std::string& sql) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2((dir_ / "store.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* s = nullptr;
+    std::string out = "<error>";
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK) {
+      out = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)
+                ? reinterpret_cast<const char*>(sqlite3_column_text(s, 0))
+                : "<null>";
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return out;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+void add_person(SinkBatch& batch, const char* id, const char* name, std::optional<int> age) {
+  const size_t r = batch.rows.add_row();
+  if (id) batch.rows.set_text(r, 0, id);
+  if (name) batch.rows.set_text(r, 1, name);
+  if (age) batch.rows.set_integer(r, 2, *age);
+  batch.rows.set_real(r, 3, 0.5);
+  batch.rows.set_integer(r, 4, 743161458674);
+}
+
+TEST_F(SqliteStoreTest, UpsertsByKeyAndStoresOffsetsTogether) {
+  SinkBatch batch(&kSchema);
+  batch.group = "g";
+  batch.topic = "t";
+  add_person(batch, "a", "Ann", 30);
+  add_person(batch, "b", "Bob", 40);
+  batch.next_offsets = {{0, 2}, {1, 7}};
+  ASSERT_TRUE(store_->write(batch).ok());
+  EXPECT_EQ(query("SELECT count(*) FROM people"), "2");
+  EXPECT_EQ(query("SELECT seen_at FROM people WHERE id = 'a'"), "1993-07-20T09:44:18.674Z");
+  auto offsets = store_->stored_offsets("g", "t");
+  ASSERT_TRUE(offsets.ok());
+  EXPECT_EQ(*offsets, (OffsetMap{{0, 2}, {1, 7}}));
+
+  // The same key again: one row, updated; a null does not erase the stored value.
+  batch.clear();
+  add_person(batch, "a", "Anna", std::nullopt);
+  batch.next_offsets = {{0, 3}};
+  ASSERT_TRUE(store_->write(batch).ok());
+  EXPECT_EQ(query("SELECT count(*) FROM people"), "2");
+  EXPECT_EQ(query("SELECT name || ' ' || age FROM people WHERE id = 'a'"), "Anna 30");
+  EXPECT_EQ(*store_->stored_offsets("g", "t"), (OffsetMap{{0, 3}, {1, 7}}));
+  EXPECT_TRUE(store_->stored_offsets("other", "t")->empty());
+}
+
+TEST_F(SqliteStoreTest, AFailedBatchLeavesNothingBehind) {
+  SinkBatch batch(&kSchema);
+  batch.group = "g";
+  batch.topic = "t";
+  add_person(batch, "a", "Ann", 30);
+  add_person(batch, nullptr, "no key", 1);  // NOT NULL primary key: the store refuses it
+  batch.dead_letters.push_back(DeadLetter{.value = "x", .error_class = "parse", .topic = "t"});
+  batch.next_offsets = {{0, 3}};
+  const Status status = store_->write(batch);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("upsert row"), std::string::npos) << status.message();
+  EXPECT_EQ(query("SELECT count(*) FROM people"), "0");
+  EXPECT_EQ(query("SELECT count(*) FROM dead_letters"), "0");
+  EXPECT_TRUE(store_->stored_offsets("g", "t")->empty());
+}
+
+TEST_F(SqliteStoreTest, DeadLettersKeepOriginalBytesReasonAndSource) {
+  SinkBatch batch(&kSchema);
+  batch.group = "g";
+  batch.topic = "users.raw";
+  const std::string bytes("{\"a\":\xC3\x28}", 8);
+  batch.dead_letters.push_back(DeadLetter{.key = "k1",
+                                          .value = bytes,
+                                          .error_class = "parse",
+                                          .error_message = "invalid UTF-8",
+                                          .topic = "users.raw",
+                                          .partition = 2,
+                                          .offset = 41,
+                                          .failed_at_ms = 0});
+  batch.next_offsets = {{2, 42}};
+  ASSERT_TRUE(store_->write(batch).ok());
+  EXPECT_EQ(query("SELECT error_class || '|' || error_message || '|' || topic || '|' || partition || '|' || offset "
+                  "|| '|' || attempts || '|' || failed_at FROM dead_letters"),
+            "parse|invalid UTF-8|users.raw|2|41|1|1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(query("SELECT hex(value) FROM dead_letters"), "7B2261223AC3287D");
+  // The same record failing again counts an attempt instead of adding a row.
+  ASSERT_TRUE(store_->write(batch).ok());
+  EXPECT_EQ(query("SELECT count(*) || ' ' || max(attempts) FROM dead_letters"), "1 2");
+}
+
+TEST_F(SqliteStoreTest, CreateTableSqlIsTyped) {
+  EXPECT_EQ(SqliteStore::create_table_sql(kSchema),
+            "CREATE TABLE IF NOT EXISTS people (id TEXT NOT NULL, name TEXT, age INTEGER, score REAL, seen_at TEXT, "
+            "PRIMARY KEY (id))");
+}
+
+}  // namespace
+}  // namespace kascade
