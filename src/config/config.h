@@ -73,6 +73,9 @@ Result<Config> load_config_file(const std::filesystem::path& file);
 // The same, from text (`origin` names it in errors).
 Result<Config> load_config_text(const std::string& text, const std::string& origin);
 
+// Applies "path=value" (the command line's --set) with the same checks as the file.
+Status set_config_option(Config& config, std::string_view assignment);
+
 // Cross-field checks, run after every change (file, then command-line flags).
 Status finalize_config(Config& config);
 

@@ -76,39 +76,32 @@ bool parse_number(const std::string& text, T& out) {
   return ec == std::errc() && ptr == end;
 }
 
-Status apply_scalar(Config& config, const OptionSpec& option, const YAML::Node& node,
-                    const std::string& origin) {
-  const std::string text = node.Scalar();
-  const YAML::Mark mark = node.Mark();
+// Checks `text` against the option's type and bounds and stores it. `location`
+// prefixes errors ("file:line:col", or "--set" for command-line overrides).
+Status apply_text(Config& config, const OptionSpec& option, const std::string& text, const std::string& location) {
+  auto error = [&](std::string what) {
+    return Error::make(Errc::config, fmt::format("{}: {}: {}", location, option.path, what));
+  };
   if (const auto* integer = std::get_if<IntegerOption>(&option.kind)) {
     int64_t value = 0;
-    if (!parse_number(text, value)) {
-      return config_error(origin, mark, option.path, fmt::format("expected an integer, got '{}'", text));
-    }
+    if (!parse_number(text, value)) return error(fmt::format("expected an integer, got '{}'", text));
     if (value < integer->min || value > integer->max) {
-      return config_error(origin, mark, option.path,
-                          fmt::format("{} is out of range [{}, {}]", value, integer->min, integer->max));
+      return error(fmt::format("{} is out of range [{}, {}]", value, integer->min, integer->max));
     }
     integer->field(config) = value;
   } else if (const auto* real = std::get_if<RealOption>(&option.kind)) {
     double value = 0;
-    if (!parse_number(text, value)) {
-      return config_error(origin, mark, option.path, fmt::format("expected a number, got '{}'", text));
-    }
+    if (!parse_number(text, value)) return error(fmt::format("expected a number, got '{}'", text));
     if (!(value >= real->min && value <= real->max)) {
-      return config_error(origin, mark, option.path,
-                          fmt::format("{} is out of range [{}, {}]", value, real->min, real->max));
+      return error(fmt::format("{} is out of range [{}, {}]", value, real->min, real->max));
     }
     real->field(config) = value;
   } else {
     const auto& choice = std::get<TextOption>(option.kind);
-    if (!choice.allow_empty && text.empty()) {
-      return config_error(origin, mark, option.path, "must not be empty");
-    }
+    if (!choice.allow_empty && text.empty()) return error("must not be empty");
     if (!choice.choices.empty() &&
         std::find(choice.choices.begin(), choice.choices.end(), text) == choice.choices.end()) {
-      return config_error(origin, mark, option.path,
-                          fmt::format("'{}' is not one of: {}", text, fmt::join(choice.choices, ", ")));
+      return error(fmt::format("'{}' is not one of: {}", text, fmt::join(choice.choices, ", ")));
     }
     choice.field(config) = text;
   }
@@ -129,7 +122,9 @@ Status apply_mapping(Config& config, const YAML::Node& map, const std::string& p
       if (!value.IsScalar()) {
         return config_error(origin, key.Mark(), path, "expected a single value, got a list or mapping");
       }
-      if (auto status = apply_scalar(config, *option, value, origin); !status) return status;
+      if (auto status = apply_text(config, *option, value.Scalar(), where(origin, value.Mark())); !status) {
+        return status;
+      }
     } else if (is_section(path)) {
       if (value.IsNull()) continue;
       if (!value.IsMap()) {
@@ -191,6 +186,19 @@ Result<Config> load_config_file(const std::filesystem::path& file) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return load_config_text(buffer.str(), file.string());
+}
+
+Status set_config_option(Config& config, std::string_view assignment) {
+  const size_t equals = assignment.find('=');
+  if (equals == std::string_view::npos) {
+    return Error::make(Errc::config, fmt::format("--set {}: expected KEY=VALUE", assignment));
+  }
+  const std::string path(assignment.substr(0, equals));
+  const OptionSpec* option = find_option(path);
+  if (option == nullptr) {
+    return Error::make(Errc::config, fmt::format("--set: {}: {}", path, unknown_key_message(path)));
+  }
+  return apply_text(config, *option, std::string(assignment.substr(equals + 1)), "--set");
 }
 
 Status finalize_config(Config& config) {

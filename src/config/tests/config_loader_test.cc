@@ -78,6 +78,17 @@ TEST(ConfigLoader, MissingFileIsAConfigError) {
   EXPECT_NE(config.error().message.find("/nonexistent/kascade.yaml"), std::string::npos);
 }
 
+TEST(ConfigLoader, CommandLineOverridesUseTheSameChecks) {
+  Config config = default_config();
+  ASSERT_TRUE(set_config_option(config, "bus.partitions=12").ok());
+  EXPECT_EQ(config.bus.partitions, 12);
+  EXPECT_EQ(set_config_option(config, "bus.partitions=0").message(),
+            "--set: bus.partitions: 0 is out of range [1, 1024]");
+  EXPECT_EQ(set_config_option(config, "bus.partition=3").message(),
+            "--set: bus.partition: unknown key (did you mean 'bus.partitions'?)");
+  EXPECT_EQ(set_config_option(config, "bus.partitions").message(), "--set bus.partitions: expected KEY=VALUE");
+}
+
 TEST(ConfigReference, ListsEveryOption) {
   const std::string doc = config_reference_markdown();
   for (const auto& option : option_table()) {

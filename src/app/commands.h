@@ -1,0 +1,54 @@
+// app/commands.h: the subcommands of the kascade binary; each returns the process exit code.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kascade {
+
+// Exit codes (DESIGN.md): success, runtime failure, usage or config error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Options shared by the commands that load a pipeline config.
+struct PipelineArgs {
+  std::string config_file;  // empty: built-in defaults (the embedded flagship pipeline)
+  std::string data_dir;
+  std::string source;
+  std::optional<int64_t> records;
+  std::string duration;  // "60s", "5m", "500ms"; empty: unbounded
+  std::vector<std::string> overrides;  // --set path=value
+};
+
+enum class PipelineRole { all, ingest, process };
+
+int run_pipeline_command(const PipelineArgs& args, PipelineRole role);
+
+struct QueryArgs {
+  std::string config_file;
+  std::string data_dir;
+  std::string format = "table";
+  std::string sql;
+};
+int query_command(const QueryArgs& args);
+
+int validate_command(const std::string& config_file);
+
+struct InspectArgs {
+  std::string config_file;
+  std::string data_dir;
+  std::string format = "table";
+  std::string group;  // lag: empty = every group
+};
+int topics_command(const InspectArgs& args);
+int lag_command(const InspectArgs& args);
+
+int config_reference_command();
+
+// "60s", "5m", "1h", "250ms", "2" (seconds).
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+
+}  // namespace kascade

@@ -1,0 +1,50 @@
+// app/config_commands.cc: `kascade validate`, `kascade config-reference`, `kascade query`.
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "app/commands.h"
+#include "app/pipeline_config.h"
+#include "app/sql_query.h"
+#include "config/config.h"
+
+namespace kascade {
+
+int validate_command(const std::string& config_file) {
+  auto config = load_config_file(config_file);
+  if (!config) {
+    fmt::print(stderr, "kascade: {}\n", config.error().message);
+    return kExitUsage;
+  }
+  fmt::print("{}: ok (bus {} topic '{}', source {}, store {})\n", config_file, config->bus.type, config->bus.topic,
+             config->source.type, config->store.type);
+  return kExitOk;
+}
+
+int config_reference_command() {
+  fmt::print("{}", config_reference_markdown());
+  return kExitOk;
+}
+
+int query_command(const QueryArgs& args) {
+  auto config = load_pipeline_config(args.config_file, args.data_dir);
+  if (!config) {
+    fmt::print(stderr, "kascade: {}\n", config.error().message);
+    return kExitUsage;
+  }
+  auto format = parse_output_format(args.format);
+  if (!format) {
+    fmt::print(stderr, "kascade: {}\n", format.error().message);
+    return kExitUsage;
+  }
+  auto table = run_sql_query(config->store_path(), args.sql);
+  if (!table) {
+    fmt::print(stderr, "kascade query: {}\n", table.error().message);
+    return table.error().code == Errc::invalid_argument ? kExitUsage : kExitFailure;
+  }
+  print_table(std::cout, *table, *format);
+  return kExitOk;
+}
+
+}  // namespace kascade

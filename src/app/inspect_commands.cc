@@ -1,0 +1,98 @@
+// app/inspect_commands.cc: `kascade topics` and `kascade lag` on the embedded log.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "app/commands.h"
+#include "app/pipeline_config.h"
+#include "app/tabular_output.h"
+#include "bus/embedded/embedded_log.h"
+
+namespace kascade {
+namespace {
+
+struct Inspection {
+  Config config;
+  OutputFormat format;
+  std::unique_ptr<EmbeddedLog> log;
+};
+
+// Loads the config and opens the log; prints the error and sets exit_code on failure.
+std::optional<Inspection> open_inspection(const InspectArgs& args, const char* command, int& exit_code) {
+  auto config = load_pipeline_config(args.config_file, args.data_dir);
+  auto format = parse_output_format(args.format);
+  if (!config || !format) {
+    fmt::print(stderr, "kascade {}: {}\n", command, !config ? config.error().message : format.error().message);
+    exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  if (!std::filesystem::exists(config->log_dir())) {
+    fmt::print(stderr, "kascade {}: no embedded log at {} (run `kascade run` first, or pass --data-dir)\n", command,
+               config->log_dir().string());
+    exit_code = kExitFailure;
+    return std::nullopt;
+  }
+  auto log = EmbeddedLog::open(config->data_dir);
+  if (!log) {
+    fmt::print(stderr, "kascade {}: {}\n", command, log.error().message);
+    exit_code = kExitFailure;
+    return std::nullopt;
+  }
+  return Inspection{std::move(*config), *format, std::move(*log)};
+}
+
+}  // namespace
+
+int topics_command(const InspectArgs& args) {
+  int exit_code = kExitOk;
+  auto inspection = open_inspection(args, "topics", exit_code);
+  if (!inspection) return exit_code;
+  auto topics = inspection->log->list_topics();
+  if (!topics) {
+    fmt::print(stderr, "kascade topics: {}\n", topics.error().message);
+    return kExitFailure;
+  }
+  ResultTable table{{"topic", "partition", "start_offset", "end_offset", "records", "stored_bytes"}, {}};
+  for (const auto& name : *topics) {
+    auto info = inspection->log->describe(name);
+    if (!info) {
+      fmt::print(stderr, "kascade topics: {}: {}\n", name, info.error().message);
+      return kExitFailure;
+    }
+    for (const PartitionInfo& p : info->partitions) {
+      table.rows.push_back({name, int64_t{p.partition}, p.start_offset, p.end_offset, p.end_offset - p.start_offset,
+                            p.bytes});
+    }
+  }
+  print_table(std::cout, table, inspection->format);
+  return kExitOk;
+}
+
+int lag_command(const InspectArgs& args) {
+  int exit_code = kExitOk;
+  auto inspection = open_inspection(args, "lag", exit_code);
+  if (!inspection) return exit_code;
+  const std::string group = args.group.empty() ? inspection->config.processor.group : args.group;
+  const std::string& topic = inspection->config.bus.topic;
+  auto info = inspection->log->describe(topic);
+  auto committed = info ? inspection->log->committed(topic, group) : Result<OffsetMap>(info.error());
+  if (!committed) {
+    fmt::print(stderr, "kascade lag: {}\n", committed.error().message);
+    return kExitFailure;
+  }
+  ResultTable table{{"group", "topic", "partition", "committed_offset", "end_offset", "lag"}, {}};
+  for (const PartitionInfo& p : info->partitions) {
+    auto it = committed->find(p.partition);
+    Cell committed_cell = std::monostate{};
+    int64_t from = p.start_offset;
+    if (it != committed->end()) {
+      committed_cell = it->second;
+      from = std::max(it->second, p.start_offset);
+    }
+    table.rows.push_back({group, topic, int64_t{p.partition}, committed_cell, p.end_offset, p.end_offset - from});
+  }
+  print_table(std::cout, table, inspection->format);
+  return kExitOk;
+}
+
+}  // namespace kascade

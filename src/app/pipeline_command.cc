@@ -1,0 +1,185 @@
+// app/pipeline_command.cc: `kascade run | ingest | process` on the embedded bus and store.
+#include <csignal>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "app/commands.h"
+#include "app/ingest_loop.h"
+#include "app/pipeline_config.h"
+#include "app/progress.h"
+#include "app/source_factory.h"
+#include "bus/embedded/embedded_bus.h"
+#include "bus/embedded/embedded_log.h"
+#include "core/timestamp.h"
+#include "process/processor.h"
+#include "sinks/sqlite/sqlite_store.h"
+
+namespace kascade {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void on_signal(int) { g_interrupted.store(true); }
+
+void install_signal_handlers() {
+  struct sigaction action = {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+EmbeddedLogOptions log_options(const Config& config) {
+  EmbeddedLogOptions options;
+  options.default_partitions = static_cast<int32_t>(config.bus.partitions);
+  options.retention_bytes = config.bus.embedded.retention_bytes;
+  options.retention_ms = config.bus.embedded.retention_ms;
+  options.sync = config.bus.embedded.sync == "normal" ? SyncMode::normal : SyncMode::full;
+  options.max_record_bytes = config.bus.embedded.max_record_bytes;
+  options.compression = config.bus.embedded.compression == "none" ? Compression::none : Compression::lz4;
+  return options;
+}
+
+int fail(const char* command, const Error& error) {
+  fmt::print(stderr, "kascade {}: {}\n", command, error.message);
+  return error.code == Errc::config || error.code == Errc::invalid_argument ? kExitUsage : kExitFailure;
+}
+
+// True when every partition's position has reached the topic's end.
+bool caught_up(EmbeddedLog& log, const std::string& topic, const OffsetMap& positions) {
+  auto info = log.describe(topic);
+  if (!info) return false;
+  for (const PartitionInfo& p : info->partitions) {
+    auto it = positions.find(p.partition);
+    const int64_t position = it == positions.end() ? 0 : it->second;
+    if (position < p.end_offset && p.end_offset > p.start_offset) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 12) return std::nullopt;
+  const int64_t value = std::stoll(text.substr(0, digits));
+  const std::string unit = text.substr(digits);
+  if (unit == "ms") return std::chrono::milliseconds(value);
+  if (unit.empty() || unit == "s") return std::chrono::seconds(value);
+  if (unit == "m") return std::chrono::minutes(value);
+  if (unit == "h") return std::chrono::hours(value);
+  return std::nullopt;
+}
+
+int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
+  const char* command = role == PipelineRole::all ? "run" : role == PipelineRole::ingest ? "ingest" : "process";
+  std::vector<std::string> overrides = args.overrides;
+  if (!args.source.empty()) overrides.push_back("source.type=" + args.source);
+  if (args.records) overrides.push_back(fmt::format("source.records={}", *args.records));
+  auto config = load_pipeline_config(args.config_file, args.data_dir, overrides);
+  if (!config) return fail(command, config.error());
+  std::optional<std::chrono::milliseconds> duration;
+  if (!args.duration.empty()) {
+    duration = parse_duration(args.duration);
+    if (!duration) {
+      return fail(command, Error::make(Errc::invalid_argument,
+                                       fmt::format("--duration '{}': expected e.g. 60s, 5m, 1h, 500ms", args.duration)));
+    }
+  }
+
+  install_signal_handlers();
+  auto log = EmbeddedLog::open(config->data_dir, log_options(*config));
+  if (!log) return fail(command, log.error());
+  const std::string& topic = config->bus.topic;
+  if (auto created = (*log)->create_topic(topic, static_cast<int32_t>(config->bus.partitions)); !created) {
+    return fail(command, created.error());
+  }
+
+  PipelineCounters counters;
+  ProgressLine progress(counters);
+  progress.start();
+  const auto started = std::chrono::steady_clock::now();
+  const bool ingesting = role != PipelineRole::process;
+  const bool processing = role != PipelineRole::ingest;
+
+  // Stops: a signal stops everything; --duration stops the source (and, for
+  // `process` alone, the processor); `run` then drains what the topic holds.
+  std::atomic<bool> stop_ingest{false}, stop_processor{false}, ingest_done{!ingesting};
+  std::atomic<bool> finished{false};
+  std::thread watchdog([&] {
+    while (!finished.load()) {
+      const bool expired = duration && std::chrono::steady_clock::now() - started >= *duration;
+      if (g_interrupted.load() || expired) {
+        stop_ingest = true;
+        if (g_interrupted.load() || role == PipelineRole::process) stop_processor = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+
+  Status ingest_status, process_status;
+  std::thread ingest_thread;
+  if (ingesting) {
+    ingest_thread = std::thread([&] {
+      auto source = make_source(*config);
+      if (!source) {
+        ingest_status = source.status();
+      } else {
+        EmbeddedProducer producer(**log);
+        ingest_status = run_ingest(**source, producer, topic, static_cast<size_t>(config->source.batch_records),
+                                   stop_ingest, counters);
+      }
+      if (!ingest_status.ok()) stop_processor = true;
+      ingest_done = true;
+    });
+  }
+
+  if (processing) {
+    auto store = SqliteStore::open({.path = config->store_path(),
+                                    .sync_full = config->store.sync == "full",
+                                    .cache_mb = static_cast<int>(config->store.cache_mb)});
+    if (!store) {
+      process_status = store.status();
+      stop_ingest = true;
+    } else {
+      EmbeddedConsumer consumer(**log, topic, config->processor.group);
+      ProcessorOptions options{.group = config->processor.group,
+                               .topic = topic,
+                               .batch_records = static_cast<size_t>(config->processor.batch_records),
+                               .poll_timeout = std::chrono::milliseconds(config->processor.poll_timeout_ms),
+                               .queue_batches = static_cast<size_t>(config->processor.queue_batches),
+                               .mapping = {.max_record_bytes = static_cast<size_t>(config->processor.max_record_bytes)}};
+      Processor processor(consumer, **store, options, counters);
+      const bool bounded = role == PipelineRole::all;
+      process_status = processor.run(stop_processor, [&](const OffsetMap& positions) {
+        return bounded && ingest_done.load() && caught_up(**log, topic, positions);
+      });
+      if (!process_status.ok()) stop_ingest = true;
+    }
+  }
+  if (ingest_thread.joinable()) ingest_thread.join();
+  finished = true;
+  watchdog.join();
+  progress.stop();
+
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!ingest_status.ok()) return fail(command, ingest_status.error());
+  if (!process_status.ok()) return fail(command, process_status.error());
+
+  std::string summary = fmt::format("kascade {}: {:.1f}s", command, seconds);
+  if (ingesting) {
+    summary += fmt::format(", ingested {} records ({}/s) into topic '{}'", with_thousands(counters.ingested),
+                           with_thousands(static_cast<uint64_t>(counters.ingested / std::max(seconds, 1e-3))), topic);
+  }
+  if (processing) {
+    summary += fmt::format(", landed {} rows and {} dead letters in {}", with_thousands(counters.rows_landed),
+                           with_thousands(counters.dead_letters), config->store_path().string());
+  }
+  if (g_interrupted.load()) summary += " (interrupted)";
+  fmt::print("{}\n", summary);
+  return kExitOk;
+}
+
+}  // namespace kascade

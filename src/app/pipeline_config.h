@@ -1,0 +1,17 @@
+// app/pipeline_config.h: the config a command runs with: file (or defaults), then flags.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace kascade {
+
+// Loads `config_file` (or the defaults when empty), then applies the
+// command-line flags on top, then the cross-field checks. Errors are
+// Errc::config (exit code 2).
+Result<Config> load_pipeline_config(const std::string& config_file, const std::string& data_dir,
+                                    const std::vector<std::string>& overrides = {});
+
+}  // namespace kascade

@@ -1,0 +1,134 @@
+// app/tabular_output.cc: rendering of ResultTable in the three output formats.
+#include "app/tabular_output.h"
+
+#include <fmt/format.h>
+
+namespace kascade {
+namespace {
+
+std::string cell_text(const Cell& cell) {
+  if (std::holds_alternative<std::monostate>(cell)) return "";
+  if (const auto* i = std::get_if<int64_t>(&cell)) return std::to_string(*i);
+  if (const auto* d = std::get_if<double>(&cell)) return fmt::format("{}", *d);
+  return std::get<std::string>(cell);
+}
+
+// Display width of UTF-8 text: one column per code point (good enough for names).
+size_t display_width(const std::string& text) {
+  size_t width = 0;
+  for (unsigned char c : text) width += (c & 0xC0) != 0x80;
+  return width;
+}
+
+void append_json_string(std::string& out, const std::string& text) {
+  out += '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void print_aligned(std::ostream& out, const ResultTable& table) {
+  std::vector<size_t> widths;
+  for (const auto& column : table.columns) widths.push_back(display_width(column));
+  std::vector<std::vector<std::string>> texts;
+  texts.reserve(table.rows.size());
+  for (const auto& row : table.rows) {
+    auto& line = texts.emplace_back();
+    for (size_t c = 0; c < row.size() && c < widths.size(); ++c) {
+      line.push_back(std::holds_alternative<std::monostate>(row[c]) ? "null" : cell_text(row[c]));
+      widths[c] = std::max(widths[c], display_width(line.back()));
+    }
+  }
+  auto print_line = [&](const std::vector<std::string>& cells) {
+    std::string line;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (c) line += " | ";
+      line += cells[c];
+      if (c + 1 < cells.size()) line.append(widths[c] - display_width(cells[c]), ' ');
+    }
+    out << line << '\n';
+  };
+  print_line(table.columns);
+  std::string rule;
+  for (size_t c = 0; c < widths.size(); ++c) {
+    if (c) rule += "-+-";
+    rule.append(widths[c], '-');
+  }
+  out << rule << '\n';
+  for (const auto& line : texts) print_line(line);
+  out << "(" << table.rows.size() << (table.rows.size() == 1 ? " row)" : " rows)") << '\n';
+}
+
+}  // namespace
+
+Result<OutputFormat> parse_output_format(const std::string& name) {
+  if (name == "table") return OutputFormat::table;
+  if (name == "csv") return OutputFormat::csv;
+  if (name == "json") return OutputFormat::json;
+  return Error::make(Errc::invalid_argument, fmt::format("unknown format '{}' (table, csv or json)", name));
+}
+
+void print_table(std::ostream& out, const ResultTable& table, OutputFormat format) {
+  switch (format) {
+    case OutputFormat::table: print_aligned(out, table); return;
+    case OutputFormat::csv: {
+      std::string line;
+      for (size_t c = 0; c < table.columns.size(); ++c) line += (c ? "," : "") + csv_field(table.columns[c]);
+      out << line << '\n';
+      for (const auto& row : table.rows) {
+        line.clear();
+        for (size_t c = 0; c < row.size(); ++c) line += (c ? "," : "") + csv_field(cell_text(row[c]));
+        out << line << '\n';
+      }
+      return;
+    }
+    case OutputFormat::json: {
+      std::string line;
+      for (const auto& row : table.rows) {
+        line = "{";
+        for (size_t c = 0; c < row.size() && c < table.columns.size(); ++c) {
+          if (c) line += ',';
+          append_json_string(line, table.columns[c]);
+          line += ':';
+          const Cell& cell = row[c];
+          if (std::holds_alternative<std::monostate>(cell)) {
+            line += "null";
+          } else if (const auto* d = std::get_if<double>(&cell)) {
+            line += std::isfinite(*d) ? fmt::format("{}", *d) : "null";
+          } else if (std::holds_alternative<int64_t>(cell)) {
+            line += cell_text(cell);
+          } else {
+            append_json_string(line, std::get<std::string>(cell));
+          }
+        }
+        out << line << "}\n";
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace kascade

@@ -1,0 +1,30 @@
+// app/tabular_output.h: query results printed as an aligned table, CSV or JSON lines.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+
+namespace kascade {
+
+enum class OutputFormat { table, csv, json };
+Result<OutputFormat> parse_output_format(const std::string& name);
+
+// A cell: null, integer, real or text (blobs are shown as text).
+using Cell = std::variant<std::monostate, int64_t, double, std::string>;
+
+struct ResultTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Cell>> rows;
+};
+
+// table: aligned columns with a header rule and a "(N rows)" footer;
+// csv: RFC 4180 with a header line; json: one JSON object per line.
+void print_table(std::ostream& out, const ResultTable& table, OutputFormat format);
+
+}  // namespace kascade

@@ -1,0 +1,216 @@
+// process/processor.cc: the poll/map loop and the sink thread behind a bounded queue.
+#include "process/processor.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/timestamp.h"
+
+namespace kascade {
+
+// The sink thread and the two queues it shares with the processor thread:
+// `ready` (mapped, waiting for the sink; bounded) and `free` (written,
+// waiting to be reused, so batch buffers are allocated once).
+struct Processor::SinkWorker {
+  SinkWorker(Sink& sink, PipelineCounters& counters, size_t capacity, std::chrono::milliseconds max_backoff)
+      : sink(sink), counters(counters), capacity(capacity), max_backoff(max_backoff) {}
+
+  Sink& sink;
+  PipelineCounters& counters;
+  const size_t capacity;
+  const std::chrono::milliseconds max_backoff;
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<std::unique_ptr<SinkBatch>> ready;
+  std::deque<std::unique_ptr<SinkBatch>> free;
+  size_t in_flight = 0;        // batches handed over and not yet written
+  OffsetMap acknowledged;      // next offsets the sink has durably stored
+  bool acknowledged_changed = false;
+  std::optional<Error> failure;
+  bool closing = false;
+  std::thread thread;
+
+  // Hands a batch to the sink thread; blocks while the queue is full.
+  // Returns false if the sink failed (the batch is dropped, nothing committed).
+  bool submit(std::unique_ptr<SinkBatch> batch) {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return ready.size() < capacity || failure; });
+    if (failure) return false;
+    ready.push_back(std::move(batch));
+    ++in_flight;
+    changed.notify_all();
+    return true;
+  }
+
+  std::unique_ptr<SinkBatch> take_free(const TableSchema* schema) {
+    std::lock_guard lock(mutex);
+    if (free.empty()) return std::make_unique<SinkBatch>(schema);
+    auto batch = std::move(free.front());
+    free.pop_front();
+    batch->clear();
+    return batch;
+  }
+
+  bool idle() {
+    std::lock_guard lock(mutex);
+    return in_flight == 0;
+  }
+
+  void loop() {
+    while (true) {
+      std::unique_ptr<SinkBatch> batch;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return !ready.empty() || closing; });
+        if (ready.empty()) return;
+        batch = std::move(ready.front());
+        ready.pop_front();
+        changed.notify_all();
+      }
+      Status status = write_with_retries(*batch);
+      std::lock_guard lock(mutex);
+      --in_flight;
+      if (!status.ok()) {
+        failure = status.error();
+        changed.notify_all();
+        return;
+      }
+      for (const auto& [partition, next] : batch->next_offsets) acknowledged[partition] = next;
+      acknowledged_changed = true;
+      counters.rows_landed += batch->rows.rows();
+      counters.dead_letters += batch->dead_letters.size();
+      ++counters.sink_batches;
+      free.push_back(std::move(batch));
+      changed.notify_all();
+    }
+  }
+
+  // Retries retriable failures with exponential backoff, forever: a sink that
+  // is down stalls the pipeline (and, through the bounded queue, the consumer).
+  Status write_with_retries(const SinkBatch& batch) {
+    std::chrono::milliseconds backoff{10};
+    while (true) {
+      Status status = sink.write(batch);
+      if (status.ok() || !status.error().retriable) return status;
+      ++counters.sink_retries;
+      {
+        std::unique_lock lock(mutex);
+        if (changed.wait_for(lock, backoff, [&] { return closing && abandon_on_close; })) return status;
+      }
+      backoff = std::min(backoff * 2, max_backoff);
+    }
+  }
+  bool abandon_on_close = false;
+};
+
+Processor::Processor(Consumer& consumer, Sink& sink, ProcessorOptions options, PipelineCounters& counters)
+    : consumer_(consumer), sink_(sink), options_(std::move(options)), counters_(counters) {}
+
+Processor::~Processor() = default;
+
+Status Processor::run(const std::atomic<bool>& stop,
+                      const std::function<bool(const OffsetMap& positions)>& finished) {
+  const TableSchema& schema = users_schema();
+  if (auto status = sink_.prepare(schema); !status) return status;
+
+  OffsetMap positions;
+  if (sink_.stores_offsets()) {
+    auto stored = sink_.stored_offsets(options_.group, options_.topic);
+    if (!stored) return stored.error();
+    positions = *stored;
+  }
+  if (auto status = consumer_.start(positions); !status) return status;
+
+  UsersMapper mapper(options_.mapping);
+  SinkWorker worker(sink_, counters_, options_.queue_batches, options_.max_retry_backoff);
+  worker.thread = std::thread([&] { worker.loop(); });
+  auto close_worker = [&](bool abandon) {
+    {
+      std::lock_guard lock(worker.mutex);
+      worker.closing = true;
+      worker.abandon_on_close = abandon;
+      worker.changed.notify_all();
+    }
+    worker.thread.join();
+  };
+
+  std::unique_ptr<SinkBatch> batch = worker.take_free(&schema);
+  auto reset_batch = [&] {
+    batch->group = options_.group;
+    batch->topic = options_.topic;
+  };
+  reset_batch();
+  Status outcome;
+
+  while (!stop.load(std::memory_order_relaxed)) {
+    const size_t wanted = options_.batch_records - batch->input_records;
+    auto polled = consumer_.poll(wanted, options_.poll_timeout);
+    if (!polled) {
+      if (polled.error().retriable) continue;
+      outcome = polled.error();
+      break;
+    }
+    const int64_t now = now_ms();
+    for (const ConsumedRecord& record : polled->records) {
+      if (auto failure = mapper.map(record, now, batch->rows)) {
+        batch->dead_letters.push_back(DeadLetter{.key = std::string(record.key),
+                                                 .value = std::string(record.value),
+                                                 .error_class = failure->error_class,
+                                                 .error_message = std::move(failure->message),
+                                                 .topic = polled->topic,
+                                                 .partition = record.partition,
+                                                 .offset = record.offset,
+                                                 .failed_at_ms = now,
+                                                 .attempts = 1});
+      }
+      batch->next_offsets[record.partition] = record.offset + 1;
+      positions[record.partition] = record.offset + 1;
+    }
+    batch->input_records += polled->records.size();
+    counters_.consumed += polled->records.size();
+
+    const bool caught_up = polled->records.size() < wanted;
+    if (batch->input_records >= options_.batch_records || (caught_up && batch->input_records > 0)) {
+      if (!worker.submit(std::move(batch))) break;
+      batch = worker.take_free(&schema);
+      reset_batch();
+    }
+
+    // Mirror what the sink acknowledged to the bus's group offsets.
+    OffsetMap to_commit;
+    {
+      std::lock_guard lock(worker.mutex);
+      if (worker.acknowledged_changed) {
+        to_commit = worker.acknowledged;
+        worker.acknowledged_changed = false;
+      }
+    }
+    if (!to_commit.empty()) {
+      if (auto status = consumer_.commit(to_commit); !status && !status.error().retriable) {
+        outcome = status;
+        break;
+      }
+    }
+
+    if (polled->records.empty() && batch->input_records == 0 && worker.idle() && finished && finished(positions)) {
+      break;
+    }
+  }
+
+  // Drain: write what was handed over (unless the sink failed), then commit.
+  if (outcome.ok() && batch->input_records > 0) worker.submit(std::move(batch));
+  close_worker(/*abandon=*/!outcome.ok());
+  if (worker.failure) return Error::make(worker.failure->code, fmt::format("sink: {}", worker.failure->message));
+  if (!worker.acknowledged.empty()) {
+    if (auto status = consumer_.commit(worker.acknowledged); !status && outcome.ok()) outcome = status;
+  }
+  return outcome;
+}
+
+}  // namespace kascade
