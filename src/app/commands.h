@@ -48,6 +48,15 @@ int lag_command(const InspectArgs& args);
 
 int config_reference_command();
 
+struct GenerateArgs {
+  std::string seed = "kascade";
+  uint64_t start = 0;
+  uint64_t records = 10;
+  double malformed_ratio = 0;
+  std::string format = "json";  // json: NDJSON users; keys: one record key per line
+};
+int generate_command(const GenerateArgs& args);
+
 // "60s", "5m", "1h", "250ms", "2" (seconds).
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
 

@@ -51,6 +51,15 @@ int main(int argc, char** argv) {
   }
   lag->add_option("--group", lag_args.group, "Only this consumer group");
 
+  kascade::GenerateArgs generate_args;
+  auto* generate = app.add_subcommand("generate", "Print the generator's users (NDJSON, as the API shapes them) or keys");
+  generate->add_option("--records", generate_args.records, "How many")->check(CLI::NonNegativeNumber);
+  generate->add_option("--start", generate_args.start, "Index of the first user");
+  generate->add_option("--seed", generate_args.seed, "Seed (the pipeline's source.seed)");
+  generate->add_option("--malformed-ratio", generate_args.malformed_ratio, "Share of malformed records")
+      ->check(CLI::Range(0.0, 1.0));
+  generate->add_option("--format", generate_args.format, "json or keys")->check(CLI::IsMember({"json", "keys"}));
+
   auto* reference = app.add_subcommand("config-reference", "Print the configuration reference (Markdown)");
 
   try {
@@ -67,6 +76,7 @@ int main(int argc, char** argv) {
   if (validate->parsed()) return kascade::validate_command(validate_file);
   if (topics->parsed()) return kascade::topics_command(topics_args);
   if (lag->parsed()) return kascade::lag_command(lag_args);
+  if (generate->parsed()) return kascade::generate_command(generate_args);
   if (reference->parsed()) return kascade::config_reference_command();
   return kascade::kExitUsage;
 }

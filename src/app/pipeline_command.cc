@@ -9,7 +9,8 @@
 #include "app/pipeline_config.h"
 #include "app/progress.h"
 #include "app/source_factory.h"
-#include "bus/embedded/embedded_bus.h"
+#include "bus/embedded/embedded_consumer.h"
+#include "bus/embedded/embedded_producer.h"
 #include "bus/embedded/embedded_log.h"
 #include "core/timestamp.h"
 #include "process/processor.h"
@@ -144,19 +145,25 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
       process_status = store.status();
       stop_ingest = true;
     } else {
-      EmbeddedConsumer consumer(**log, topic, config->processor.group);
+      auto consumer = EmbeddedConsumer::open(**log, topic, config->processor.group);
+      if (!consumer) {
+        process_status = consumer.status();
+        stop_ingest = true;
+      }
       ProcessorOptions options{.group = config->processor.group,
                                .topic = topic,
                                .batch_records = static_cast<size_t>(config->processor.batch_records),
                                .poll_timeout = std::chrono::milliseconds(config->processor.poll_timeout_ms),
                                .queue_batches = static_cast<size_t>(config->processor.queue_batches),
                                .mapping = {.max_record_bytes = static_cast<size_t>(config->processor.max_record_bytes)}};
-      Processor processor(consumer, **store, options, counters);
-      const bool bounded = role == PipelineRole::all;
-      process_status = processor.run(stop_processor, [&](const OffsetMap& positions) {
-        return bounded && ingest_done.load() && caught_up(**log, topic, positions);
-      });
-      if (!process_status.ok()) stop_ingest = true;
+      if (consumer) {
+        Processor processor(**consumer, **store, options, counters);
+        const bool bounded = role == PipelineRole::all;
+        process_status = processor.run(stop_processor, [&](const OffsetMap& positions) {
+          return bounded && ingest_done.load() && caught_up(**log, topic, positions);
+        });
+        if (!process_status.ok()) stop_ingest = true;
+      }
     }
   }
   if (ingest_thread.joinable()) ingest_thread.join();
