@@ -62,6 +62,11 @@ struct Processor::SinkWorker {
     return in_flight == 0;
   }
 
+  bool failed() {
+    std::lock_guard lock(mutex);
+    return failure.has_value();
+  }
+
   void loop() {
     while (true) {
       std::unique_ptr<SinkBatch> batch;
@@ -148,7 +153,7 @@ Status Processor::run(const std::atomic<bool>& stop,
   reset_batch();
   Status outcome;
 
-  while (!stop.load(std::memory_order_relaxed)) {
+  while (!stop.load(std::memory_order_relaxed) && !worker.failed()) {
     const size_t wanted = options_.batch_records - batch->input_records;
     auto polled = consumer_.poll(wanted, options_.poll_timeout);
     if (!polled) {
@@ -204,7 +209,7 @@ Status Processor::run(const std::atomic<bool>& stop,
   }
 
   // Drain: write what was handed over (unless the sink failed), then commit.
-  if (outcome.ok() && batch->input_records > 0) worker.submit(std::move(batch));
+  if (outcome.ok() && batch && batch->input_records > 0) worker.submit(std::move(batch));
   close_worker(/*abandon=*/!outcome.ok());
   if (worker.failure) return Error::make(worker.failure->code, fmt::format("sink: {}", worker.failure->message));
   if (!worker.acknowledged.empty()) {

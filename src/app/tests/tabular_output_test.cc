@@ -20,10 +20,10 @@ std::string render(OutputFormat format) {
 
 TEST(TabularOutput, AlignedTable) {
   EXPECT_EQ(render(OutputFormat::table),
-            "id | name       | score\n"
-            "---+------------+------\n"
-            "1  | Zoë, \"Z\"   | 2.5\n"
-            "22 | null       | x\n"
+            "id | name     | score\n"
+            "---+----------+------\n"
+            "1  | Zoë, \"Z\" | 2.5\n"
+            "22 | null     | x\n"
             "(2 rows)\n");
 }
 

@@ -1,0 +1,95 @@
+// bus/embedded/sqlite_db.h: thin RAII wrappers over one SQLite connection and its statements.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace kascade {
+
+// SQLite result code -> kascade Error. SQLITE_BUSY/LOCKED are retriable.
+Error sqlite_error(sqlite3* db, int rc, std::string_view what);
+
+// One prepared statement. Owned by the connection's user; same thread rules.
+class SqliteStatement {
+ public:
+  SqliteStatement() = default;
+  ~SqliteStatement();
+  SqliteStatement(SqliteStatement&& other) noexcept;
+  SqliteStatement& operator=(SqliteStatement&& other) noexcept;
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  static Result<SqliteStatement> prepare(sqlite3* db, std::string_view sql);
+
+  void bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  void bind_text(int index, std::string_view text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  }
+  void bind_blob(int index, std::string_view bytes) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  }
+
+  // SQLITE_ROW, SQLITE_DONE, or an error code.
+  int step() { return sqlite3_step(stmt_); }
+  // Runs a statement that returns no rows, then resets it.
+  Status run(std::string_view what);
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  int64_t column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+  std::string_view column_text(int index) const;
+  std::string_view column_blob(int index) const;
+
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  explicit SqliteStatement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// One SQLite connection (opened without SQLite's own mutex: its owner makes
+// sure only one thread uses it at a time).
+class SqliteConnection {
+ public:
+  SqliteConnection() = default;
+  ~SqliteConnection();
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  Status open(const std::string& path, bool create, int busy_timeout_ms);
+  Status exec(const char* sql);
+  Result<SqliteStatement> prepare(std::string_view sql) {
+    return SqliteStatement::prepare(db_, sql);
+  }
+  Error error(int rc, std::string_view what) const { return sqlite_error(db_, rc, what); }
+  bool in_transaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
+  sqlite3* get() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// BEGIN IMMEDIATE (the write lock) for the scope; rolls back unless committed.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(SqliteConnection& db) : db_(db) {}
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+  Status begin();
+  Status commit();
+
+ private:
+  SqliteConnection& db_;
+  bool open_ = false;
+};
+
+}  // namespace kascade

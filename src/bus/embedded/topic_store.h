@@ -1,0 +1,101 @@
+// bus/embedded/topic_store.h: one topic's SQLite file through one connection (schema, statements).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bus/bus.h"
+#include "bus/embedded/batch_codec.h"
+#include "bus/embedded/log_options.h"
+#include "bus/embedded/sqlite_db.h"
+#include "core/result.h"
+
+namespace kascade {
+
+// What open-time recovery found and cut.
+struct RecoveryReport {
+  int64_t batches_cut = 0;
+  int64_t records_cut = 0;
+};
+
+// Owns one SQLite connection to <data_dir>/log/<topic>.db and its prepared
+// statements. Not thread-safe: one thread at a time (EmbeddedLog guards its
+// writer and its shared reader with mutexes; each consumer has its own).
+// Every write is one transaction; reads never block writers (WAL).
+class TopicStore {
+ public:
+  // Opens the file; with create_partitions > 0 creates it (and its
+  // partitions) if missing. An existing topic keeps its partition count.
+  static Result<std::unique_ptr<TopicStore>> open(const std::string& path,
+                                                  const EmbeddedLogOptions& options,
+                                                  int32_t create_partitions);
+
+  int32_t partitions() const { return partitions_; }
+  const std::string& path() const { return path_; }
+
+  Result<std::vector<PartitionInfo>> describe();
+
+  // Stores the batches (offsets assigned in order, contiguous per partition)
+  // and the checkpoint, all in one transaction.
+  Status append(std::span<const EncodedBatch> batches, const SourceCheckpoint* checkpoint);
+
+  // Records of one partition from `from_offset` (clamped up to the start).
+  Status read(int32_t partition, int64_t from_offset, size_t max_records, size_t max_bytes,
+              PolledBatch& out);
+
+  // Verifies each partition's tail batches, newest first, and deletes the
+  // corrupt ones until a good batch; end_offset follows the cut.
+  Result<RecoveryReport> recover_tail();
+
+  // Deletes the oldest whole batches beyond retention; advances start_offset.
+  // Returns the number of batches deleted.
+  Result<int64_t> enforce_retention(int64_t now_ms, int64_t retention_bytes, int64_t retention_ms);
+
+  Result<OffsetMap> group_offsets(std::string_view group);
+  Status commit_group(std::string_view group, const OffsetMap& next_offsets);
+
+  struct StoredCheckpoint {
+    std::string position;
+    int64_t updated_ms = 0;
+  };
+  Result<std::optional<StoredCheckpoint>> load_checkpoint(std::string_view source);
+
+  // Copies the WAL into the main file and truncates it.
+  Status checkpoint_wal();
+
+ private:
+  TopicStore() = default;
+  Status init(const EmbeddedLogOptions& options, int32_t create_partitions);
+  Status prepare_statements();
+
+  struct State {
+    int64_t start = 0;
+    int64_t end = 0;
+    int64_t bytes = 0;
+  };
+  Result<State> load_state(int32_t partition);
+  Status store_state(int32_t partition, const State& state);
+
+  std::string path_;
+  int32_t partitions_ = 0;
+  SqliteConnection db_;
+  SqliteStatement select_state_;
+  SqliteStatement select_all_state_;
+  SqliteStatement update_state_;
+  SqliteStatement insert_batch_;
+  SqliteStatement read_batches_;
+  SqliteStatement tail_batches_;
+  SqliteStatement oldest_batches_;
+  SqliteStatement delete_batch_;
+  SqliteStatement select_group_;
+  SqliteStatement upsert_group_;
+  SqliteStatement select_checkpoint_;
+  SqliteStatement upsert_checkpoint_;
+};
+
+}  // namespace kascade

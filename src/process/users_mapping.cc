@@ -1,0 +1,406 @@
+// process/users_mapping.cc: parse (simdjson DOM), validate and flatten randomuser users into rows.
+#include "process/users_mapping.h"
+
+#include <simdjson.h>
+
+#include <array>
+#include <cassert>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "core/dead_letter.h"
+#include "core/timestamp.h"
+#include "process/json_fields.h"
+#include "process/users_columns.h"
+
+namespace kascade {
+namespace {
+
+using json_fields::Problem;
+using json_fields::Slot;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+using std::optional;
+using std::string_view;
+using namespace users_columns;
+
+// The keys kascade reads, per object. login.password/salt/md5/sha1/sha256 are
+// deliberately absent: those values are never looked at, let alone stored.
+enum Top { kTGender, kTName, kTLocation, kTEmail, kTLogin, kTDob, kTRegistered, kTPhone, kTCell,
+           kTPicture, kTNat, kTopCount };
+constexpr std::array<string_view, kTopCount> kTopKeys = {
+    "gender", "name", "location", "email", "login", "dob", "registered",
+    "phone", "cell", "picture", "nat"};
+enum Name { kNTitle, kNFirst, kNLast, kNameCount };
+constexpr std::array<string_view, kNameCount> kNameKeys = {"title", "first", "last"};
+enum Location { kLStreet, kLCity, kLState, kLCountry, kLPostcode, kLCoordinates, kLTimezone,
+                kLocationCount };
+constexpr std::array<string_view, kLocationCount> kLocationKeys = {
+    "street", "city", "state", "country", "postcode", "coordinates", "timezone"};
+enum Street { kSNumber, kSName, kStreetCount };
+constexpr std::array<string_view, kStreetCount> kStreetKeys = {"number", "name"};
+enum Coordinates { kCLatitude, kCLongitude, kCoordinatesCount };
+constexpr std::array<string_view, kCoordinatesCount> kCoordinatesKeys = {"latitude", "longitude"};
+enum Login { kLoUuid, kLoUsername, kLoginCount };
+constexpr std::array<string_view, kLoginCount> kLoginKeys = {"uuid", "username"};
+enum Dated { kDDate, kDAge, kDatedCount };
+constexpr std::array<string_view, kDatedCount> kDatedKeys = {"date", "age"};
+constexpr std::array<string_view, 1> kTimezoneKeys = {"offset"};
+constexpr std::array<string_view, 1> kPictureKeys = {"medium"};
+
+// One user, validated, as views into the parsed document (valid until the next parse).
+struct UserView {
+  char id[36];
+  string_view first_name, last_name, email;
+  optional<string_view> title, gender, username, phone, cell, picture;
+  optional<string_view> street_name, city, state, country, post_code, timezone_offset,
+      nationality;
+  int64_t dob_ms = 0;
+  optional<int64_t> registered_ms;
+  optional<int32_t> age, street_number;
+  optional<double> latitude, longitude;
+  char post_code_digits[32];  // post_code's bytes when the JSON held a number
+};
+
+// 8-4-4-4-12 hex digits, any case; writes the canonical lower-case form.
+// OR-ing 0x20 lower-cases letters and leaves digits and '-' as they are, so
+// one branch-free pass both converts and checks.
+bool canonical_uuid(string_view text, char (&out)[36]) {
+  if (text.size() != 36) return false;
+  unsigned bad = 0;
+  for (size_t i = 0; i < 36; ++i) {
+    const unsigned char lower = static_cast<unsigned char>(text[i]) | 0x20;
+    const bool hex = static_cast<unsigned char>(lower - '0') < 10 ||
+                     static_cast<unsigned char>(lower - 'a') < 6;
+    const bool dash_here = i == 8 || i == 13 || i == 18 || i == 23;
+    bad |= static_cast<unsigned>(dash_here ? text[i] != '-' : !hex);
+    out[i] = static_cast<char>(lower);
+  }
+  return bad == 0;
+}
+
+// A timestamp string, required or optional, as ms since the epoch.
+bool read_timestamp(const Slot& slot, string_view pointer, optional<int64_t>& out,
+                    Problem& problem) {
+  optional<string_view> text;
+  out.reset();
+  if (!json_fields::read_text(slot, pointer, text, problem)) return false;
+  if (!text) return true;
+  out = parse_iso8601_ms(*text);
+  if (!out) problem.bad_text(pointer, "not an ISO-8601 timestamp:", *text);
+  return out.has_value();
+}
+
+// All-digit text ("8929") as an int32.
+optional<int32_t> parse_digits_int32(string_view text) {
+  if (text.empty() || text.size() > 10) return std::nullopt;
+  int64_t v = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v > std::numeric_limits<int32_t>::max()) return std::nullopt;
+  return static_cast<int32_t>(v);
+}
+
+// location.street: {number, name} (API 1.3+) or "8929 valwood pkwy" (older).
+bool read_street(const Slot& slot, UserView& user, Problem& problem) {
+  if (slot.is_null()) return true;
+  if (slot.value().type() == element_type::STRING) {
+    const string_view text = slot.value().get_string().value_unsafe();
+    const size_t space = text.find(' ');
+    const optional<int32_t> number =
+        space == string_view::npos ? std::nullopt : parse_digits_int32(text.substr(0, space));
+    const size_t rest = text.find_first_not_of(' ', space == string_view::npos ? 0 : space);
+    if (number && rest != string_view::npos) {
+      user.street_number = number;
+      user.street_name = text.substr(rest);
+    } else {
+      user.street_name = text;
+    }
+    return true;
+  }
+  optional<object> street;
+  if (!json_fields::read_object(slot, "/location/street", street, problem)) return false;
+  const json_fields::Fields<kStreetCount> f(*street, kStreetKeys);
+  if (f[kSNumber].present() && f[kSNumber].value().type() == element_type::STRING) {
+    const string_view text = f[kSNumber].value().get_string().value_unsafe();
+    user.street_number = parse_digits_int32(text);
+    if (!user.street_number) {
+      problem.bad_text("/location/street/number", "not a street number:", text);
+      return false;
+    }
+  } else if (!json_fields::read_int32(f[kSNumber], "/location/street/number",
+                                      user.street_number, problem)) {
+    return false;
+  }
+  return json_fields::read_text(f[kSName], "/location/street/name", user.street_name, problem);
+}
+
+// location.postcode: a string ("IZ67 5RD") or a number (printed without decimals).
+bool read_post_code(const Slot& slot, UserView& user, Problem& problem) {
+  if (slot.is_null()) return true;
+  char* const first = user.post_code_digits;
+  char* const last = first + sizeof(user.post_code_digits);
+  std::to_chars_result printed{};
+  switch (slot.value().type()) {
+    case element_type::STRING: user.post_code = slot.value().get_string().value_unsafe(); return true;
+    case element_type::INT64:
+      printed = std::to_chars(first, last, slot.value().get_int64().value_unsafe());
+      break;
+    case element_type::UINT64:
+      printed = std::to_chars(first, last, slot.value().get_uint64().value_unsafe());
+      break;
+    case element_type::DOUBLE: {
+      const double v = slot.value().get_double().value_unsafe();
+      if (v == std::trunc(v) && std::fabs(v) < 1e18) {
+        printed = std::to_chars(first, last, static_cast<int64_t>(v));
+      } else {
+        printed = std::to_chars(first, last, v);
+      }
+      break;
+    }
+    default:
+      problem.wrong_type("/location/postcode", "a string or a number", slot.value());
+      return false;
+  }
+  user.post_code = string_view(first, static_cast<size_t>(printed.ptr - first));
+  return true;
+}
+
+bool read_coordinate(const Slot& slot, string_view pointer, double limit, optional<double>& out,
+                     Problem& problem) {
+  if (!json_fields::read_number_or_numeric_text(slot, pointer, out, problem)) return false;
+  if (out && !(*out >= -limit && *out <= limit)) {
+    problem.set(pointer, "out of range");
+    return false;
+  }
+  return true;
+}
+
+bool read_location(const Slot& slot, UserView& user, Problem& problem) {
+  optional<object> location;
+  if (!json_fields::read_object(slot, "/location", location, problem)) return false;
+  if (!location) return true;
+  const json_fields::Fields<kLocationCount> f(*location, kLocationKeys);
+  if (!read_street(f[kLStreet], user, problem) ||
+      !json_fields::read_text(f[kLCity], "/location/city", user.city, problem) ||
+      !json_fields::read_text(f[kLState], "/location/state", user.state, problem) ||
+      !json_fields::read_text(f[kLCountry], "/location/country", user.country, problem) ||
+      !read_post_code(f[kLPostcode], user, problem)) {
+    return false;
+  }
+  optional<object> coordinates;
+  if (!json_fields::read_object(f[kLCoordinates], "/location/coordinates", coordinates, problem)) {
+    return false;
+  }
+  if (coordinates) {
+    const json_fields::Fields<kCoordinatesCount> c(*coordinates, kCoordinatesKeys);
+    if (!read_coordinate(c[kCLatitude], "/location/coordinates/latitude", 90, user.latitude,
+                         problem) ||
+        !read_coordinate(c[kCLongitude], "/location/coordinates/longitude", 180, user.longitude,
+                         problem)) {
+      return false;
+    }
+  }
+  optional<object> timezone;
+  if (!json_fields::read_object(f[kLTimezone], "/location/timezone", timezone, problem)) {
+    return false;
+  }
+  if (timezone) {
+    const json_fields::Fields<1> t(*timezone, kTimezoneKeys);
+    return json_fields::read_text(t[0], "/location/timezone/offset", user.timezone_offset,
+                                  problem);
+  }
+  return true;
+}
+
+// Reads and checks every field the users table needs; false (with `problem` set) if the
+// document does not have the expected shape.
+bool read_user(object root, UserView& user, Problem& problem) {
+  const json_fields::Fields<kTopCount> top(root, kTopKeys);
+
+  optional<object> login;
+  if (!json_fields::read_object(top[kTLogin], "/login", login, problem)) return false;
+  const json_fields::Fields<kLoginCount> lo(login, kLoginKeys);
+  string_view uuid;
+  if (!json_fields::require_text(lo[kLoUuid], "/login/uuid", uuid, problem)) return false;
+  if (!canonical_uuid(uuid, user.id)) {
+    problem.bad_text("/login/uuid", "not a UUID:", uuid);
+    return false;
+  }
+  if (!json_fields::read_text(lo[kLoUsername], "/login/username", user.username, problem)) {
+    return false;
+  }
+
+  optional<object> name;
+  if (!json_fields::read_object(top[kTName], "/name", name, problem)) return false;
+  const json_fields::Fields<kNameCount> n(name, kNameKeys);
+  if (!json_fields::require_text(n[kNFirst], "/name/first", user.first_name, problem) ||
+      !json_fields::require_text(n[kNLast], "/name/last", user.last_name, problem) ||
+      !json_fields::read_text(n[kNTitle], "/name/title", user.title, problem) ||
+      !json_fields::require_text(top[kTEmail], "/email", user.email, problem)) {
+    return false;
+  }
+
+  optional<object> dob;
+  if (!json_fields::read_object(top[kTDob], "/dob", dob, problem)) return false;
+  const json_fields::Fields<kDatedCount> d(dob, kDatedKeys);
+  if (!d[kDDate].present()) {
+    problem.missing("/dob/date");
+    return false;
+  }
+  optional<int64_t> dob_ms;
+  if (!read_timestamp(d[kDDate], "/dob/date", dob_ms, problem)) return false;
+  if (!dob_ms) {
+    problem.wrong_type("/dob/date", "a string", d[kDDate].value());
+    return false;
+  }
+  user.dob_ms = *dob_ms;
+  if (!json_fields::read_int32(d[kDAge], "/dob/age", user.age, problem)) return false;
+
+  optional<object> registered;
+  if (!json_fields::read_object(top[kTRegistered], "/registered", registered, problem)) {
+    return false;
+  }
+  const json_fields::Fields<kDatedCount> r(registered, kDatedKeys);
+  if (!read_timestamp(r[kDDate], "/registered/date", user.registered_ms, problem)) return false;
+
+  optional<object> picture;
+  if (!json_fields::read_object(top[kTPicture], "/picture", picture, problem)) return false;
+  const json_fields::Fields<1> p(picture, kPictureKeys);
+
+  return json_fields::read_text(top[kTGender], "/gender", user.gender, problem) &&
+         json_fields::read_text(top[kTPhone], "/phone", user.phone, problem) &&
+         json_fields::read_text(top[kTCell], "/cell", user.cell, problem) &&
+         json_fields::read_text(p[0], "/picture/medium", user.picture, problem) &&
+         json_fields::read_text(top[kTNat], "/nat", user.nationality, problem) &&
+         read_location(top[kTLocation], user, problem);
+}
+
+void set_optional_text(RowBatch& rows, size_t row, size_t col, const optional<string_view>& v) {
+  if (v) rows.set_text(row, col, *v);
+}
+
+// "<number> <street>, <city>, <state>, <country>", skipping absent parts; NULL if all are.
+void set_address(RowBatch& rows, size_t row, const UserView& user) {
+  std::string& arena = rows.arena();
+  const size_t start = arena.size();
+  if (user.street_number) {
+    char digits[16];
+    const auto printed = std::to_chars(digits, digits + sizeof(digits), *user.street_number);
+    arena.append(digits, printed.ptr);
+  }
+  if (user.street_name) {
+    if (arena.size() != start) arena.push_back(' ');
+    arena.append(*user.street_name);
+  }
+  for (const optional<string_view>* part : {&user.city, &user.state, &user.country}) {
+    if (!*part) continue;
+    if (arena.size() != start) arena.append(", ");
+    arena.append(**part);
+  }
+  if (arena.size() != start) rows.set_text_range(row, kAddress, start, arena.size() - start);
+}
+
+void append_row(RowBatch& rows, const UserView& user, int64_t fetched_at_ms,
+                int64_t processed_at_ms) {
+  const size_t row = rows.add_row();
+  rows.set_text(row, kId, string_view(user.id, sizeof(user.id)));
+  rows.set_text(row, kFirstName, user.first_name);
+  rows.set_text(row, kLastName, user.last_name);
+  set_optional_text(rows, row, kTitle, user.title);
+  set_optional_text(rows, row, kGender, user.gender);
+  rows.set_text(row, kEmail, user.email);
+  set_optional_text(rows, row, kUsername, user.username);
+  rows.set_integer(row, kDob, user.dob_ms);
+  if (user.registered_ms) rows.set_integer(row, kRegisteredDate, *user.registered_ms);
+  if (user.age) rows.set_integer(row, kAge, *user.age);
+  set_optional_text(rows, row, kPhone, user.phone);
+  set_optional_text(rows, row, kCell, user.cell);
+  set_optional_text(rows, row, kPicture, user.picture);
+  set_address(rows, row, user);
+  if (user.street_number) rows.set_integer(row, kStreetNumber, *user.street_number);
+  set_optional_text(rows, row, kStreetName, user.street_name);
+  set_optional_text(rows, row, kCity, user.city);
+  set_optional_text(rows, row, kState, user.state);
+  set_optional_text(rows, row, kCountry, user.country);
+  set_optional_text(rows, row, kPostCode, user.post_code);
+  if (user.latitude) rows.set_real(row, kLatitude, *user.latitude);
+  if (user.longitude) rows.set_real(row, kLongitude, *user.longitude);
+  set_optional_text(rows, row, kTimezoneOffset, user.timezone_offset);
+  set_optional_text(rows, row, kNationality, user.nationality);
+  rows.set_integer(row, kFetchedAt, fetched_at_ms);
+  rows.set_integer(row, kProcessedAt, processed_at_ms);
+}
+
+int64_t fetched_at_of(const ConsumedRecord& record) {
+  if (const auto header = record.header("fetched_at")) {
+    if (const auto ms = json_fields::parse_decimal_int64(*header)) return *ms;
+  }
+  return record.timestamp_ms;
+}
+
+// After a record this large, the parser's buffers are released rather than kept.
+constexpr size_t kShrinkAboveBytes = 256 * 1024;
+
+}  // namespace
+
+// The parser (with its padded input copy, tape and string buffers) and the
+// reusable problem message. Used by the one processor thread owning the mapper.
+struct UsersMapper::Impl {
+  UsersMapperOptions options;
+  simdjson::dom::parser parser;
+  Problem problem;
+
+  // Buffers grow to the largest record seen; parsing is measurably slower with buffers
+  // much larger than the records, so none are allocated up front.
+  void reset_parser() { parser = simdjson::dom::parser{}; }
+};
+
+UsersMapper::UsersMapper(UsersMapperOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  impl_->reset_parser();
+}
+
+UsersMapper::~UsersMapper() = default;
+
+std::optional<MappingFailure> UsersMapper::map(const ConsumedRecord& record,
+                                               int64_t processed_at_ms, RowBatch& rows) {
+  static_assert(kColumnCount == 26);
+  assert(rows.columns() == kColumnCount);
+  const string_view value = record.value;
+  if (value.size() > impl_->options.max_record_bytes) {
+    return MappingFailure{dead_letter_class::too_large,
+                          "record is " + std::to_string(value.size()) +
+                              " bytes, over the limit of " +
+                              std::to_string(impl_->options.max_record_bytes)};
+  }
+  // parse() copies the bytes into the parser's reused, padded buffer.
+  simdjson::dom::element root;
+  const simdjson::error_code error = impl_->parser.parse(value.data(), value.size()).get(root);
+  std::optional<MappingFailure> failure;
+  if (error != simdjson::SUCCESS) {
+    failure = MappingFailure{dead_letter_class::parse,
+                             std::string("invalid JSON: ") + simdjson::error_message(error)};
+  } else if (root.type() != element_type::OBJECT) {
+    failure = MappingFailure{dead_letter_class::validation,
+                             std::string("(root): expected an object, got ") +
+                                 json_fields::kind_name(root.type())};
+  } else {
+    UserView user;
+    impl_->problem.clear();
+    if (read_user(root.get_object().value_unsafe(), user, impl_->problem)) {
+      append_row(rows, user, fetched_at_of(record), processed_at_ms);
+    } else {
+      failure = MappingFailure{dead_letter_class::validation, impl_->problem.message()};
+    }
+  }
+  if (value.size() > kShrinkAboveBytes) impl_->reset_parser();
+  return failure;
+}
+
+}  // namespace kascade
