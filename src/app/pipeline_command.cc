@@ -1,4 +1,6 @@
 // app/pipeline_command.cc: `kascade run | ingest | process` on the embedded bus and store.
+#include <pthread.h>
+
 #include <csignal>
 #include <thread>
 
@@ -124,6 +126,7 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   std::thread ingest_thread;
   if (ingesting) {
     ingest_thread = std::thread([&] {
+      pthread_setname_np(pthread_self(), "kascade-ingest");
       auto source = make_source(*config);
       if (!source) {
         ingest_status = source.status();

@@ -56,23 +56,25 @@ struct Value {
 
 class RowBatch {
  public:
-  explicit RowBatch(const TableSchema* schema) : schema_(schema) {}
+  explicit RowBatch(const TableSchema* schema)
+      : schema_(schema), columns_(schema->columns.size()) {}
 
   const TableSchema& schema() const { return *schema_; }
-  size_t rows() const { return columns() == 0 ? 0 : values_.size() / columns(); }
-  size_t columns() const { return schema_->columns.size(); }
+  size_t rows() const { return rows_; }
+  size_t columns() const { return columns_; }
   bool empty() const { return values_.empty(); }
   size_t arena_bytes() const { return arena_.size(); }
 
   // Starts a new row of nulls and returns its index.
   size_t add_row() {
-    values_.resize(values_.size() + columns());
-    return rows() - 1;
+    values_.resize(values_.size() + columns_);
+    return rows_++;
   }
   // Drops the last row (a record that failed half-way through mapping).
   void drop_last_row() {
     assert(!values_.empty());
-    values_.resize(values_.size() - columns());
+    values_.resize(values_.size() - columns_);
+    --rows_;
   }
 
   void set_null(size_t row, size_t col) { at(row, col) = Value{}; }
@@ -102,7 +104,7 @@ class RowBatch {
     cell.as.text.size = static_cast<uint32_t>(size);
   }
 
-  const Value& get(size_t row, size_t col) const { return values_[row * columns() + col]; }
+  const Value& get(size_t row, size_t col) const { return values_[row * columns_ + col]; }
   std::string_view text(const Value& v) const {
     assert(v.kind == Value::Kind::text);
     return std::string_view(arena_).substr(v.as.text.offset, v.as.text.size);
@@ -111,12 +113,15 @@ class RowBatch {
   void clear() {
     values_.clear();
     arena_.clear();
+    rows_ = 0;
   }
 
  private:
-  Value& at(size_t row, size_t col) { return values_[row * columns() + col]; }
+  Value& at(size_t row, size_t col) { return values_[row * columns_ + col]; }
 
   const TableSchema* schema_;
+  size_t columns_;   // schema_->columns.size(), cached: read for every cell
+  size_t rows_ = 0;  // values_.size() / columns_, counted rather than divided
   std::vector<Value> values_;
   std::string arena_;
 };

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace kascade::json_fields {
 
@@ -56,26 +57,25 @@ inline bool same_key(std::string_view a, std::string_view b) {
   return std::memcmp(x, y, n) == 0;
 }
 
-// The values of up to 32 named keys of one JSON object. Values live in raw
+// The values of up to 32 named keys of one JSON object; `Keys` is a constexpr
+// std::array<std::string_view, N> with static storage. Values live in raw
 // storage and only found ones are constructed, so a Fields costs nothing to set
 // up (a zeroed array of elements costs a rep stos per object, per record).
-template <size_t N>
+// The keys are template arguments, so each comparison is against constants: a
+// length test and one or two fixed-size loads, unrolled over the keys.
+template <const auto& Keys>
 class Fields {
+  static constexpr size_t N = std::tuple_size_v<std::remove_cvref_t<decltype(Keys)>>;
   static_assert(N <= 32);
   static_assert(std::is_trivially_destructible_v<element>);
 
  public:
-  // Finds keys[i] for each i; other keys are skipped without being read. With
-  // duplicate keys the first one wins, and the walk stops once every key is
-  // found. The search for each key starts after the previous match, so keys in
-  // the usual order cost one comparison each.
-  Fields(simdjson::dom::object object, const std::array<std::string_view, N>& keys) {
-    find(object, keys);
-  }
+  // Finds each of Keys; other keys are skipped without being read. With
+  // duplicate keys the first one wins, and the walk stops once every key is found.
+  explicit Fields(simdjson::dom::object object) { find(object); }
   // An absent or null object: every key is absent.
-  Fields(const std::optional<simdjson::dom::object>& object,
-         const std::array<std::string_view, N>& keys) {
-    if (object) find(*object, keys);
+  explicit Fields(const std::optional<simdjson::dom::object>& object) {
+    if (object) find(*object);
   }
   Fields(const Fields&) = delete;
   Fields& operator=(const Fields&) = delete;
@@ -86,22 +86,22 @@ class Fields {
   }
 
  private:
-  void find(simdjson::dom::object object, const std::array<std::string_view, N>& keys) {
+  // The position of `key` in Keys, or N.
+  static size_t index_of(std::string_view key) {
+    return [key]<size_t... I>(std::index_sequence<I...>) {
+      size_t found = N;
+      (void)((same_key(key, Keys[I]) ? (found = I, true) : false) || ...);
+      return found;
+    }(std::make_index_sequence<N>{});
+  }
+  void find(simdjson::dom::object object) {
     constexpr uint32_t kAll = N == 32 ? ~uint32_t{0} : (uint32_t{1} << N) - 1;
-    size_t next = 0;
     const auto end = object.end();
     for (auto it = object.begin(); it != end && present_ != kAll; ++it) {
-      const std::string_view key = it.key();
-      for (size_t tried = 0; tried < N; ++tried) {
-        const size_t i = next + tried < N ? next + tried : next + tried - N;
-        if (same_key(key, keys[i])) {
-          if (!((present_ >> i) & 1)) {
-            new (storage_ + i * sizeof(element)) element(it.value());
-            present_ |= uint32_t{1} << i;
-          }
-          next = i + 1 < N ? i + 1 : 0;
-          break;
-        }
+      const size_t i = index_of(it.key());
+      if (i < N && !((present_ >> i) & 1)) {
+        new (storage_ + i * sizeof(element)) element(it.value());
+        present_ |= uint32_t{1} << i;
       }
     }
   }

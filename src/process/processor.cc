@@ -7,6 +7,8 @@
 #include <optional>
 #include <thread>
 
+#include <pthread.h>
+
 #include <fmt/format.h>
 
 #include "core/timestamp.h"
@@ -67,41 +69,51 @@ struct Processor::SinkWorker {
     return failure.has_value();
   }
 
+  // Takes every batch waiting (at most `capacity`) and writes them in one
+  // sink call: under load, commits grow; when idle, each batch goes alone.
   void loop() {
+    std::vector<std::unique_ptr<SinkBatch>> group;
+    std::vector<const SinkBatch*> views;
     while (true) {
-      std::unique_ptr<SinkBatch> batch;
       {
         std::unique_lock lock(mutex);
         changed.wait(lock, [&] { return !ready.empty() || closing; });
         if (ready.empty()) return;
-        batch = std::move(ready.front());
-        ready.pop_front();
+        while (!ready.empty()) {
+          group.push_back(std::move(ready.front()));
+          ready.pop_front();
+        }
         changed.notify_all();
       }
-      Status status = write_with_retries(*batch);
+      views.clear();
+      for (const auto& batch : group) views.push_back(batch.get());
+      Status status = write_with_retries(views);
       std::lock_guard lock(mutex);
-      --in_flight;
+      in_flight -= group.size();
       if (!status.ok()) {
         failure = status.error();
         changed.notify_all();
         return;
       }
-      for (const auto& [partition, next] : batch->next_offsets) acknowledged[partition] = next;
-      acknowledged_changed = true;
-      counters.rows_landed += batch->rows.rows();
-      counters.dead_letters += batch->dead_letters.size();
+      for (auto& batch : group) {
+        for (const auto& [partition, next] : batch->next_offsets) acknowledged[partition] = next;
+        counters.rows_landed += batch->rows.rows();
+        counters.dead_letters += batch->dead_letters.size();
+        free.push_back(std::move(batch));
+      }
       ++counters.sink_batches;
-      free.push_back(std::move(batch));
+      acknowledged_changed = true;
+      group.clear();
       changed.notify_all();
     }
   }
 
   // Retries retriable failures with exponential backoff, forever: a sink that
   // is down stalls the pipeline (and, through the bounded queue, the consumer).
-  Status write_with_retries(const SinkBatch& batch) {
+  Status write_with_retries(std::span<const SinkBatch* const> batches) {
     std::chrono::milliseconds backoff{10};
     while (true) {
-      Status status = sink.write(batch);
+      Status status = sink.write(batches);
       if (status.ok() || !status.error().retriable) return status;
       ++counters.sink_retries;
       {
@@ -134,7 +146,10 @@ Status Processor::run(const std::atomic<bool>& stop,
 
   UsersMapper mapper(options_.mapping);
   SinkWorker worker(sink_, counters_, options_.queue_batches, options_.max_retry_backoff);
-  worker.thread = std::thread([&] { worker.loop(); });
+  worker.thread = std::thread([&] {
+    pthread_setname_np(pthread_self(), "kascade-sink");
+    worker.loop();
+  });
   auto close_worker = [&](bool abandon) {
     {
       std::lock_guard lock(worker.mutex);

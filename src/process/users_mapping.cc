@@ -15,6 +15,7 @@
 #include "core/timestamp.h"
 #include "process/json_fields.h"
 #include "process/users_columns.h"
+#include "process/users_scalars.h"
 
 namespace kascade {
 namespace {
@@ -65,23 +66,6 @@ struct UserView {
   char post_code_digits[32];  // post_code's bytes when the JSON held a number
 };
 
-// 8-4-4-4-12 hex digits, any case; writes the canonical lower-case form.
-// OR-ing 0x20 lower-cases letters and leaves digits and '-' as they are, so
-// one branch-free pass both converts and checks.
-bool canonical_uuid(string_view text, char (&out)[36]) {
-  if (text.size() != 36) return false;
-  unsigned bad = 0;
-  for (size_t i = 0; i < 36; ++i) {
-    const unsigned char lower = static_cast<unsigned char>(text[i]) | 0x20;
-    const bool hex = static_cast<unsigned char>(lower - '0') < 10 ||
-                     static_cast<unsigned char>(lower - 'a') < 6;
-    const bool dash_here = i == 8 || i == 13 || i == 18 || i == 23;
-    bad |= static_cast<unsigned>(dash_here ? text[i] != '-' : !hex);
-    out[i] = static_cast<char>(lower);
-  }
-  return bad == 0;
-}
-
 // A timestamp string, required or optional, as ms since the epoch.
 bool read_timestamp(const Slot& slot, string_view pointer, optional<int64_t>& out,
                     Problem& problem) {
@@ -89,7 +73,7 @@ bool read_timestamp(const Slot& slot, string_view pointer, optional<int64_t>& ou
   out.reset();
   if (!json_fields::read_text(slot, pointer, text, problem)) return false;
   if (!text) return true;
-  out = parse_iso8601_ms(*text);
+  out = users_scalars::timestamp_ms(*text);
   if (!out) problem.bad_text(pointer, "not an ISO-8601 timestamp:", *text);
   return out.has_value();
 }
@@ -125,7 +109,7 @@ bool read_street(const Slot& slot, UserView& user, Problem& problem) {
   }
   optional<object> street;
   if (!json_fields::read_object(slot, "/location/street", street, problem)) return false;
-  const json_fields::Fields<kStreetCount> f(*street, kStreetKeys);
+  const json_fields::Fields<kStreetKeys> f(*street);
   if (f[kSNumber].present() && f[kSNumber].value().type() == element_type::STRING) {
     const string_view text = f[kSNumber].value().get_string().value_unsafe();
     user.street_number = parse_digits_int32(text);
@@ -173,7 +157,16 @@ bool read_post_code(const Slot& slot, UserView& user, Problem& problem) {
 
 bool read_coordinate(const Slot& slot, string_view pointer, double limit, optional<double>& out,
                      Problem& problem) {
-  if (!json_fields::read_number_or_numeric_text(slot, pointer, out, problem)) return false;
+  if (!slot.is_null() && slot.value().type() == element_type::STRING) {
+    const string_view text = slot.value().get_string().value_unsafe();
+    out = users_scalars::decimal(text);
+    if (!out) {
+      problem.bad_text(pointer, "not a number:", text);
+      return false;
+    }
+  } else if (!json_fields::read_number_or_numeric_text(slot, pointer, out, problem)) {
+    return false;
+  }
   if (out && !(*out >= -limit && *out <= limit)) {
     problem.set(pointer, "out of range");
     return false;
@@ -185,7 +178,7 @@ bool read_location(const Slot& slot, UserView& user, Problem& problem) {
   optional<object> location;
   if (!json_fields::read_object(slot, "/location", location, problem)) return false;
   if (!location) return true;
-  const json_fields::Fields<kLocationCount> f(*location, kLocationKeys);
+  const json_fields::Fields<kLocationKeys> f(*location);
   if (!read_street(f[kLStreet], user, problem) ||
       !json_fields::read_text(f[kLCity], "/location/city", user.city, problem) ||
       !json_fields::read_text(f[kLState], "/location/state", user.state, problem) ||
@@ -198,7 +191,7 @@ bool read_location(const Slot& slot, UserView& user, Problem& problem) {
     return false;
   }
   if (coordinates) {
-    const json_fields::Fields<kCoordinatesCount> c(*coordinates, kCoordinatesKeys);
+    const json_fields::Fields<kCoordinatesKeys> c(*coordinates);
     if (!read_coordinate(c[kCLatitude], "/location/coordinates/latitude", 90, user.latitude,
                          problem) ||
         !read_coordinate(c[kCLongitude], "/location/coordinates/longitude", 180, user.longitude,
@@ -211,7 +204,7 @@ bool read_location(const Slot& slot, UserView& user, Problem& problem) {
     return false;
   }
   if (timezone) {
-    const json_fields::Fields<1> t(*timezone, kTimezoneKeys);
+    const json_fields::Fields<kTimezoneKeys> t(*timezone);
     return json_fields::read_text(t[0], "/location/timezone/offset", user.timezone_offset,
                                   problem);
   }
@@ -221,14 +214,14 @@ bool read_location(const Slot& slot, UserView& user, Problem& problem) {
 // Reads and checks every field the users table needs; false (with `problem` set) if the
 // document does not have the expected shape.
 bool read_user(object root, UserView& user, Problem& problem) {
-  const json_fields::Fields<kTopCount> top(root, kTopKeys);
+  const json_fields::Fields<kTopKeys> top(root);
 
   optional<object> login;
   if (!json_fields::read_object(top[kTLogin], "/login", login, problem)) return false;
-  const json_fields::Fields<kLoginCount> lo(login, kLoginKeys);
+  const json_fields::Fields<kLoginKeys> lo(login);
   string_view uuid;
   if (!json_fields::require_text(lo[kLoUuid], "/login/uuid", uuid, problem)) return false;
-  if (!canonical_uuid(uuid, user.id)) {
+  if (!users_scalars::canonical_uuid(uuid, user.id)) {
     problem.bad_text("/login/uuid", "not a UUID:", uuid);
     return false;
   }
@@ -238,7 +231,7 @@ bool read_user(object root, UserView& user, Problem& problem) {
 
   optional<object> name;
   if (!json_fields::read_object(top[kTName], "/name", name, problem)) return false;
-  const json_fields::Fields<kNameCount> n(name, kNameKeys);
+  const json_fields::Fields<kNameKeys> n(name);
   if (!json_fields::require_text(n[kNFirst], "/name/first", user.first_name, problem) ||
       !json_fields::require_text(n[kNLast], "/name/last", user.last_name, problem) ||
       !json_fields::read_text(n[kNTitle], "/name/title", user.title, problem) ||
@@ -248,7 +241,7 @@ bool read_user(object root, UserView& user, Problem& problem) {
 
   optional<object> dob;
   if (!json_fields::read_object(top[kTDob], "/dob", dob, problem)) return false;
-  const json_fields::Fields<kDatedCount> d(dob, kDatedKeys);
+  const json_fields::Fields<kDatedKeys> d(dob);
   if (!d[kDDate].present()) {
     problem.missing("/dob/date");
     return false;
@@ -266,12 +259,12 @@ bool read_user(object root, UserView& user, Problem& problem) {
   if (!json_fields::read_object(top[kTRegistered], "/registered", registered, problem)) {
     return false;
   }
-  const json_fields::Fields<kDatedCount> r(registered, kDatedKeys);
+  const json_fields::Fields<kDatedKeys> r(registered);
   if (!read_timestamp(r[kDDate], "/registered/date", user.registered_ms, problem)) return false;
 
   optional<object> picture;
   if (!json_fields::read_object(top[kTPicture], "/picture", picture, problem)) return false;
-  const json_fields::Fields<1> p(picture, kPictureKeys);
+  const json_fields::Fields<kPictureKeys> p(picture);
 
   return json_fields::read_text(top[kTGender], "/gender", user.gender, problem) &&
          json_fields::read_text(top[kTPhone], "/phone", user.phone, problem) &&

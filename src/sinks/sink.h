@@ -1,6 +1,7 @@
 // sinks/sink.h: the interface every sink implements.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,9 +34,11 @@ struct SinkBatch {
 
 // A store the processor writes to. Used by one thread (the sink thread).
 //
-// write() answers ok only when every row and dead letter of the batch is
-// durably stored; an error with retriable=true asks the caller to try the
-// same batch again, other errors stop the pipeline.
+// write() takes one or more batches (the processor groups what is queued, so
+// a busy pipeline makes fewer, larger commits) and answers ok only when every
+// row and dead letter of all of them is durably stored; an error with
+// retriable=true asks the caller to try the same batches again, other errors
+// stop the pipeline.
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -43,7 +46,7 @@ class Sink {
   // Creates the table (and dead-letter and offset tables) if missing.
   virtual Status prepare(const TableSchema& schema) = 0;
 
-  virtual Status write(const SinkBatch& batch) = 0;
+  virtual Status write(std::span<const SinkBatch* const> batches) = 0;
 
   // True if write() stores next_offsets atomically with the rows (the
   // embedded store does): then the sink, not the bus, is where a restarted

@@ -165,13 +165,13 @@ class FlakySink final : public Sink {
  public:
   FlakySink(Sink& inner, int failures, bool retriable) : inner_(inner), failures_(failures), retriable_(retriable) {}
   Status prepare(const TableSchema& schema) override { return inner_.prepare(schema); }
-  Status write(const SinkBatch& batch) override {
+  Status write(std::span<const SinkBatch* const> batches) override {
     ++writes;
     if (failures_ > 0) {
       --failures_;
       return Error::make(Errc::unavailable, "store is down", retriable_);
     }
-    return inner_.write(batch);
+    return inner_.write(batches);
   }
   bool stores_offsets() const override { return true; }
   Result<OffsetMap> stored_offsets(const std::string& g, const std::string& t) override {

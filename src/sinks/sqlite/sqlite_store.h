@@ -17,7 +17,7 @@ struct SqliteStoreOptions {
   int cache_mb = 64;
 };
 
-// The embedded sink. One SQLite transaction per batch holds its rows
+// The embedded sink. One SQLite transaction per write holds the rows
 // (upserted by primary key), its dead letters and the consumer offsets the
 // batch completes: a batch is there entirely or not at all, so a restarted
 // processor resumes exactly after the last stored record (exactly-once).
@@ -30,7 +30,11 @@ class SqliteStore final : public Sink {
   ~SqliteStore() override;
 
   Status prepare(const TableSchema& schema) override;
-  Status write(const SinkBatch& batch) override;
+  Status write(std::span<const SinkBatch* const> batches) override;
+  Status write(const SinkBatch& batch) {
+    const SinkBatch* one[] = {&batch};
+    return write(one);
+  }
   bool stores_offsets() const override { return true; }
   Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) override;
 
@@ -40,6 +44,9 @@ class SqliteStore final : public Sink {
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Status exec(const char* sql);
+  Status write_rows(const RowBatch& rows);
+  Status write_dead_letters(const std::vector<DeadLetter>& letters);
+  Status write_offsets(const SinkBatch& batch);
   Status fail(const char* what);
 
   sqlite3* db_;

@@ -128,6 +128,30 @@ TEST_F(SqliteStoreTest, DeadLettersKeepOriginalBytesReasonAndSource) {
   EXPECT_EQ(query("SELECT count(*) || ' ' || max(attempts) FROM dead_letters"), "1 2");
 }
 
+TEST_F(SqliteStoreTest, AGroupOfBatchesCommitsTogetherOrNotAtAll) {
+  SinkBatch first(&kSchema), second(&kSchema), bad(&kSchema);
+  for (SinkBatch* b : {&first, &second, &bad}) {
+    b->group = "g";
+    b->topic = "t";
+  }
+  add_person(first, "a", "Ann", 1);
+  first.next_offsets = {{0, 1}};
+  add_person(second, "b", "Bob", 2);
+  second.next_offsets = {{0, 2}};
+  add_person(bad, nullptr, "no key", 3);
+  bad.next_offsets = {{0, 3}};
+
+  const SinkBatch* failing[] = {&first, &second, &bad};
+  ASSERT_FALSE(store_->write(failing).ok());
+  EXPECT_EQ(query("SELECT count(*) FROM people"), "0");
+  EXPECT_TRUE(store_->stored_offsets("g", "t")->empty());
+
+  const SinkBatch* good[] = {&first, &second};
+  ASSERT_TRUE(store_->write(good).ok());
+  EXPECT_EQ(query("SELECT group_concat(id) FROM (SELECT id FROM people ORDER BY id)"), "a,b");
+  EXPECT_EQ(*store_->stored_offsets("g", "t"), (OffsetMap{{0, 2}}));
+}
+
 TEST_F(SqliteStoreTest, CreateTableSqlIsTyped) {
   EXPECT_EQ(SqliteStore::create_table_sql(kSchema),
             "CREATE TABLE IF NOT EXISTS people (id TEXT NOT NULL, name TEXT, age INTEGER, score REAL, seen_at TEXT, "

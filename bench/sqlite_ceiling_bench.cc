@@ -1,0 +1,94 @@
+// bench/sqlite_ceiling_bench.cc: what SQLite itself can insert on this machine, without kascade.
+//
+// Rows shaped like `users` (26 columns: 20 short texts, 5 integers, a uuid
+// key), batches of 20,000 per transaction, WAL, synchronous=NORMAL, with four
+// key layouts. It bounds what the embedded store can reach: upserts need the
+// unique key, and random uuids dirty index pages in every transaction.
+// Usage: sqlite_ceiling_bench [rows=300000]
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <random>
+#include <string>
+
+namespace {
+
+const char* const kLayouts[] = {
+    "text uuid PRIMARY KEY, rowid table (kascade's layout)",
+    "no key at all (no upsert possible)",
+    "text uuid PRIMARY KEY, WITHOUT ROWID",
+    "16-byte blob uuid PRIMARY KEY, rowid table",
+};
+
+void run(int layout, int rows, const std::filesystem::path& file) {
+  std::filesystem::remove(file);
+  std::filesystem::remove(file.string() + "-wal");
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
+                   "PRAGMA wal_autocheckpoint=20000;", nullptr, nullptr, nullptr);
+  std::string columns;
+  for (int i = 1; i < 26; ++i) columns += ", c" + std::to_string(i) + (i % 5 == 0 ? " INTEGER" : " TEXT");
+  const std::string key = layout == 3 ? "id BLOB NOT NULL" : "id TEXT NOT NULL";
+  const std::string create = "CREATE TABLE t (" + key + (layout == 1 ? "" : " PRIMARY KEY") + columns + ")" +
+                             (layout == 2 ? " WITHOUT ROWID" : "");
+  sqlite3_exec(db, create.c_str(), nullptr, nullptr, nullptr);
+  std::string insert = "INSERT INTO t VALUES (?";
+  for (int i = 1; i < 26; ++i) insert += ",?";
+  insert += ")";
+  if (layout != 1) insert += " ON CONFLICT (id) DO UPDATE SET c1 = excluded.c1";
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, insert.c_str(), -1, &statement, nullptr);
+
+  std::mt19937_64 rng(1);
+  const std::string text(18, 'x');
+  char uuid[40];
+  constexpr int kBatch = 20000;
+  const auto started = std::chrono::steady_clock::now();
+  const std::clock_t cpu_started = std::clock();
+  for (int i = 0; i < rows; ++i) {
+    if (i % kBatch == 0) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+    const uint64_t a = rng(), b = rng();
+    std::snprintf(uuid, sizeof uuid, "%08x-%04x-4%03x-a%03x-%012llx", static_cast<unsigned>(a >> 32),
+                  static_cast<unsigned>(a >> 16) & 0xffff, static_cast<unsigned>(a) & 0xfff,
+                  static_cast<unsigned>(b >> 48) & 0xfff, static_cast<unsigned long long>(b & 0xffffffffffffULL));
+    const uint64_t blob[2] = {a, b};
+    if (layout == 3) {
+      sqlite3_bind_blob(statement, 1, blob, 16, SQLITE_TRANSIENT);
+    } else {
+      sqlite3_bind_text(statement, 1, uuid, 36, SQLITE_TRANSIENT);
+    }
+    for (int c = 2; c <= 26; ++c) {
+      if ((c - 1) % 5 == 0) {
+        sqlite3_bind_int64(statement, c, i);
+      } else {
+        sqlite3_bind_text(statement, c, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+      }
+    }
+    sqlite3_step(statement);
+    sqlite3_reset(statement);
+    if (i % kBatch == kBatch - 1 || i + 1 == rows) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double cpu = static_cast<double>(std::clock() - cpu_started) / CLOCKS_PER_SEC;
+  std::printf("%-55s %9.0f rows/s  %6.2f us CPU/row\n", kLayouts[layout], rows / seconds, cpu * 1e6 / rows);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int rows = argc > 1 ? std::atoi(argv[1]) : 300000;
+  const auto file = std::filesystem::temp_directory_path() / ("kascade-ceiling-" + std::to_string(getpid()) + ".db");
+  std::printf("SQLite %s, %d rows of 26 columns, 20,000 per transaction\n", sqlite3_libversion(), rows);
+  for (int layout = 0; layout < 4; ++layout) run(layout, rows, file);
+  std::filesystem::remove(file);
+  std::filesystem::remove(file.string() + "-wal");
+  std::filesystem::remove(file.string() + "-shm");
+  return 0;
+}
