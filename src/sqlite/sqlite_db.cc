@@ -1,5 +1,5 @@
-// bus/embedded/sqlite_db.cc: SQLite connection, statement and transaction helpers.
-#include "bus/embedded/sqlite_db.h"
+// sqlite/sqlite_db.cc: SQLite connection, statement and transaction helpers.
+#include "sqlite/sqlite_db.h"
 
 #include <utility>
 
@@ -73,9 +73,10 @@ std::string_view SqliteStatement::column_blob(int index) const {
 
 SqliteConnection::~SqliteConnection() { sqlite3_close_v2(db_); }
 
-Status SqliteConnection::open(const std::string& path, bool create, int busy_timeout_ms) {
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-  if (create) flags |= SQLITE_OPEN_CREATE;
+Status SqliteConnection::open(const std::string& path, Mode mode, int busy_timeout_ms) {
+  int flags = SQLITE_OPEN_NOMUTEX;
+  flags |= mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (mode == Mode::create) flags |= SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     Error e = sqlite_error(db_, rc, "open " + path);

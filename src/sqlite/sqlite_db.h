@@ -1,4 +1,4 @@
-// bus/embedded/sqlite_db.h: thin RAII wrappers over one SQLite connection and its statements.
+// sqlite/sqlite_db.h: thin RAII wrappers over one SQLite connection and its statements.
 #pragma once
 
 #include <sqlite3.h>
@@ -27,6 +27,12 @@ class SqliteStatement {
   static Result<SqliteStatement> prepare(sqlite3* db, std::string_view sql);
 
   void bind(int index, int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  void bind_double(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
+  void bind_null(int index) { sqlite3_bind_null(stmt_, index); }
+  // Text that SQLite copies (for a buffer the caller reuses before step()).
+  void bind_text_copy(int index, std::string_view text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
   void bind_text(int index, std::string_view text) {
     sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
   }
@@ -63,7 +69,8 @@ class SqliteConnection {
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
-  Status open(const std::string& path, bool create, int busy_timeout_ms);
+  enum class Mode { read_only, read_write, create };
+  Status open(const std::string& path, Mode mode, int busy_timeout_ms);
   Status exec(const char* sql);
   Result<SqliteStatement> prepare(std::string_view sql) {
     return SqliteStatement::prepare(db_, sql);
