@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/timestamp.h"
 
 namespace kascade {
@@ -104,6 +106,7 @@ Status SqliteStore::prepare(const TableSchema& schema) {
   if (!upsert) return with_context(upsert.status());
   upsert_row_ = std::move(*upsert);
   schema_ = &schema;
+  key_column_ = schema.primary_key.size() == 1 ? schema.column_index(schema.primary_key[0]) : -1;
   return ok_status();
 }
 
@@ -111,16 +114,38 @@ Status SqliteStore::write(std::span<const SinkBatch* const> batches) {
   if (schema_ == nullptr) return Error::make(Errc::internal, "store: write before prepare");
   WriteTransaction transaction(db_);
   if (auto status = transaction.begin(); !status) return with_context(status);
+  if (auto status = write_rows(batches); !status) return with_context(status);
   for (const SinkBatch* batch : batches) {
-    if (auto status = write_rows(batch->rows); !status) return with_context(status);
     if (auto status = write_dead_letters(batch->dead_letters); !status) return with_context(status);
     if (auto status = write_offsets(*batch); !status) return with_context(status);
   }
   return with_context(transaction.commit());
 }
 
-Status SqliteStore::write_rows(const RowBatch& rows) {
-  for (size_t r = 0; r < rows.rows(); ++r) {
+Status SqliteStore::write_rows(std::span<const SinkBatch* const> batches) {
+  // Upsert the rows of all batches in key order: neighbouring keys share
+  // B-tree pages, so each insert finds its page already in cache (random
+  // uuids otherwise jump across the whole index). Within one write a key
+  // appears once per batch at most in practice; if it repeats, the later
+  // batch's row is written last, as the sort is stable.
+  row_order_.clear();
+  for (uint32_t b = 0; b < batches.size(); ++b) {
+    for (uint32_t r = 0; r < batches[b]->rows.rows(); ++r) row_order_.push_back({b, r});
+  }
+  if (key_column_ >= 0) {
+    const size_t key = static_cast<size_t>(key_column_);
+    std::stable_sort(row_order_.begin(), row_order_.end(), [&](const RowRef& a, const RowRef& b) {
+      const RowBatch& ra = batches[a.batch]->rows;
+      const RowBatch& rb = batches[b.batch]->rows;
+      const Value& va = ra.get(a.row, key);
+      const Value& vb = rb.get(b.row, key);
+      if (va.kind != Value::Kind::text || vb.kind != Value::Kind::text) return va.kind < vb.kind;
+      return ra.text(va) < rb.text(vb);
+    });
+  }
+  for (const RowRef& ref : row_order_) {
+    const RowBatch& rows = batches[ref.batch]->rows;
+    const size_t r = ref.row;
     for (size_t c = 0; c < rows.columns(); ++c) {
       const Value& value = rows.get(r, c);
       const int index = static_cast<int>(c) + 1;

@@ -41,7 +41,7 @@ class SqliteStore final : public Sink {
 
  private:
   SqliteStore() = default;
-  Status write_rows(const RowBatch& rows);
+  Status write_rows(std::span<const SinkBatch* const> batches);
   Status write_dead_letters(const std::vector<DeadLetter>& letters);
   Status write_offsets(const SinkBatch& batch);
 
@@ -51,6 +51,12 @@ class SqliteStore final : public Sink {
   SqliteStatement insert_dead_letter_;
   SqliteStatement upsert_offset_;
   std::string timestamp_buffer_;
+  int key_column_ = -1;             // the single primary-key column, if there is one
+  struct RowRef {
+    uint32_t batch;
+    uint32_t row;
+  };
+  std::vector<RowRef> row_order_;  // rows of the write, in key order
 };
 
 }  // namespace kascade
