@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -14,6 +13,7 @@
 #include "core/timestamp.h"
 #include "sinks/sqlite/sqlite_store.h"
 #include "sources/generator/randomuser_generator.h"
+#include "testing/temp_dir.h"
 
 namespace kascade {
 namespace {
@@ -55,19 +55,12 @@ Injected malformed(size_t kind, const std::string& valid) {
 class ProcessorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("kascade-processor-test-" + std::to_string(getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto log = EmbeddedLog::open(dir_.string(), EmbeddedLogOptions{.sync = SyncMode::normal});
+    auto log = EmbeddedLog::open(dir_.path, EmbeddedLogOptions{.sync = SyncMode::normal});
     ASSERT_TRUE(log.ok()) << log.error().message;
     log_ = std::move(*log);
     ASSERT_TRUE(log_->create_topic(kTopic, 1).ok());
   }
-  void TearDown() override {
-    log_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { log_.reset(); }
 
   // Runs a processor over everything in the topic, then returns its status.
   Status process(Sink& sink, PipelineCounters& counters) {
@@ -100,7 +93,7 @@ class ProcessorTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
+  test_support::TempDir dir_{"processor-test"};
   std::unique_ptr<EmbeddedLog> log_;
 };
 

@@ -2,6 +2,8 @@
 #include "bus/embedded/embedded_consumer.h"
 
 #include <gtest/gtest.h>
+
+#include "testing/temp_dir.h"
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,17 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/kascade-consumer-test-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string path;
-};
+using TempDir = test_support::TempDir;
 
 std::vector<PartitionInfo> partitions_of(EmbeddedLog& log, std::string_view topic) {
   auto info = log.describe(topic);

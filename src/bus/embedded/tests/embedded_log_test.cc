@@ -2,6 +2,8 @@
 #include "bus/embedded/embedded_log.h"
 
 #include <gtest/gtest.h>
+
+#include "testing/temp_dir.h"
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -15,18 +17,7 @@
 namespace kascade {
 namespace {
 
-// A fresh directory under /tmp, removed afterwards.
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/kascade-log-test-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string path;
-};
+using TempDir = test_support::TempDir;
 
 std::vector<PartitionInfo> partitions_of(EmbeddedLog& log, std::string_view topic) {
   auto info = log.describe(topic);

@@ -1,5 +1,7 @@
 // bus/embedded/tests/recovery_test.cc: kill -9 mid-append, torn WAL tails and flipped bits.
 #include <gtest/gtest.h>
+
+#include "testing/temp_dir.h"
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -22,17 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/kascade-recovery-test-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string path;
-};
+using TempDir = test_support::TempDir;
 
 std::vector<PartitionInfo> partitions_of(EmbeddedLog& log, std::string_view topic) {
   auto info = log.describe(topic);

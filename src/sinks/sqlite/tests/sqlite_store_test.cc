@@ -3,9 +3,10 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
+
+#include "testing/temp_dir.h"
 
 namespace kascade {
 namespace {
@@ -21,18 +22,12 @@ const TableSchema kSchema{"people",
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("kascade-store-test-" + std::to_string(getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
     auto store = SqliteStore::open({.path = dir_ / "store.db"});
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(*store);
     ASSERT_TRUE(store_->prepare(kSchema).ok());
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
 
   // Reads one value as text with a separate connection (what another process sees).
   std::string query(const std::string& sql) {
@@ -50,7 +45,7 @@ class SqliteStoreTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
+  test_support::TempDir dir_{"store-test"};
   std::unique_ptr<SqliteStore> store_;
 };
 
