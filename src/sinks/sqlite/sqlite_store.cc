@@ -62,12 +62,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
   if (auto status = store->db_.open(options.path.string(), SqliteConnection::Mode::create, 10000); !status) {
     return with_context(status).error();
   }
+  // The page size only takes effect on a new file (before WAL mode is set).
+  // Large pages: fewer B-tree levels and page splits for random uuid keys
+  // (sqlite_ceiling_bench: 11.0 us of CPU per row at 4 KiB, 8.1 at 64 KiB).
   const std::string pragmas = fmt::format(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous={}; PRAGMA cache_size=-{}; PRAGMA temp_store=MEMORY; "
+      "PRAGMA page_size={}; PRAGMA journal_mode=WAL; PRAGMA synchronous={}; PRAGMA cache_size=-{}; PRAGMA temp_store=MEMORY; "
       // Random uuid keys dirty most index pages in every transaction: checkpoint
       // the WAL into the main file every ~80 MB instead of every 4 MB.
-      "PRAGMA wal_autocheckpoint=20000;",
-      options.sync_full ? "FULL" : "NORMAL", options.cache_mb * 1024);
+      "PRAGMA wal_autocheckpoint={};",
+      options.page_bytes, options.sync_full ? "FULL" : "NORMAL", options.cache_mb * 1024,
+      (80 << 20) / options.page_bytes);
   if (auto status = store->db_.exec(pragmas.c_str()); !status) return with_context(status).error();
   if (auto status = store->db_.exec(kCreateSideTables); !status) return with_context(status).error();
   auto dead_letter = store->db_.prepare(kInsertDeadLetter);

@@ -14,6 +14,7 @@ struct SqliteStoreOptions {
   std::filesystem::path path;
   bool sync_full = false;  // synchronous=FULL (survive power loss) instead of NORMAL (survive a crash)
   int cache_mb = 64;
+  int page_bytes = 65536;  // SQLite page size of a new store file
 };
 
 // The embedded sink. One SQLite transaction per write holds the rows
