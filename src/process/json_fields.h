@@ -1,4 +1,4 @@
-// process/json_fields.h: typed, null-aware reads of simdjson DOM fields, with JSON-pointer errors.
+// process/json_fields.h: typed, null-aware reads of simdjson DOM (tape) fields, with JSON-pointer errors.
 #pragma once
 
 #include <simdjson.h>
@@ -17,18 +17,78 @@
 
 namespace kascade::json_fields {
 
-using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// One named field of a JSON object, as found by Fields: its value, or absent.
-struct Slot {
-  const element* field = nullptr;
+// The parsed document is read straight from simdjson's tape (the layout of
+// simdjson's doc/tape.md, stable across its releases): one 64-bit word per
+// value (two for numbers), the type in the top byte; a string word points at
+// a 32-bit length and the bytes in the string buffer; an object's word holds
+// the index just past its closing word. The parse has already validated all
+// of it, so reading a word whose type was checked once needs no further check.
+static_assert(simdjson::SIMDJSON_VERSION_MAJOR == 3, "the tape layout read here is simdjson 3's");
 
-  bool present() const { return field != nullptr; }
-  const element& value() const { return *field; }
-  // Absent or JSON null: the cell it feeds becomes NULL.
-  bool is_null() const { return !field || field->type() == element_type::NULL_VALUE; }
+inline constexpr uint64_t kPayloadMask = 0x00FFFFFFFFFFFFFFull;
+
+// The tape and string buffer of one parsed document.
+struct Doc {
+  const uint64_t* tape = nullptr;
+  const uint8_t* strings = nullptr;
+
+  // The document `parser` last parsed successfully.
+  static Doc of(const simdjson::dom::parser& parser) {
+    return Doc{parser.doc.tape.get(), parser.doc.string_buf.get()};
+  }
 };
+
+// One value of the tape, or absent (word == nullptr).
+struct Slot {
+  const uint64_t* word = nullptr;
+  const Doc* doc = nullptr;
+
+  bool present() const { return word != nullptr; }
+  // The tape type: '"', 'l', 'u', 'd', 't', 'f', 'n', '{', '['.
+  char tag() const { return static_cast<char>(*word >> 56); }
+  // Absent or JSON null: the cell it feeds becomes NULL.
+  bool is_null() const { return !word || tag() == 'n'; }
+  element_type type() const {
+    switch (tag()) {
+      case '[': return element_type::ARRAY;
+      case '{': return element_type::OBJECT;
+      case 'l': return element_type::INT64;
+      case 'u': return element_type::UINT64;
+      case 'd': return element_type::DOUBLE;
+      case '"': return element_type::STRING;
+      case 't':
+      case 'f': return element_type::BOOL;
+      default: return element_type::NULL_VALUE;
+    }
+  }
+  // Unchecked reads: only after tag() said so.
+  std::string_view text() const {
+    const uint8_t* at = doc->strings + (*word & kPayloadMask);
+    uint32_t size;
+    std::memcpy(&size, at, sizeof(size));
+    return std::string_view(reinterpret_cast<const char*>(at + sizeof(size)), size);
+  }
+  int64_t int64() const { return static_cast<int64_t>(word[1]); }
+  uint64_t uint64() const { return word[1]; }
+  double real() const {
+    double v;
+    std::memcpy(&v, word + 1, sizeof(v));
+    return v;
+  }
+};
+
+// A JSON object of the tape (its '{' word), or absent (word == nullptr).
+struct Object {
+  const uint64_t* word = nullptr;
+  const Doc* doc = nullptr;
+
+  explicit operator bool() const { return word != nullptr; }
+};
+
+// The root value of `doc` (after the tape's 'r' word).
+inline Slot root_of(const Doc& doc) { return Slot{doc.tape + 1, &doc}; }
 
 // Equal-length keys compared with two overlapping fixed-size loads (only bytes
 // inside both keys are read): no libc call, no per-byte loop, no jump table.
@@ -58,55 +118,71 @@ inline bool same_key(std::string_view a, std::string_view b) {
 }
 
 // The values of up to 32 named keys of one JSON object; `Keys` is a constexpr
-// std::array<std::string_view, N> with static storage. Values live in raw
-// storage and only found ones are constructed, so a Fields costs nothing to set
-// up (a zeroed array of elements costs a rep stos per object, per record).
-// The keys are template arguments, so each comparison is against constants: a
-// length test and one or two fixed-size loads, unrolled over the keys.
+// std::array<std::string_view, N> with static storage. The keys are template
+// arguments, so each comparison is against constants: a length test and one or
+// two fixed-size loads, unrolled over the keys.
 template <const auto& Keys>
 class Fields {
   static constexpr size_t N = std::tuple_size_v<std::remove_cvref_t<decltype(Keys)>>;
   static_assert(N <= 32);
-  static_assert(std::is_trivially_destructible_v<element>);
 
  public:
   // Finds each of Keys; other keys are skipped without being read. With
   // duplicate keys the first one wins, and the walk stops once every key is found.
-  explicit Fields(simdjson::dom::object object) { find(object); }
-  // An absent or null object: every key is absent.
-  explicit Fields(const std::optional<simdjson::dom::object>& object) {
-    if (object) find(*object);
+  // An absent object: every key is absent.
+  explicit Fields(Object object) : doc_(object.doc) {
+    if (object) find(object);
   }
   Fields(const Fields&) = delete;
   Fields& operator=(const Fields&) = delete;
 
-  Slot operator[](size_t i) const {
-    if (!((present_ >> i) & 1)) return Slot{};
-    return Slot{std::launder(reinterpret_cast<const element*>(storage_ + i * sizeof(element)))};
-  }
+  Slot operator[](size_t i) const { return Slot{values_[i], doc_}; }
 
  private:
-  // The position of `key` in Keys, or N.
-  static size_t index_of(std::string_view key) {
-    return [key]<size_t... I>(std::index_sequence<I...>) {
-      size_t found = N;
-      (void)((same_key(key, Keys[I]) ? (found = I, true) : false) || ...);
-      return found;
+  // Records `value` for the key of Keys equal to `key`, if any and if not seen before;
+  // true if it was recorded.
+  bool record(std::string_view key, const uint64_t* value) {
+    return [&]<size_t... I>(std::index_sequence<I...>) {
+      bool recorded = false;
+      (void)((same_key(key, Keys[I])
+                  ? (values_[I] == nullptr ? (values_[I] = value, recorded = true) : false, true)
+                  : false) ||
+             ...);
+      return recorded;
     }(std::make_index_sequence<N>{});
   }
-  void find(simdjson::dom::object object) {
-    constexpr uint32_t kAll = N == 32 ? ~uint32_t{0} : (uint32_t{1} << N) - 1;
-    const auto end = object.end();
-    for (auto it = object.begin(); it != end && present_ != kAll; ++it) {
-      const size_t i = index_of(it.key());
-      if (i < N && !((present_ >> i) & 1)) {
-        new (storage_ + i * sizeof(element)) element(it.value());
-        present_ |= uint32_t{1} << i;
+  void find(Object object) {
+    const uint64_t* const tape = doc_->tape;
+    const uint8_t* const strings = doc_->strings;
+    // The '{' word's low 32 bits: the tape index just past the matching '}'.
+    const uint64_t* const end = tape + static_cast<uint32_t>(*object.word) - 1;
+    size_t missing = N;
+    for (const uint64_t* key = object.word + 1; key < end;) {
+      const uint8_t* const at = strings + (*key & kPayloadMask);
+      uint32_t size;
+      std::memcpy(&size, at, sizeof(size));
+      const uint64_t* const value = key + 1;
+      if (record(std::string_view(reinterpret_cast<const char*>(at + sizeof(size)), size), value) &&
+          --missing == 0) {
+        break;
       }
+      // The next key: past a container, or one word (two for a number) on.
+      const uint64_t word = *value;
+      const uint8_t words = kWords[word >> 56];
+      key = words != 0 ? value + words : tape + static_cast<uint32_t>(word);
     }
   }
-  uint32_t present_ = 0;
-  alignas(element) unsigned char storage_[N * sizeof(element)];
+  // Tape words taken by a scalar of each tape type; 0 for '{' and '['.
+  static constexpr std::array<uint8_t, 256> kWords = [] {
+    std::array<uint8_t, 256> words{};
+    for (auto& w : words) w = 1;
+    words['{'] = words['['] = 0;
+    words['l'] = words['u'] = words['d'] = 2;
+    return words;
+  }();
+
+  const Doc* doc_;
+  const uint64_t* values_[N] = {};
 };
 
 // "an object", "a string", ...: the JSON kind of a value, for messages.
@@ -143,7 +219,7 @@ class Problem {
     message_.append(": ").append(what).append(detail);
   }
   void missing(std::string_view pointer) { set(pointer, "missing"); }
-  void wrong_type(std::string_view pointer, std::string_view expected, element got) {
+  void wrong_type(std::string_view pointer, std::string_view expected, const Slot& got) {
     if (found_) return;
     std::string what = "expected ";
     what.append(expected).append(", got ").append(kind_name(got.type()));
@@ -167,30 +243,34 @@ class Problem {
   std::string message_;
 };
 
-// An object, or nullopt if absent/null. A value of another kind is a problem.
-inline bool read_object(const Slot& slot, std::string_view pointer,
-                        std::optional<simdjson::dom::object>& out, Problem& problem) {
-  out.reset();
-  if (slot.is_null()) return true;
-  if (slot.value().type() != element_type::OBJECT) {
-    problem.wrong_type(pointer, "an object", slot.value());
-    return false;
+// An object, or an absent one if absent/null. A value of another kind is a problem.
+inline bool read_object(const Slot& slot, std::string_view pointer, Object& out,
+                        Problem& problem) {
+  out = Object{};
+  if (!slot.present()) return true;
+  const char tag = slot.tag();
+  if (tag == '{') {
+    out = Object{slot.word, slot.doc};
+    return true;
   }
-  out = slot.value().get_object().value_unsafe();
-  return true;
+  if (tag == 'n') return true;
+  problem.wrong_type(pointer, "an object", slot);
+  return false;
 }
 
 // A string, or nullopt if absent/null. The view points into the parsed document.
 inline bool read_text(const Slot& slot, std::string_view pointer,
                       std::optional<std::string_view>& out, Problem& problem) {
   out.reset();
-  if (slot.is_null()) return true;
-  if (slot.value().type() != element_type::STRING) {
-    problem.wrong_type(pointer, "a string", slot.value());
-    return false;
+  if (!slot.present()) return true;
+  const char tag = slot.tag();
+  if (tag == '"') {
+    out = slot.text();
+    return true;
   }
-  out = slot.value().get_string().value_unsafe();
-  return true;
+  if (tag == 'n') return true;
+  problem.wrong_type(pointer, "a string", slot);
+  return false;
 }
 
 // A string that must be there: absent or null is a problem.
@@ -200,13 +280,11 @@ inline bool require_text(const Slot& slot, std::string_view pointer, std::string
     problem.missing(pointer);
     return false;
   }
-  std::optional<std::string_view> text;
-  if (!read_text(slot, pointer, text, problem)) return false;
-  if (!text) {
-    problem.wrong_type(pointer, "a string", slot.value());
+  if (slot.tag() != '"') {
+    problem.wrong_type(pointer, "a string", slot);
     return false;
   }
-  out = *text;
+  out = slot.text();
   return true;
 }
 
@@ -214,16 +292,18 @@ inline bool require_text(const Slot& slot, std::string_view pointer, std::string
 inline bool read_int32(const Slot& slot, std::string_view pointer, std::optional<int32_t>& out,
                        Problem& problem) {
   out.reset();
-  if (slot.is_null()) return true;
-  const element_type type = slot.value().type();
-  if (type == element_type::INT64) {
-    const int64_t v = slot.value().get_int64().value_unsafe();
+  if (!slot.present()) return true;
+  const char tag = slot.tag();
+  if (tag == 'l') {
+    const int64_t v = slot.int64();
     if (v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max()) {
       out = static_cast<int32_t>(v);
       return true;
     }
-  } else if (type != element_type::UINT64) {
-    problem.wrong_type(pointer, "an integer", slot.value());
+  } else if (tag == 'n') {
+    return true;
+  } else if (tag != 'u') {
+    problem.wrong_type(pointer, "an integer", slot);
     return false;
   }
   problem.set(pointer, "integer out of the int32 range");
@@ -247,17 +327,14 @@ inline std::optional<int64_t> parse_decimal_int64(std::string_view text) {
 inline bool read_number_or_numeric_text(const Slot& slot, std::string_view pointer,
                                         std::optional<double>& out, Problem& problem) {
   out.reset();
-  if (slot.is_null()) return true;
-  switch (slot.value().type()) {
-    case element_type::DOUBLE: out = slot.value().get_double().value_unsafe(); return true;
-    case element_type::INT64:
-      out = static_cast<double>(slot.value().get_int64().value_unsafe());
-      return true;
-    case element_type::UINT64:
-      out = static_cast<double>(slot.value().get_uint64().value_unsafe());
-      return true;
-    case element_type::STRING: {
-      const std::string_view text = slot.value().get_string().value_unsafe();
+  if (!slot.present()) return true;
+  switch (slot.tag()) {
+    case 'n': return true;
+    case 'd': out = slot.real(); return true;
+    case 'l': out = static_cast<double>(slot.int64()); return true;
+    case 'u': out = static_cast<double>(slot.uint64()); return true;
+    case '"': {
+      const std::string_view text = slot.text();
       double v = 0;
       const char* end = text.data() + text.size();
       const auto [ptr, ec] = std::from_chars(text.data(), end, v);
@@ -268,7 +345,7 @@ inline bool read_number_or_numeric_text(const Slot& slot, std::string_view point
       out = v;
       return true;
     }
-    default: problem.wrong_type(pointer, "a number or a numeric string", slot.value()); return false;
+    default: problem.wrong_type(pointer, "a number or a numeric string", slot); return false;
   }
 }
 

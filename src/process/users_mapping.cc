@@ -7,6 +7,7 @@
 #include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -22,8 +23,7 @@ namespace {
 
 using json_fields::Problem;
 using json_fields::Slot;
-using simdjson::dom::element_type;
-using simdjson::dom::object;
+using json_fields::Object;
 using std::optional;
 using std::string_view;
 using namespace users_columns;
@@ -93,8 +93,8 @@ optional<int32_t> parse_digits_int32(string_view text) {
 // location.street: {number, name} (API 1.3+) or "8929 valwood pkwy" (older).
 bool read_street(const Slot& slot, UserView& user, Problem& problem) {
   if (slot.is_null()) return true;
-  if (slot.value().type() == element_type::STRING) {
-    const string_view text = slot.value().get_string().value_unsafe();
+  if (slot.tag() == '"') {
+    const string_view text = slot.text();
     const size_t space = text.find(' ');
     const optional<int32_t> number =
         space == string_view::npos ? std::nullopt : parse_digits_int32(text.substr(0, space));
@@ -107,11 +107,11 @@ bool read_street(const Slot& slot, UserView& user, Problem& problem) {
     }
     return true;
   }
-  optional<object> street;
+  Object street;
   if (!json_fields::read_object(slot, "/location/street", street, problem)) return false;
-  const json_fields::Fields<kStreetKeys> f(*street);
-  if (f[kSNumber].present() && f[kSNumber].value().type() == element_type::STRING) {
-    const string_view text = f[kSNumber].value().get_string().value_unsafe();
+  const json_fields::Fields<kStreetKeys> f(street);
+  if (f[kSNumber].present() && f[kSNumber].tag() == '"') {
+    const string_view text = f[kSNumber].text();
     user.street_number = parse_digits_int32(text);
     if (!user.street_number) {
       problem.bad_text("/location/street/number", "not a street number:", text);
@@ -130,16 +130,12 @@ bool read_post_code(const Slot& slot, UserView& user, Problem& problem) {
   char* const first = user.post_code_digits;
   char* const last = first + sizeof(user.post_code_digits);
   std::to_chars_result printed{};
-  switch (slot.value().type()) {
-    case element_type::STRING: user.post_code = slot.value().get_string().value_unsafe(); return true;
-    case element_type::INT64:
-      printed = std::to_chars(first, last, slot.value().get_int64().value_unsafe());
-      break;
-    case element_type::UINT64:
-      printed = std::to_chars(first, last, slot.value().get_uint64().value_unsafe());
-      break;
-    case element_type::DOUBLE: {
-      const double v = slot.value().get_double().value_unsafe();
+  switch (slot.tag()) {
+    case '"': user.post_code = slot.text(); return true;
+    case 'l': printed = std::to_chars(first, last, slot.int64()); break;
+    case 'u': printed = std::to_chars(first, last, slot.uint64()); break;
+    case 'd': {
+      const double v = slot.real();
       if (v == std::trunc(v) && std::fabs(v) < 1e18) {
         printed = std::to_chars(first, last, static_cast<int64_t>(v));
       } else {
@@ -148,7 +144,7 @@ bool read_post_code(const Slot& slot, UserView& user, Problem& problem) {
       break;
     }
     default:
-      problem.wrong_type("/location/postcode", "a string or a number", slot.value());
+      problem.wrong_type("/location/postcode", "a string or a number", slot);
       return false;
   }
   user.post_code = string_view(first, static_cast<size_t>(printed.ptr - first));
@@ -157,8 +153,8 @@ bool read_post_code(const Slot& slot, UserView& user, Problem& problem) {
 
 bool read_coordinate(const Slot& slot, string_view pointer, double limit, optional<double>& out,
                      Problem& problem) {
-  if (!slot.is_null() && slot.value().type() == element_type::STRING) {
-    const string_view text = slot.value().get_string().value_unsafe();
+  if (!slot.is_null() && slot.tag() == '"') {
+    const string_view text = slot.text();
     out = users_scalars::decimal(text);
     if (!out) {
       problem.bad_text(pointer, "not a number:", text);
@@ -175,10 +171,10 @@ bool read_coordinate(const Slot& slot, string_view pointer, double limit, option
 }
 
 bool read_location(const Slot& slot, UserView& user, Problem& problem) {
-  optional<object> location;
+  Object location;
   if (!json_fields::read_object(slot, "/location", location, problem)) return false;
   if (!location) return true;
-  const json_fields::Fields<kLocationKeys> f(*location);
+  const json_fields::Fields<kLocationKeys> f(location);
   if (!read_street(f[kLStreet], user, problem) ||
       !json_fields::read_text(f[kLCity], "/location/city", user.city, problem) ||
       !json_fields::read_text(f[kLState], "/location/state", user.state, problem) ||
@@ -186,12 +182,12 @@ bool read_location(const Slot& slot, UserView& user, Problem& problem) {
       !read_post_code(f[kLPostcode], user, problem)) {
     return false;
   }
-  optional<object> coordinates;
+  Object coordinates;
   if (!json_fields::read_object(f[kLCoordinates], "/location/coordinates", coordinates, problem)) {
     return false;
   }
   if (coordinates) {
-    const json_fields::Fields<kCoordinatesKeys> c(*coordinates);
+    const json_fields::Fields<kCoordinatesKeys> c(coordinates);
     if (!read_coordinate(c[kCLatitude], "/location/coordinates/latitude", 90, user.latitude,
                          problem) ||
         !read_coordinate(c[kCLongitude], "/location/coordinates/longitude", 180, user.longitude,
@@ -199,12 +195,12 @@ bool read_location(const Slot& slot, UserView& user, Problem& problem) {
       return false;
     }
   }
-  optional<object> timezone;
+  Object timezone;
   if (!json_fields::read_object(f[kLTimezone], "/location/timezone", timezone, problem)) {
     return false;
   }
   if (timezone) {
-    const json_fields::Fields<kTimezoneKeys> t(*timezone);
+    const json_fields::Fields<kTimezoneKeys> t(timezone);
     return json_fields::read_text(t[0], "/location/timezone/offset", user.timezone_offset,
                                   problem);
   }
@@ -213,10 +209,10 @@ bool read_location(const Slot& slot, UserView& user, Problem& problem) {
 
 // Reads and checks every field the users table needs; false (with `problem` set) if the
 // document does not have the expected shape.
-bool read_user(object root, UserView& user, Problem& problem) {
+bool read_user(Object root, UserView& user, Problem& problem) {
   const json_fields::Fields<kTopKeys> top(root);
 
-  optional<object> login;
+  Object login;
   if (!json_fields::read_object(top[kTLogin], "/login", login, problem)) return false;
   const json_fields::Fields<kLoginKeys> lo(login);
   string_view uuid;
@@ -229,7 +225,7 @@ bool read_user(object root, UserView& user, Problem& problem) {
     return false;
   }
 
-  optional<object> name;
+  Object name;
   if (!json_fields::read_object(top[kTName], "/name", name, problem)) return false;
   const json_fields::Fields<kNameKeys> n(name);
   if (!json_fields::require_text(n[kNFirst], "/name/first", user.first_name, problem) ||
@@ -239,7 +235,7 @@ bool read_user(object root, UserView& user, Problem& problem) {
     return false;
   }
 
-  optional<object> dob;
+  Object dob;
   if (!json_fields::read_object(top[kTDob], "/dob", dob, problem)) return false;
   const json_fields::Fields<kDatedKeys> d(dob);
   if (!d[kDDate].present()) {
@@ -249,20 +245,20 @@ bool read_user(object root, UserView& user, Problem& problem) {
   optional<int64_t> dob_ms;
   if (!read_timestamp(d[kDDate], "/dob/date", dob_ms, problem)) return false;
   if (!dob_ms) {
-    problem.wrong_type("/dob/date", "a string", d[kDDate].value());
+    problem.wrong_type("/dob/date", "a string", d[kDDate]);
     return false;
   }
   user.dob_ms = *dob_ms;
   if (!json_fields::read_int32(d[kDAge], "/dob/age", user.age, problem)) return false;
 
-  optional<object> registered;
+  Object registered;
   if (!json_fields::read_object(top[kTRegistered], "/registered", registered, problem)) {
     return false;
   }
   const json_fields::Fields<kDatedKeys> r(registered);
   if (!read_timestamp(r[kDDate], "/registered/date", user.registered_ms, problem)) return false;
 
-  optional<object> picture;
+  Object picture;
   if (!json_fields::read_object(top[kTPicture], "/picture", picture, problem)) return false;
   const json_fields::Fields<kPictureKeys> p(picture);
 
@@ -274,60 +270,94 @@ bool read_user(object root, UserView& user, Problem& problem) {
          read_location(top[kTLocation], user, problem);
 }
 
-void set_optional_text(RowBatch& rows, size_t row, size_t col, const optional<string_view>& v) {
-  if (v) rows.set_text(row, col, *v);
-}
+// The parts of "<number> <street>, <city>, <state>, <country>", and its size.
+struct Address {
+  char digits[16];
+  size_t digit_count = 0;
+  size_t size = 0;
+
+  explicit Address(const UserView& user) {
+    if (user.street_number) {
+      digit_count = static_cast<size_t>(
+          std::to_chars(digits, digits + sizeof(digits), *user.street_number).ptr - digits);
+      size = digit_count;
+    }
+    if (user.street_name) size += (size != 0) + user.street_name->size();
+    for (const optional<string_view>* part : {&user.city, &user.state, &user.country}) {
+      if (*part) size += (size != 0 ? 2 : 0) + (*part)->size();
+    }
+  }
+};
 
 // "<number> <street>, <city>, <state>, <country>", skipping absent parts; NULL if all are.
-void set_address(RowBatch& rows, size_t row, const UserView& user) {
-  std::string& arena = rows.arena();
-  const size_t start = arena.size();
-  if (user.street_number) {
-    char digits[16];
-    const auto printed = std::to_chars(digits, digits + sizeof(digits), *user.street_number);
-    arena.append(digits, printed.ptr);
+void write_address(RowWriter& row, const UserView& user, const Address& address) {
+  if (address.size == 0) {
+    row.null(kAddress);
+    return;
   }
+  const size_t start = row.used();
+  char* const first = row.cursor();
+  char* out = first;
+  for (size_t i = 0; i < address.digit_count; ++i) *out++ = address.digits[i];
   if (user.street_name) {
-    if (arena.size() != start) arena.push_back(' ');
-    arena.append(*user.street_name);
+    if (out != first) *out++ = ' ';
+    copy_text_bytes(out, user.street_name->data(), user.street_name->size());
+    out += user.street_name->size();
   }
   for (const optional<string_view>* part : {&user.city, &user.state, &user.country}) {
     if (!*part) continue;
-    if (arena.size() != start) arena.append(", ");
-    arena.append(**part);
+    if (out != first) {
+      out[0] = ',';
+      out[1] = ' ';
+      out += 2;
+    }
+    copy_text_bytes(out, (*part)->data(), (*part)->size());
+    out += (*part)->size();
   }
-  if (arena.size() != start) rows.set_text_range(row, kAddress, start, arena.size() - start);
+  assert(static_cast<size_t>(out - first) == address.size);
+  row.advance(address.size);
+  row.set_range(kAddress, start, address.size);
 }
+
+size_t size_of(const optional<string_view>& v) { return v ? v->size() : 0; }
 
 void append_row(RowBatch& rows, const UserView& user, int64_t fetched_at_ms,
                 int64_t processed_at_ms) {
-  const size_t row = rows.add_row();
-  rows.set_text(row, kId, string_view(user.id, sizeof(user.id)));
-  rows.set_text(row, kFirstName, user.first_name);
-  rows.set_text(row, kLastName, user.last_name);
-  set_optional_text(rows, row, kTitle, user.title);
-  set_optional_text(rows, row, kGender, user.gender);
-  rows.set_text(row, kEmail, user.email);
-  set_optional_text(rows, row, kUsername, user.username);
-  rows.set_integer(row, kDob, user.dob_ms);
-  if (user.registered_ms) rows.set_integer(row, kRegisteredDate, *user.registered_ms);
-  if (user.age) rows.set_integer(row, kAge, *user.age);
-  set_optional_text(rows, row, kPhone, user.phone);
-  set_optional_text(rows, row, kCell, user.cell);
-  set_optional_text(rows, row, kPicture, user.picture);
-  set_address(rows, row, user);
-  if (user.street_number) rows.set_integer(row, kStreetNumber, *user.street_number);
-  set_optional_text(rows, row, kStreetName, user.street_name);
-  set_optional_text(rows, row, kCity, user.city);
-  set_optional_text(rows, row, kState, user.state);
-  set_optional_text(rows, row, kCountry, user.country);
-  set_optional_text(rows, row, kPostCode, user.post_code);
-  if (user.latitude) rows.set_real(row, kLatitude, *user.latitude);
-  if (user.longitude) rows.set_real(row, kLongitude, *user.longitude);
-  set_optional_text(rows, row, kTimezoneOffset, user.timezone_offset);
-  set_optional_text(rows, row, kNationality, user.nationality);
-  rows.set_integer(row, kFetchedAt, fetched_at_ms);
-  rows.set_integer(row, kProcessedAt, processed_at_ms);
+  const Address address(user);
+  const size_t text_bytes =
+      sizeof(user.id) + user.first_name.size() + user.last_name.size() + size_of(user.title) +
+      size_of(user.gender) + user.email.size() + size_of(user.username) + size_of(user.phone) +
+      size_of(user.cell) + size_of(user.picture) + address.size + size_of(user.street_name) +
+      size_of(user.city) + size_of(user.state) + size_of(user.country) +
+      size_of(user.post_code) + size_of(user.timezone_offset) + size_of(user.nationality);
+  RowWriter row(rows, text_bytes);
+  row.text(kId, string_view(user.id, sizeof(user.id)));
+  row.text(kFirstName, user.first_name);
+  row.text(kLastName, user.last_name);
+  row.text(kTitle, user.title);
+  row.text(kGender, user.gender);
+  row.text(kEmail, user.email);
+  row.text(kUsername, user.username);
+  row.integer(kDob, user.dob_ms);
+  row.integer(kRegisteredDate, user.registered_ms);
+  row.integer(kAge, user.age);
+  row.text(kPhone, user.phone);
+  row.text(kCell, user.cell);
+  row.text(kPicture, user.picture);
+  write_address(row, user, address);
+  row.integer(kStreetNumber, user.street_number);
+  row.text(kStreetName, user.street_name);
+  row.text(kCity, user.city);
+  row.text(kState, user.state);
+  row.text(kCountry, user.country);
+  row.text(kPostCode, user.post_code);
+  row.real(kLatitude, user.latitude);
+  row.real(kLongitude, user.longitude);
+  row.text(kTimezoneOffset, user.timezone_offset);
+  row.text(kNationality, user.nationality);
+  row.integer(kFetchedAt, fetched_at_ms);
+  row.integer(kProcessedAt, processed_at_ms);
+  assert(row.used() == text_bytes);
 }
 
 int64_t fetched_at_of(const ConsumedRecord& record) {
@@ -373,20 +403,21 @@ std::optional<MappingFailure> UsersMapper::map(const ConsumedRecord& record,
                               std::to_string(impl_->options.max_record_bytes)};
   }
   // parse() copies the bytes into the parser's reused, padded buffer.
-  simdjson::dom::element root;
-  const simdjson::error_code error = impl_->parser.parse(value.data(), value.size()).get(root);
+  simdjson::dom::element parsed;
+  const simdjson::error_code error = impl_->parser.parse(value.data(), value.size()).get(parsed);
   std::optional<MappingFailure> failure;
   if (error != simdjson::SUCCESS) {
     failure = MappingFailure{dead_letter_class::parse,
                              std::string("invalid JSON: ") + simdjson::error_message(error)};
-  } else if (root.type() != element_type::OBJECT) {
+  } else if (const json_fields::Doc doc = json_fields::Doc::of(impl_->parser);
+             json_fields::root_of(doc).tag() != '{') {
     failure = MappingFailure{dead_letter_class::validation,
                              std::string("(root): expected an object, got ") +
-                                 json_fields::kind_name(root.type())};
+                                 json_fields::kind_name(json_fields::root_of(doc).type())};
   } else {
     UserView user;
     impl_->problem.clear();
-    if (read_user(root.get_object().value_unsafe(), user, impl_->problem)) {
+    if (read_user(Object{json_fields::root_of(doc).word, &doc}, user, impl_->problem)) {
       append_row(rows, user, fetched_at_of(record), processed_at_ms);
     } else {
       failure = MappingFailure{dead_letter_class::validation, impl_->problem.message()};

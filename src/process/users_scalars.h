@@ -6,8 +6,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -27,29 +29,78 @@ inline constexpr std::array<char, 256> kHexLower = [] {
   return table;
 }();
 
-// 8-4-4-4-12 hex digits, any case; writes the canonical lower-case form. One
-// table look-up per byte and no branch per byte.
+namespace detail {
+
+inline constexpr uint64_t kEachByte = 0x0101010101010101ull;
+inline constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+// The high bit of each byte of `w` that is an ASCII hex digit, any case (8 bytes at once).
+// Bytes under 0x80 cannot carry across bytes in the sums; others are never hex digits.
+constexpr uint64_t hex_digit_bytes(uint64_t w) {
+  const uint64_t ascii = ~w & kHighBits;
+  const uint64_t digit = (w + (0x80 - '0') * kEachByte) & ~(w + (0x7F - '9') * kEachByte);
+  const uint64_t lower = w | 0x20 * kEachByte;  // 'A'..'F' -> 'a'..'f'; digits unchanged
+  const uint64_t letter = (lower + (0x80 - 'a') * kEachByte) & ~(lower + (0x7F - 'f') * kEachByte) &
+                          (w << 1);  // and bit 0x40 set: not a control byte folded onto a letter
+  return (digit | letter) & ascii & kHighBits;
+}
+
+inline uint64_t load8(const unsigned char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof(w));
+  return w;
+}
+
+}  // namespace detail
+
+// 8-4-4-4-12 hex digits, any case; writes the canonical lower-case form. Eight
+// bytes at a time: OR-ing 0x20 lower-cases hex letters and leaves digits and '-'
+// as they are.
 inline bool canonical_uuid(std::string_view text, char (&out)[36]) {
   if (text.size() != 36) return false;
   const auto* in = reinterpret_cast<const unsigned char*>(text.data());
-  unsigned bad = 0;
-  auto hex_run = [&](size_t from, size_t count) {
-    for (size_t i = from; i < from + count; ++i) {
-      const char hex = kHexLower[in[i]];
-      bad |= static_cast<unsigned>(hex == 0);
-      out[i] = hex;
+  if constexpr (std::endian::native == std::endian::little) {
+    using detail::hex_digit_bytes;
+    using detail::kHighBits;
+    using detail::load8;
+    const uint64_t w0 = load8(in), w1 = load8(in + 8), w2 = load8(in + 16),
+                   w3 = load8(in + 24), w4 = load8(in + 28);
+    // Dashes at 8, 13 (bytes 0 and 5 of w1), 18 and 23 (bytes 2 and 7 of w2).
+    constexpr uint64_t kDashes1 = 0x0000800000000080ull, kDashes2 = 0x8000000000800000ull;
+    const bool hex = (hex_digit_bytes(w0) & hex_digit_bytes(w3) & hex_digit_bytes(w4)) ==
+                         kHighBits &&
+                     (hex_digit_bytes(w1) | kDashes1) == kHighBits &&
+                     (hex_digit_bytes(w2) | kDashes2) == kHighBits;
+    const bool dashes = in[8] == '-' && in[13] == '-' && in[18] == '-' && in[23] == '-';
+    constexpr uint64_t kLower = 0x20 * detail::kEachByte;
+    const uint64_t o0 = w0 | kLower, o1 = w1 | kLower, o2 = w2 | kLower, o3 = w3 | kLower,
+                   o4 = w4 | kLower;
+    std::memcpy(out, &o0, 8);
+    std::memcpy(out + 8, &o1, 8);
+    std::memcpy(out + 16, &o2, 8);
+    std::memcpy(out + 24, &o3, 8);
+    std::memcpy(out + 28, &o4, 8);
+    return hex && dashes;
+  } else {
+    unsigned bad = 0;
+    auto hex_run = [&](size_t from, size_t count) {
+      for (size_t i = from; i < from + count; ++i) {
+        const char hex = kHexLower[in[i]];
+        bad |= static_cast<unsigned>(hex == 0);
+        out[i] = hex;
+      }
+    };
+    hex_run(0, 8);
+    hex_run(9, 4);
+    hex_run(14, 4);
+    hex_run(19, 4);
+    hex_run(24, 12);
+    for (const size_t dash : {8, 13, 18, 23}) {
+      bad |= static_cast<unsigned>(in[dash] != '-');
+      out[dash] = '-';
     }
-  };
-  hex_run(0, 8);
-  hex_run(9, 4);
-  hex_run(14, 4);
-  hex_run(19, 4);
-  hex_run(24, 12);
-  for (const size_t dash : {8, 13, 18, 23}) {
-    bad |= static_cast<unsigned>(in[dash] != '-');
-    out[dash] = '-';
+    return bad == 0;
   }
-  return bad == 0;
 }
 
 namespace detail {
@@ -75,24 +126,33 @@ constexpr bool leap_year(unsigned y) { return (y % 4 == 0 && y % 100 != 0) || y 
 // form, and any out-of-range field, goes to parse_iso8601_ms.
 inline std::optional<int64_t> timestamp_ms(std::string_view s) {
   if (s.size() != 24) return parse_iso8601_ms(s);
+  if constexpr (std::endian::native != std::endian::little) return parse_iso8601_ms(s);
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  unsigned bad = 0;
-  auto digit = [&](size_t i) {
-    const unsigned v = static_cast<unsigned>(p[i]) - '0';
-    bad |= static_cast<unsigned>(v > 9);
-    return v;
-  };
-  const unsigned year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
-  const unsigned month = digit(5) * 10 + digit(6);
-  const unsigned day = digit(8) * 10 + digit(9);
-  const unsigned hour = digit(11) * 10 + digit(12);
-  const unsigned minute = digit(14) * 10 + digit(15);
-  const unsigned second = digit(17) * 10 + digit(18);
-  const unsigned millis = digit(20) * 100 + digit(21) * 10 + digit(22);
-  bad |= static_cast<unsigned>(p[4] != '-') | static_cast<unsigned>(p[7] != '-') |
-         static_cast<unsigned>(p[10] != 'T' && p[10] != ' ') |
-         static_cast<unsigned>(p[13] != ':') | static_cast<unsigned>(p[16] != ':') |
-         static_cast<unsigned>(p[19] != '.') | static_cast<unsigned>(p[23] != 'Z');
+  // Three words: "YYYY-MM-", "DDThh:mm", ":ss.mmmZ". XOR with '0' turns digits into 0..9;
+  // with every byte under 0x80, adding 0x76 sets a byte's high bit iff it was over 9.
+  using detail::kEachByte;
+  using detail::kHighBits;
+  const uint64_t w0 = detail::load8(p), w1 = detail::load8(p + 8), w2 = detail::load8(p + 16);
+  const uint64_t d0 = w0 ^ '0' * kEachByte, d1 = w1 ^ '0' * kEachByte, d2 = w2 ^ '0' * kEachByte;
+  constexpr uint64_t kDigits0 = 0x00FFFF00FFFFFFFFull;  // bytes 0-3, 5-6
+  constexpr uint64_t kDigits1 = 0xFFFF00FFFF00FFFFull;  // bytes 0-1, 3-4, 6-7
+  constexpr uint64_t kDigits2 = 0x00FFFFFF00FFFF00ull;  // bytes 1-2, 4-6
+  const uint64_t over_nine = (((d0 & kDigits0) + 0x76 * kEachByte) & kDigits0) |
+                             (((d1 & kDigits1) + 0x76 * kEachByte) & kDigits1) |
+                             (((d2 & kDigits2) + 0x76 * kEachByte) & kDigits2);
+  const bool bad = ((w0 | w1 | w2) & kHighBits) != 0 || (over_nine & kHighBits) != 0 ||
+                   (w0 & ~kDigits0) != 0x2D00002D00000000ull ||  // '-' '-'
+                   (w1 & 0x0000FF0000000000ull) != 0x00003A0000000000ull ||              // ':'
+                   (p[10] != 'T' && p[10] != ' ') ||
+                   (w2 & ~kDigits2) != 0x5A0000002E00003Aull;  // ':' '.' 'Z'
+  auto at = [](uint64_t d, unsigned byte) { return static_cast<unsigned>(d >> (8 * byte)) & 0xFF; };
+  const unsigned year = at(d0, 0) * 1000 + at(d0, 1) * 100 + at(d0, 2) * 10 + at(d0, 3);
+  const unsigned month = at(d0, 5) * 10 + at(d0, 6);
+  const unsigned day = at(d1, 0) * 10 + at(d1, 1);
+  const unsigned hour = at(d1, 3) * 10 + at(d1, 4);
+  const unsigned minute = at(d1, 6) * 10 + at(d1, 7);
+  const unsigned second = at(d2, 1) * 10 + at(d2, 2);
+  const unsigned millis = at(d2, 4) * 100 + at(d2, 5) * 10 + at(d2, 6);
   static constexpr unsigned kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (bad != 0 || month - 1 > 11 || day == 0 || hour > 23 || minute > 59 || second > 60 ||
       day > kDaysInMonth[month - 1] + (month == 2 && detail::leap_year(year) ? 1 : 0)) {

@@ -214,6 +214,41 @@ TEST(UsersMapping, OptionalFieldsAbsentOrNullBecomeNull) {
   EXPECT_EQ(h.text(r, "first_name"), "A");
 }
 
+// A cleared batch reuses its cells: a row of a minimal user written where a full
+// user's row was must still have every absent value NULL.
+TEST(UsersMapping, ReusedBatchCellsOfAbsentValuesAreNull) {
+  UsersMapper mapper;
+  RowBatch rows(&users_schema());
+  ConsumedRecord record;
+  record.timestamp_ms = kRecordTimestampMs;
+  const std::string full(kApi14User);
+  const std::string minimal = R"({"login": {"uuid": "00000000-0000-4000-8000-000000000001"},
+    "name": {"first": "A", "last": "B"}, "email": "a@b.c",
+    "dob": {"date": "2000-01-01T00:00:00Z"}})";
+  for (int i = 0; i < 3; ++i) {
+    record.value = full;
+    ASSERT_FALSE(mapper.map(record, kProcessedAtMs, rows).has_value());
+  }
+  rows.clear();
+  for (int i = 0; i < 3; ++i) {
+    record.value = minimal;
+    ASSERT_FALSE(mapper.map(record, kProcessedAtMs, rows).has_value());
+  }
+  ASSERT_EQ(rows.rows(), 3u);
+  const TableSchema& schema = users_schema();
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    for (const char* column : {"title", "gender", "username", "registered_date", "age", "phone",
+                               "cell", "picture", "address", "street_number", "street_name",
+                               "city", "state", "country", "post_code", "latitude", "longitude",
+                               "timezone_offset", "nationality"}) {
+      EXPECT_TRUE(rows.get(r, static_cast<size_t>(schema.column_index(column))).is_null())
+          << r << " " << column;
+    }
+    EXPECT_EQ(rows.text(rows.get(r, 0)), "00000000-0000-4000-8000-000000000001");
+    EXPECT_EQ(rows.text(rows.get(r, static_cast<size_t>(schema.column_index("email")))), "a@b.c");
+  }
+}
+
 TEST(UsersMapping, AddressSkipsAbsentParts) {
   MappingHarness h;
   const size_t r = h.map_ok(with(R"("state": "Montana",)", ""));
