@@ -18,10 +18,11 @@
 namespace {
 
 const char* const kLayouts[] = {
-    "text uuid PRIMARY KEY, rowid table (kascade's layout)",
-    "no key at all (no upsert possible)",
-    "text uuid PRIMARY KEY, WITHOUT ROWID",
-    "16-byte blob uuid PRIMARY KEY, rowid table",
+    "text uuid PRIMARY KEY, rowid table, 4 KiB pages",
+    "no key at all (no upsert possible), 4 KiB pages",
+    "text uuid PRIMARY KEY, WITHOUT ROWID, 4 KiB pages",
+    "16-byte blob uuid PRIMARY KEY, rowid table, 4 KiB pages",
+    "text uuid PRIMARY KEY, rowid table, 64 KiB pages (kascade)",
 };
 
 void run(int layout, int rows, const std::filesystem::path& file) {
@@ -29,11 +30,14 @@ void run(int layout, int rows, const std::filesystem::path& file) {
   std::filesystem::remove(file.string() + "-wal");
   sqlite3* db = nullptr;
   sqlite3_open(file.c_str(), &db);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
-                   "PRAGMA wal_autocheckpoint=20000;", nullptr, nullptr, nullptr);
+  const int page_bytes = layout == 4 ? 65536 : 4096;
+  const std::string pragmas = "PRAGMA page_size=" + std::to_string(page_bytes) +
+                              "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
+                              "PRAGMA wal_autocheckpoint=" + std::to_string((80 << 20) / page_bytes) + ";";
+  sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr);
   std::string columns;
   for (int i = 1; i < 26; ++i) columns += ", c" + std::to_string(i) + (i % 5 == 0 ? " INTEGER" : " TEXT");
-  const std::string key = layout == 3 ? "id BLOB NOT NULL" : "id TEXT NOT NULL";
+  const std::string key = layout == 3 ? "id BLOB NOT NULL" : "id TEXT NOT NULL";  // layout 4: as layout 0
   const std::string create = "CREATE TABLE t (" + key + (layout == 1 ? "" : " PRIMARY KEY") + columns + ")" +
                              (layout == 2 ? " WITHOUT ROWID" : "");
   sqlite3_exec(db, create.c_str(), nullptr, nullptr, nullptr);
@@ -86,7 +90,7 @@ int main(int argc, char** argv) {
   const int rows = argc > 1 ? std::atoi(argv[1]) : 300000;
   const auto file = std::filesystem::temp_directory_path() / ("kascade-ceiling-" + std::to_string(getpid()) + ".db");
   std::printf("SQLite %s, %d rows of 26 columns, 20,000 per transaction\n", sqlite3_libversion(), rows);
-  for (int layout = 0; layout < 4; ++layout) run(layout, rows, file);
+  for (int layout = 0; layout < 5; ++layout) run(layout, rows, file);
   std::filesystem::remove(file);
   std::filesystem::remove(file.string() + "-wal");
   std::filesystem::remove(file.string() + "-shm");
