@@ -46,7 +46,12 @@ def test_duration_stops_an_endless_source_and_drains(data_dir):
 def test_sigterm_stops_gracefully_and_a_restart_finishes(data_dir):
     process = subprocess.Popen([KASCADE, "run", "--records", "2000000", "--data-dir", str(data_dir)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    # Stop it mid-run: once the store holds its first rows.
+    deadline = time.time() + 60
+    while time.time() < deadline and process.poll() is None:
+        if (data_dir / "store.db").exists() and query(data_dir, "SELECT count(*) FROM users")[0][0] > 0:
+            break
+        time.sleep(0.05)
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
