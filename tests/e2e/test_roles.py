@@ -2,6 +2,7 @@
 import os
 import pty
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -49,8 +50,11 @@ def test_sigterm_stops_gracefully_and_a_restart_finishes(data_dir):
     # Stop it mid-run: once the store holds its first rows.
     deadline = time.time() + 60
     while time.time() < deadline and process.poll() is None:
-        if (data_dir / "store.db").exists() and query(data_dir, "SELECT count(*) FROM users")[0][0] > 0:
-            break
+        try:
+            if query(data_dir, "SELECT count(*) FROM users")[0][0] > 0:
+                break
+        except sqlite3.Error:  # the store or its table does not exist yet
+            pass
         time.sleep(0.05)
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)
