@@ -20,8 +20,11 @@ def test_ingest_and_process_as_separate_processes(data_dir):
         kascade("ingest", "--records", 50000, "--data-dir", data_dir)
         deadline = time.time() + 60
         while time.time() < deadline:
-            if (data_dir / "store.db").exists() and query(data_dir, "SELECT count(*) FROM users")[0][0] == 50000:
-                break
+            try:
+                if query(data_dir, "SELECT count(*) FROM users")[0][0] == 50000:
+                    break
+            except sqlite3.Error:  # the store or its table does not exist yet
+                pass
             time.sleep(0.1)
     finally:
         processor.send_signal(signal.SIGTERM)
