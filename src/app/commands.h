@@ -6,12 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
+
 namespace kascade {
 
 // Exit codes (DESIGN.md): success, runtime failure, usage or config error.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+
+// Prints "kascade <command>: <message>" on stderr and returns the exit code
+// for the error: kExitUsage for config and argument errors, else kExitFailure.
+int report_failure(const char* command, const Error& error);
 
 // Options shared by the commands that load a pipeline config.
 struct PipelineArgs {

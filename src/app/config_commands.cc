@@ -13,10 +13,7 @@ namespace kascade {
 
 int validate_command(const std::string& config_file) {
   auto config = load_config_file(config_file);
-  if (!config) {
-    fmt::print(stderr, "kascade: {}\n", config.error().message);
-    return kExitUsage;
-  }
+  if (!config) return report_failure("validate", config.error());
   fmt::print("{}: ok (bus {} topic '{}', source {}, store {})\n", config_file, config->bus.type, config->bus.topic,
              config->source.type, config->store.type);
   return kExitOk;
@@ -29,20 +26,11 @@ int config_reference_command() {
 
 int query_command(const QueryArgs& args) {
   auto config = load_pipeline_config(args.config_file, args.data_dir);
-  if (!config) {
-    fmt::print(stderr, "kascade: {}\n", config.error().message);
-    return kExitUsage;
-  }
+  if (!config) return report_failure("query", config.error());
   auto format = parse_output_format(args.format);
-  if (!format) {
-    fmt::print(stderr, "kascade: {}\n", format.error().message);
-    return kExitUsage;
-  }
+  if (!format) return report_failure("query", format.error());
   auto table = run_sql_query(config->store_path(), args.sql);
-  if (!table) {
-    fmt::print(stderr, "kascade query: {}\n", table.error().message);
-    return table.error().code == Errc::invalid_argument ? kExitUsage : kExitFailure;
-  }
+  if (!table) return report_failure("query", table.error());
   print_table(std::cout, *table, *format);
   return kExitOk;
 }

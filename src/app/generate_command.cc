@@ -10,8 +10,8 @@ namespace kascade {
 
 int generate_command(const GenerateArgs& args) {
   if (args.format != "json" && args.format != "keys") {
-    fmt::print(stderr, "kascade generate: unknown format '{}' (json or keys)\n", args.format);
-    return kExitUsage;
+    return report_failure("generate", Error::make(Errc::invalid_argument,
+                                                  fmt::format("unknown format '{}' (json or keys)", args.format)));
   }
   RandomUserGenerator generator(GeneratorOptions{.seed = args.seed, .malformed_ratio = args.malformed_ratio});
   std::string out;

@@ -22,20 +22,18 @@ std::optional<Inspection> open_inspection(const InspectArgs& args, const char* c
   auto config = load_pipeline_config(args.config_file, args.data_dir);
   auto format = parse_output_format(args.format);
   if (!config || !format) {
-    fmt::print(stderr, "kascade {}: {}\n", command, !config ? config.error().message : format.error().message);
-    exit_code = kExitUsage;
+    exit_code = report_failure(command, !config ? config.error() : format.error());
     return std::nullopt;
   }
   if (!std::filesystem::exists(config->log_dir())) {
-    fmt::print(stderr, "kascade {}: no embedded log at {} (run `kascade run` first, or pass --data-dir)\n", command,
-               config->log_dir().string());
-    exit_code = kExitFailure;
+    exit_code = report_failure(command, Error::make(Errc::not_found,
+                                                    fmt::format("no embedded log at {} (run `kascade run` first, "
+                                                                "or pass --data-dir)", config->log_dir().string())));
     return std::nullopt;
   }
   auto log = EmbeddedLog::open(config->data_dir);
   if (!log) {
-    fmt::print(stderr, "kascade {}: {}\n", command, log.error().message);
-    exit_code = kExitFailure;
+    exit_code = report_failure(command, log.error());
     return std::nullopt;
   }
   return Inspection{std::move(*config), *format, std::move(*log)};
@@ -48,17 +46,11 @@ int topics_command(const InspectArgs& args) {
   auto inspection = open_inspection(args, "topics", exit_code);
   if (!inspection) return exit_code;
   auto topics = inspection->log->list_topics();
-  if (!topics) {
-    fmt::print(stderr, "kascade topics: {}\n", topics.error().message);
-    return kExitFailure;
-  }
+  if (!topics) return report_failure("topics", topics.error());
   ResultTable table{{"topic", "partition", "start_offset", "end_offset", "records", "stored_bytes"}, {}};
   for (const auto& name : *topics) {
     auto info = inspection->log->describe(name);
-    if (!info) {
-      fmt::print(stderr, "kascade topics: {}: {}\n", name, info.error().message);
-      return kExitFailure;
-    }
+    if (!info) return report_failure("topics", info.error());
     for (const PartitionInfo& p : info->partitions) {
       table.rows.push_back({name, int64_t{p.partition}, p.start_offset, p.end_offset, p.end_offset - p.start_offset,
                             p.bytes});
@@ -76,10 +68,7 @@ int lag_command(const InspectArgs& args) {
   const std::string& topic = inspection->config.bus.topic;
   auto info = inspection->log->describe(topic);
   auto committed = info ? inspection->log->committed(topic, group) : Result<OffsetMap>(info.error());
-  if (!committed) {
-    fmt::print(stderr, "kascade lag: {}\n", committed.error().message);
-    return kExitFailure;
-  }
+  if (!committed) return report_failure("lag", committed.error());
   ResultTable table{{"group", "topic", "partition", "committed_offset", "end_offset", "lag"}, {}};
   for (const PartitionInfo& p : info->partitions) {
     auto it = committed->find(p.partition);

@@ -44,11 +44,6 @@ EmbeddedLogOptions log_options(const Config& config) {
   return options;
 }
 
-int fail(const char* command, const Error& error) {
-  fmt::print(stderr, "kascade {}: {}\n", command, error.message);
-  return error.code == Errc::config || error.code == Errc::invalid_argument ? kExitUsage : kExitFailure;
-}
-
 // True when every partition's position has reached the topic's end.
 bool caught_up(EmbeddedLog& log, const std::string& topic, const OffsetMap& positions) {
   auto info = log.describe(topic);
@@ -82,22 +77,22 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (!args.source.empty()) overrides.push_back("source.type=" + args.source);
   if (args.records) overrides.push_back(fmt::format("source.records={}", *args.records));
   auto config = load_pipeline_config(args.config_file, args.data_dir, overrides);
-  if (!config) return fail(command, config.error());
+  if (!config) return report_failure(command, config.error());
   std::optional<std::chrono::milliseconds> duration;
   if (!args.duration.empty()) {
     duration = parse_duration(args.duration);
     if (!duration) {
-      return fail(command, Error::make(Errc::invalid_argument,
+      return report_failure(command, Error::make(Errc::invalid_argument,
                                        fmt::format("--duration '{}': expected e.g. 60s, 5m, 1h, 500ms", args.duration)));
     }
   }
 
   install_signal_handlers();
   auto log = EmbeddedLog::open(config->data_dir, log_options(*config));
-  if (!log) return fail(command, log.error());
+  if (!log) return report_failure(command, log.error());
   const std::string& topic = config->bus.topic;
   if (auto created = (*log)->create_topic(topic, static_cast<int32_t>(config->bus.partitions)); !created) {
-    return fail(command, created.error());
+    return report_failure(command, created.error());
   }
 
   PipelineCounters counters;
@@ -175,8 +170,8 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   progress.stop();
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (!ingest_status.ok()) return fail(command, ingest_status.error());
-  if (!process_status.ok()) return fail(command, process_status.error());
+  if (!ingest_status.ok()) return report_failure(command, ingest_status.error());
+  if (!process_status.ok()) return report_failure(command, process_status.error());
 
   std::string summary = fmt::format("kascade {}: {:.1f}s", command, seconds);
   if (ingesting) {

@@ -36,6 +36,7 @@ struct Processor::SinkWorker {
   bool acknowledged_changed = false;
   std::optional<Error> failure;
   bool closing = false;
+  bool abandon_on_close = false;  // closing with a sink down: stop retrying
   std::thread thread;
 
   // Hands a batch to the sink thread; blocks while the queue is full.
@@ -123,7 +124,6 @@ struct Processor::SinkWorker {
       backoff = std::min(backoff * 2, max_backoff);
     }
   }
-  bool abandon_on_close = false;
 };
 
 Processor::Processor(Consumer& consumer, Sink& sink, ProcessorOptions options, PipelineCounters& counters)
