@@ -1,4 +1,4 @@
-// app/inspect_commands.cc: `kascade topics` and `kascade lag` on the embedded log.
+// app/inspect_commands.cc: `kascade topics` and `kascade lag` on the configured bus.
 #include <iostream>
 
 #include <fmt/format.h>
@@ -6,7 +6,7 @@
 #include "app/commands.h"
 #include "app/pipeline_config.h"
 #include "app/tabular_output.h"
-#include "bus/embedded/embedded_log.h"
+#include "app/bus_factory.h"
 
 namespace kascade {
 namespace {
@@ -14,10 +14,10 @@ namespace {
 struct Inspection {
   Config config;
   OutputFormat format;
-  std::unique_ptr<EmbeddedLog> log;
+  std::unique_ptr<Bus> bus;
 };
 
-// Loads the config and opens the log; prints the error and sets exit_code on failure.
+// Loads the config and opens the bus; prints the error and sets exit_code on failure.
 std::optional<Inspection> open_inspection(const InspectArgs& args, const char* command, int& exit_code) {
   auto config = load_pipeline_config(args.config_file, args.data_dir);
   auto format = parse_output_format(args.format);
@@ -25,18 +25,12 @@ std::optional<Inspection> open_inspection(const InspectArgs& args, const char* c
     exit_code = report_failure(command, !config ? config.error() : format.error());
     return std::nullopt;
   }
-  if (!std::filesystem::exists(config->log_dir())) {
-    exit_code = report_failure(command, Error::make(Errc::not_found,
-                                                    fmt::format("no embedded log at {} (run `kascade run` first, "
-                                                                "or pass --data-dir)", config->log_dir().string())));
+  auto bus = open_bus(*config, BusUse::inspect);
+  if (!bus) {
+    exit_code = report_failure(command, bus.error());
     return std::nullopt;
   }
-  auto log = EmbeddedLog::open(config->data_dir);
-  if (!log) {
-    exit_code = report_failure(command, log.error());
-    return std::nullopt;
-  }
-  return Inspection{std::move(*config), *format, std::move(*log)};
+  return Inspection{std::move(*config), *format, std::move(*bus)};
 }
 
 }  // namespace
@@ -45,11 +39,11 @@ int topics_command(const InspectArgs& args) {
   int exit_code = kExitOk;
   auto inspection = open_inspection(args, "topics", exit_code);
   if (!inspection) return exit_code;
-  auto topics = inspection->log->list_topics();
+  auto topics = inspection->bus->list_topics();
   if (!topics) return report_failure("topics", topics.error());
   ResultTable table{{"topic", "partition", "start_offset", "end_offset", "records", "stored_bytes"}, {}};
   for (const auto& name : *topics) {
-    auto info = inspection->log->describe(name);
+    auto info = inspection->bus->describe(name);
     if (!info) return report_failure("topics", info.error());
     for (const PartitionInfo& p : info->partitions) {
       table.rows.push_back({name, int64_t{p.partition}, p.start_offset, p.end_offset, p.end_offset - p.start_offset,
@@ -66,8 +60,8 @@ int lag_command(const InspectArgs& args) {
   if (!inspection) return exit_code;
   const std::string group = args.group.empty() ? inspection->config.processor.group : args.group;
   const std::string& topic = inspection->config.bus.topic;
-  auto info = inspection->log->describe(topic);
-  auto committed = info ? inspection->log->committed(topic, group) : Result<OffsetMap>(info.error());
+  auto info = inspection->bus->describe(topic);
+  auto committed = info ? inspection->bus->committed(topic, group) : Result<OffsetMap>(info.error());
   if (!committed) return report_failure("lag", committed.error());
   ResultTable table{{"group", "topic", "partition", "committed_offset", "end_offset", "lag"}, {}};
   for (const PartitionInfo& p : info->partitions) {

@@ -1,4 +1,4 @@
-// app/pipeline_command.cc: `kascade run | ingest | process` on the embedded bus and store.
+// app/pipeline_command.cc: `kascade run | ingest | process` on the configured bus and store.
 #include <pthread.h>
 
 #include <csignal>
@@ -10,13 +10,11 @@
 #include "app/ingest_loop.h"
 #include "app/pipeline_config.h"
 #include "app/progress.h"
+#include "app/sink_factory.h"
 #include "app/source_factory.h"
-#include "bus/embedded/embedded_consumer.h"
-#include "bus/embedded/embedded_producer.h"
-#include "bus/embedded/embedded_log.h"
+#include "app/bus_factory.h"
 #include "core/timestamp.h"
 #include "process/processor.h"
-#include "sinks/sqlite/sqlite_store.h"
 
 namespace kascade {
 namespace {
@@ -31,29 +29,6 @@ void install_signal_handlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
-}
-
-EmbeddedLogOptions log_options(const Config& config) {
-  EmbeddedLogOptions options;
-  options.default_partitions = static_cast<int32_t>(config.bus.partitions);
-  options.retention_bytes = config.bus.embedded.retention_bytes;
-  options.retention_ms = config.bus.embedded.retention_ms;
-  options.sync = config.bus.embedded.sync == "normal" ? SyncMode::normal : SyncMode::full;
-  options.max_record_bytes = config.bus.embedded.max_record_bytes;
-  options.compression = config.bus.embedded.compression == "none" ? Compression::none : Compression::lz4;
-  return options;
-}
-
-// True when every partition's position has reached the topic's end.
-bool caught_up(EmbeddedLog& log, const std::string& topic, const OffsetMap& positions) {
-  auto info = log.describe(topic);
-  if (!info) return false;
-  for (const PartitionInfo& p : info->partitions) {
-    auto it = positions.find(p.partition);
-    const int64_t position = it == positions.end() ? 0 : it->second;
-    if (position < p.end_offset && p.end_offset > p.start_offset) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -88,10 +63,10 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   }
 
   install_signal_handlers();
-  auto log = EmbeddedLog::open(config->data_dir, log_options(*config));
-  if (!log) return report_failure(command, log.error());
+  auto bus = open_bus(*config);
+  if (!bus) return report_failure(command, bus.error());
   const std::string& topic = config->bus.topic;
-  if (auto created = (*log)->create_topic(topic, static_cast<int32_t>(config->bus.partitions)); !created) {
+  if (auto created = (*bus)->create_topic(topic, static_cast<int32_t>(config->bus.partitions)); !created.ok()) {
     return report_failure(command, created.error());
   }
 
@@ -118,6 +93,7 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   });
 
   Status ingest_status, process_status;
+  std::string store_description;
   std::thread ingest_thread;
   if (ingesting) {
     ingest_thread = std::thread([&] {
@@ -125,9 +101,10 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
       auto source = make_source(*config);
       if (!source) {
         ingest_status = source.status();
+      } else if (auto producer = (*bus)->open_producer(); !producer) {
+        ingest_status = producer.status();
       } else {
-        EmbeddedProducer producer(**log);
-        ingest_status = run_ingest(**source, producer, topic, static_cast<size_t>(config->source.batch_records),
+        ingest_status = run_ingest(**source, **producer, topic, static_cast<size_t>(config->source.batch_records),
                                    stop_ingest, counters);
       }
       if (!ingest_status.ok()) stop_processor = true;
@@ -136,14 +113,13 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   }
 
   if (processing) {
-    auto store = SqliteStore::open({.path = config->store_path(),
-                                    .sync_full = config->store.sync == "full",
-                                    .cache_mb = static_cast<int>(config->store.cache_mb)});
+    auto store = open_sink(*config);
+    if (store) store_description = (*store)->describe_self();
     if (!store) {
       process_status = store.status();
       stop_ingest = true;
     } else {
-      auto consumer = EmbeddedConsumer::open(**log, topic, config->processor.group);
+      auto consumer = (*bus)->open_consumer(topic, config->processor.group);
       if (!consumer) {
         process_status = consumer.status();
         stop_ingest = true;
@@ -158,7 +134,7 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
         Processor processor(**consumer, **store, options, counters);
         const bool bounded = role == PipelineRole::all;
         process_status = processor.run(stop_processor, [&](const OffsetMap& positions) {
-          return bounded && ingest_done.load() && caught_up(**log, topic, positions);
+          return bounded && ingest_done.load() && (*bus)->caught_up(topic, positions);
         });
         if (!process_status.ok()) stop_ingest = true;
       }
@@ -180,7 +156,7 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   }
   if (processing) {
     summary += fmt::format(", landed {} rows and {} dead letters in {}", with_thousands(counters.rows_landed),
-                           with_thousands(counters.dead_letters), config->store_path().string());
+                           with_thousands(counters.dead_letters), store_description);
   }
   if (g_interrupted.load()) summary += " (interrupted)";
   fmt::print("{}\n", summary);

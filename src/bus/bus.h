@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -76,6 +77,34 @@ class Consumer {
 
   // Records the group's progress (next offsets to read).
   virtual Status commit(const OffsetMap& next_offsets) = 0;
+};
+
+// One bus connection: administration, inspection, and the factory of
+// producers and consumers. The embedded log and a Kafka cluster each
+// implement it; the app opens one from the config (app/bus_factory.h).
+class Bus {
+ public:
+  virtual ~Bus() = default;
+
+  // A short name for messages: "embedded log at ./kascade-data", "kafka at 127.0.0.1:9092".
+  virtual std::string describe_self() const = 0;
+
+  // Creates the topic with `partitions` if it does not exist; an existing
+  // topic keeps its partitions.
+  virtual Status create_topic(std::string_view topic, int32_t partitions) = 0;
+  virtual Result<std::vector<std::string>> list_topics() = 0;
+  virtual Result<TopicInfo> describe(std::string_view topic) = 0;
+
+  // The group's committed offsets (next offset to read) per partition.
+  virtual Result<OffsetMap> committed(std::string_view topic, std::string_view group) = 0;
+
+  virtual Result<std::unique_ptr<Producer>> open_producer() = 0;
+  virtual Result<std::unique_ptr<Consumer>> open_consumer(std::string topic, std::string group) = 0;
+
+  // True when every partition of `topic` has been read up to its end by
+  // `positions` (the processor's next offsets). Used by bounded runs to stop
+  // once the source is done and everything it wrote was processed.
+  bool caught_up(std::string_view topic, const OffsetMap& positions);
 };
 
 }  // namespace kascade

@@ -53,6 +53,9 @@ class Sink {
   // processor resumes, and delivery is exactly-once.
   virtual bool stores_offsets() const = 0;
   virtual Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) = 0;
+
+  // Where the rows land, for messages: "/data/store.db", "cassandra 127.0.0.1:9042 keyspace kascade".
+  virtual std::string describe_self() const = 0;
 };
 
 }  // namespace kascade

@@ -170,6 +170,7 @@ class FlakySink final : public Sink {
   Result<OffsetMap> stored_offsets(const std::string& g, const std::string& t) override {
     return inner_.stored_offsets(g, t);
   }
+  std::string describe_self() const override { return "flaky " + inner_.describe_self(); }
   int writes = 0;
 
  private:

@@ -59,6 +59,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
   std::error_code ec;
   if (options.path.has_parent_path()) std::filesystem::create_directories(options.path.parent_path(), ec);
   std::unique_ptr<SqliteStore> store(new SqliteStore());
+  store->path_ = options.path;
   if (auto status = store->db_.open(options.path.string(), SqliteConnection::Mode::create, 10000); !status) {
     return with_context(status).error();
   }

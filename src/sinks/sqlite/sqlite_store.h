@@ -36,6 +36,7 @@ class SqliteStore final : public Sink {
   }
   bool stores_offsets() const override { return true; }
   Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) override;
+  std::string describe_self() const override { return path_.string(); }
 
   // SQL that creates `schema` (for docs and `kascade query` users).
   static std::string create_table_sql(const TableSchema& schema);
@@ -46,6 +47,7 @@ class SqliteStore final : public Sink {
   Status write_dead_letters(const std::vector<DeadLetter>& letters);
   Status write_offsets(const SinkBatch& batch);
 
+  std::filesystem::path path_;
   SqliteConnection db_;
   const TableSchema* schema_ = nullptr;
   SqliteStatement upsert_row_;
