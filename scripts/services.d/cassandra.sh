@@ -95,6 +95,9 @@ storage_port: 7000
 native_transport_port: $CASSANDRA_CQL_PORT
 commitlog_sync: periodic
 commitlog_sync_period: 10000ms
+# Test machines are small and shared: allow slow reads (counts by token range) to finish.
+read_request_timeout: 20000ms
+range_request_timeout: 60000ms
 authenticator:
   class_name: org.apache.cassandra.auth.PasswordAuthenticator
 authorizer: AllowAllAuthorizer

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "bus/embedded/embedded_bus.h"
+#include "bus/kafka/kafka_bus.h"
 
 namespace kascade {
 namespace {
@@ -31,10 +32,32 @@ Result<std::unique_ptr<Bus>> open_embedded_bus(const Config& config, BusUse use)
   return std::unique_ptr<Bus>(std::make_unique<EmbeddedBus>(std::move(*log)));
 }
 
+Result<std::unique_ptr<Bus>> open_kafka_bus(const Config& config) {
+  const KafkaBusConfig& kafka = config.bus.kafka;
+  auto properties = parse_kafka_properties(kafka.properties);
+  if (!properties) return properties.error();
+  KafkaOptions options{.brokers = kafka.brokers,
+                       .properties = std::move(*properties),
+                       .default_partitions = static_cast<int32_t>(config.bus.partitions),
+                       .replication_factor = static_cast<int32_t>(kafka.replication_factor),
+                       .compression = kafka.compression,
+                       .linger_ms = kafka.linger_ms,
+                       .batch_bytes = kafka.batch_bytes,
+                       .max_in_flight = kafka.max_in_flight,
+                       .queue_max_kbytes = kafka.queue_max_kbytes,
+                       .delivery_timeout_ms = kafka.delivery_timeout_ms,
+                       .session_timeout_ms = kafka.session_timeout_ms,
+                       .request_timeout_ms = kafka.request_timeout_ms};
+  auto bus = KafkaBus::open(options);
+  if (!bus) return bus.error();
+  return std::unique_ptr<Bus>(std::move(*bus));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Bus>> open_bus(const Config& config, BusUse use) {
   if (config.bus.type == "embedded") return open_embedded_bus(config, use);
+  if (config.bus.type == "kafka") return open_kafka_bus(config);
   return Error::make(Errc::config, fmt::format("bus.type: unknown bus '{}'", config.bus.type));
 }
 

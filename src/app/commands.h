@@ -41,7 +41,28 @@ struct QueryArgs {
 };
 int query_command(const QueryArgs& args);
 
+struct CqlArgs {
+  std::string hosts = "127.0.0.1:9042";
+  std::string username;
+  std::string password_env;  // the variable's name; the password is never a flag
+  std::string format = "table";
+  std::string consistency = "local_one";
+  int64_t connect_timeout_ms = 5000;
+  std::string statement;
+};
+int cql_command(const CqlArgs& args);
+
 int validate_command(const std::string& config_file);
+
+// `kascade dlq ls | replay`: the dead letters of the store; replay runs them
+// through the config's current pipeline (app/dlq_command.cc).
+struct DlqArgs {
+  std::string config_file;
+  std::string data_dir;
+  std::string format = "table";
+};
+int dlq_list_command(const DlqArgs& args);
+int dlq_replay_command(const DlqArgs& args);
 
 struct InspectArgs {
   std::string config_file;
@@ -62,6 +83,20 @@ struct GenerateArgs {
   std::string format = "json";  // json: NDJSON users; keys: one record key per line
 };
 int generate_command(const GenerateArgs& args);
+
+struct MockApiArgs {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (printed on stdout)
+  double fail_rate = 0;
+  std::string faults = "all";  // 5xx,429,truncated,malformed,reset,stall
+  uint64_t fault_seed = 1;
+  int64_t latency_ms = 0;
+  int64_t stall_ms = 3000;
+  double rate_limit = 0;
+  int retry_after_seconds = 1;
+  uint64_t items = 100000;
+};
+int mock_api_command(const MockApiArgs& args);
 
 // "60s", "5m", "1h", "250ms", "2" (seconds).
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);

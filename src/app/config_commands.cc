@@ -8,14 +8,30 @@
 #include "app/pipeline_config.h"
 #include "app/sql_query.h"
 #include "config/config.h"
+#include "pipeline/pipeline_loader.h"
 
 namespace kascade {
 
 int validate_command(const std::string& config_file) {
   auto config = load_config_file(config_file);
   if (!config) return report_failure("validate", config.error());
-  fmt::print("{}: ok (bus {} topic '{}', source {}, store {})\n", config_file, config->bus.type, config->bus.topic,
-             config->source.type, config->store.type);
+  // The pipeline spec: every problem, one line each.
+  auto program = load_pipeline_spec_file(config_file);
+  if (!program) {
+    std::string_view lines = program.error().message;
+    while (!lines.empty()) {
+      const size_t end = lines.find('\n');
+      report_failure("validate", Error::make(Errc::config, std::string(lines.substr(0, end))));
+      lines = end == std::string_view::npos ? std::string_view() : lines.substr(end + 1);
+    }
+    return kExitUsage;
+  }
+  const std::string pipeline =
+      *program ? fmt::format("table {}: {} columns, {} checks and a map", (*program)->schema.name,
+                             (*program)->schema.columns.size(), (*program)->checks.size())
+               : std::string("the built-in users mapping");
+  fmt::print("{}: ok (bus {} topic '{}', source {}, store {}, {})\n", config_file, config->bus.type, config->bus.topic,
+             config->source.type, config->store.type, pipeline);
   return kExitOk;
 }
 

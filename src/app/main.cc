@@ -37,6 +37,16 @@ int main(int argc, char** argv) {
   query->add_option("--format", query_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
   query->add_option("sql", query_args.sql, "The SQL statement")->required();
 
+  kascade::CqlArgs cql_args;
+  auto* cql = app.add_subcommand("cql", "Run one CQL statement on Cassandra (exit 1: Cassandra unreachable or login refused; 2: bad arguments or a statement Cassandra rejects)");
+  cql->add_option("--hosts", cql_args.hosts, "Contact points host[:port],... (default 127.0.0.1:9042)");
+  cql->add_option("--username", cql_args.username, "User (PasswordAuthenticator)");
+  cql->add_option("--password-env", cql_args.password_env, "Environment variable holding the password");
+  cql->add_option("--format", cql_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  cql->add_option("--consistency", cql_args.consistency, "Consistency level (default local_one)");
+  cql->add_option("--connect-timeout-ms", cql_args.connect_timeout_ms, "Longest wait for a node to answer")->check(CLI::Range(1, 600000));
+  cql->add_option("statement", cql_args.statement, "The CQL statement")->required();
+
   std::string validate_file;
   auto* validate = app.add_subcommand("validate", "Check a pipeline config and report every problem");
   validate->add_option("-c,--config", validate_file, "The config file")->required();
@@ -60,7 +70,33 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   generate->add_option("--format", generate_args.format, "json or keys")->check(CLI::IsMember({"json", "keys"}));
 
+  kascade::DlqArgs dlq_args;
+  auto* dlq = app.add_subcommand("dlq", "The dead letters: list them, or replay them through the current pipeline");
+  dlq->require_subcommand(1);
+  auto* dlq_ls = dlq->add_subcommand("ls", "List the dead letters (reason, source topic/partition/offset, attempts)");
+  auto* dlq_replay = dlq->add_subcommand(
+      "replay", "Map the dead letters again with the config's pipeline: those that pass land in the table and leave "
+                "the dead letters (one transaction per chunk); the others stay with attempts + 1");
+  for (auto* command : {dlq_ls, dlq_replay}) {
+    command->add_option("-c,--config", dlq_args.config_file, "Pipeline config (store and pipeline spec)");
+    command->add_option("--data-dir", dlq_args.data_dir, "Data directory (default ./kascade-data)");
+  }
+  dlq_ls->add_option("--format", dlq_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+
   auto* reference = app.add_subcommand("config-reference", "Print the configuration reference (Markdown)");
+
+  kascade::MockApiArgs mock_args;
+  auto* mock_api = app.add_subcommand("mock-api", "Serve a local randomuser-compatible API with fault injection (tests, benchmarks)");
+  mock_api->add_option("--host", mock_args.host, "Address to listen on (default 127.0.0.1)");
+  mock_api->add_option("--port", mock_args.port, "Port (default 8080; 0: any free port, printed)")->check(CLI::Range(0, 65535));
+  mock_api->add_option("--fail-rate", mock_args.fail_rate, "Share of requests answered with a fault")->check(CLI::Range(0.0, 1.0));
+  mock_api->add_option("--faults", mock_args.faults, "Fault kinds: 5xx,429,truncated,malformed,reset,stall or all");
+  mock_api->add_option("--fault-seed", mock_args.fault_seed, "Seed of the fault draw (reproducible runs)");
+  mock_api->add_option("--latency-ms", mock_args.latency_ms, "Delay added to every answer")->check(CLI::NonNegativeNumber);
+  mock_api->add_option("--stall-ms", mock_args.stall_ms, "Pause of a stall fault")->check(CLI::NonNegativeNumber);
+  mock_api->add_option("--rate-limit", mock_args.rate_limit, "Requests per second before 429 (0: none)")->check(CLI::NonNegativeNumber);
+  mock_api->add_option("--retry-after", mock_args.retry_after_seconds, "Retry-After seconds of 429 and 503 answers")->check(CLI::NonNegativeNumber);
+  mock_api->add_option("--items", mock_args.items, "Items behind the paginated /items endpoint");
 
   try {
     app.parse(argc, argv);
@@ -73,10 +109,14 @@ int main(int argc, char** argv) {
   if (ingest->parsed()) return kascade::run_pipeline_command(ingest_args, kascade::PipelineRole::ingest);
   if (process->parsed()) return kascade::run_pipeline_command(process_args, kascade::PipelineRole::process);
   if (query->parsed()) return kascade::query_command(query_args);
+  if (cql->parsed()) return kascade::cql_command(cql_args);
   if (validate->parsed()) return kascade::validate_command(validate_file);
+  if (dlq_ls->parsed()) return kascade::dlq_list_command(dlq_args);
+  if (dlq_replay->parsed()) return kascade::dlq_replay_command(dlq_args);
   if (topics->parsed()) return kascade::topics_command(topics_args);
   if (lag->parsed()) return kascade::lag_command(lag_args);
   if (generate->parsed()) return kascade::generate_command(generate_args);
   if (reference->parsed()) return kascade::config_reference_command();
+  if (mock_api->parsed()) return kascade::mock_api_command(mock_args);
   return kascade::kExitUsage;
 }

@@ -11,6 +11,8 @@
 #include "app/pipeline_config.h"
 #include "app/progress.h"
 #include "app/sink_factory.h"
+#include "app/window_config.h"
+#include "pipeline/pipeline_loader.h"
 #include "app/source_factory.h"
 #include "app/bus_factory.h"
 #include "core/timestamp.h"
@@ -53,6 +55,12 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (args.records) overrides.push_back(fmt::format("source.records={}", *args.records));
   auto config = load_pipeline_config(args.config_file, args.data_dir, overrides);
   if (!config) return report_failure(command, config.error());
+  // The config's pipeline spec (`table`, `transforms`), if it has one; else the built-in users mapping.
+  auto program = args.config_file.empty() ? Result<PipelineProgram>(PipelineProgram())
+                                          : load_pipeline_spec_file(args.config_file);
+  if (!program) return report_failure(command, program.error());
+  auto window_plan = window_plan_from_config(*config, *program != nullptr);
+  if (!window_plan) return report_failure(command, window_plan.error());
   std::optional<std::chrono::milliseconds> duration;
   if (!args.duration.empty()) {
     duration = parse_duration(args.duration);
@@ -130,6 +138,13 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
                                .poll_timeout = std::chrono::milliseconds(config->processor.poll_timeout_ms),
                                .queue_batches = static_cast<size_t>(config->processor.queue_batches),
                                .mapping = {.max_record_bytes = static_cast<size_t>(config->processor.max_record_bytes)}};
+      options.program = *program;
+      if (*window_plan) {
+        options.windows = std::move(**window_plan);
+        auto described = (*bus)->describe(topic);
+        options.partitions = described ? static_cast<int32_t>(described->partitions.size())
+                                       : static_cast<int32_t>(config->bus.partitions);
+      }
       if (consumer) {
         Processor processor(**consumer, **store, options, counters);
         const bool bounded = role == PipelineRole::all;

@@ -3,9 +3,45 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
+#include "cql/messages.h"
+#include "sinks/cassandra/cassandra_sink.h"
 #include "sinks/sqlite/sqlite_store.h"
 
 namespace kascade {
+namespace {
+
+Result<std::unique_ptr<Sink>> open_cassandra_sink(const CassandraStoreConfig& c) {
+  CassandraSinkOptions options;
+  auto hosts = cql::parse_hosts(c.hosts);
+  if (!hosts) return Error::make(Errc::config, fmt::format("store.cassandra.{}", hosts.error().message));
+  options.session.contact_points = std::move(*hosts);
+  options.session.port = static_cast<uint16_t>(c.port);
+  options.session.credentials.username = c.username;
+  if (!c.password_env.empty()) {
+    const char* password = std::getenv(c.password_env.c_str());
+    if (password == nullptr) {
+      return Error::make(Errc::config, fmt::format("store.cassandra.password_env: the environment variable {} is not set",
+                                                   c.password_env));
+    }
+    options.session.credentials.password = password;
+  }
+  options.session.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  options.session.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
+  options.session.connections_per_host = static_cast<int>(c.connections_per_host);
+  options.keyspace = c.keyspace;
+  options.replication = c.replication;
+  auto consistency = cql::parse_consistency(c.consistency);
+  if (!consistency) return consistency.error();
+  options.consistency = *consistency;
+  options.max_in_flight = static_cast<int>(c.max_in_flight);
+  auto sink = CassandraSink::open(std::move(options));
+  if (!sink) return sink.error();
+  return std::unique_ptr<Sink>(std::move(*sink));
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Sink>> open_sink(const Config& config) {
   if (config.store.type == "sqlite") {
@@ -15,6 +51,7 @@ Result<std::unique_ptr<Sink>> open_sink(const Config& config) {
     if (!store) return store.error();
     return std::unique_ptr<Sink>(std::move(*store));
   }
+  if (config.store.type == "cassandra") return open_cassandra_sink(config.store.cassandra);
   return Error::make(Errc::config, fmt::format("store.type: unknown store '{}'", config.store.type));
 }
 

@@ -63,10 +63,33 @@ class Producer {
   virtual Result<std::optional<std::string>> load_checkpoint(std::string_view source) = 0;
 };
 
+// Told by a Consumer, from inside poll(), when the group moves partitions
+// (Kafka consumer groups). The embedded consumer never rebalances.
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+
+  // `partitions` were just assigned; `start` holds where each would start
+  // (the group's committed offset where one exists). The listener may change
+  // or add entries, e.g. to offsets its sink stored with the rows.
+  virtual Status partitions_assigned(std::span<const int32_t> partitions, OffsetMap& start) = 0;
+
+  // Before `partitions` are taken away: the listener gets everything it
+  // polled from them acknowledged by its sink, forgets them, and returns the
+  // next offsets to commit for them, which the consumer commits before
+  // letting go. What it could not get acknowledged is left out (the next
+  // owner reads it again).
+  virtual OffsetMap partitions_revoked(std::span<const int32_t> partitions) = 0;
+};
+
 // Reads one topic for one consumer group.
 class Consumer {
  public:
   virtual ~Consumer() = default;
+
+  // The listener is called from inside poll() (so on the polling thread) and
+  // must outlive its registration; nullptr unregisters it.
+  virtual void set_rebalance_listener(RebalanceListener* /*listener*/) {}
 
   // Where each partition starts: these offsets where given, otherwise the
   // group's committed offset, otherwise the partition's start.

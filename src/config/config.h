@@ -21,20 +21,59 @@ struct EmbeddedBusConfig {
   int64_t max_record_bytes = 0;
 };
 
+struct KafkaBusConfig {
+  std::string brokers;
+  std::string properties;  // librdkafka passthrough: "key=value;key=value"
+  int64_t replication_factor = 0;
+  std::string compression;  // none | gzip | snappy | lz4 | zstd
+  int64_t linger_ms = 0;
+  int64_t batch_bytes = 0;
+  int64_t max_in_flight = 0;
+  int64_t queue_max_kbytes = 0;
+  int64_t delivery_timeout_ms = 0;
+  int64_t session_timeout_ms = 0;
+  int64_t request_timeout_ms = 0;
+};
+
 struct BusConfig {
-  std::string type;  // embedded
+  std::string type;  // embedded | kafka
   std::string topic;
   int64_t partitions = 0;
   EmbeddedBusConfig embedded;
+  KafkaBusConfig kafka;
+};
+
+// HTTP client settings shared by the HTTP sources (randomuser, http).
+struct HttpClientConfig {
+  int64_t timeout_ms = 0;
+  int64_t connect_timeout_ms = 0;
+  int64_t max_body_bytes = 0;
+  double requests_per_second = 0;  // 0: no limit
+  int64_t max_attempts = 0;        // 0: retry forever
+  int64_t backoff_initial_ms = 0;
+  int64_t backoff_max_ms = 0;
+  int64_t breaker_failures = 0;
+  int64_t breaker_open_ms = 0;
+};
+
+struct RandomUserSourceConfig {
+  std::string url;
+  int64_t results_per_page = 0;
+  std::string nat, inc, exc;
 };
 
 struct SourceConfig {
-  std::string type;  // generator
-  std::string name;
+  std::string type;  // generator | randomuser
+  std::string name;  // empty: the type
   std::string seed;
   int64_t records = 0;  // 0: endless
   int64_t batch_records = 0;
   double malformed_ratio = 0;
+  int64_t event_time_jitter_ms = 0;  // generator: fetched_at earlier by up to this (out-of-order event times)
+  double late_ratio = 0;             // generator: share of records stamped late_by_ms further back
+  int64_t late_by_ms = 0;
+  RandomUserSourceConfig randomuser;
+  HttpClientConfig http;
 };
 
 struct ProcessorConfig {
@@ -45,11 +84,42 @@ struct ProcessorConfig {
   int64_t queue_batches = 0;
 };
 
+// store.cassandra.*: the Cassandra sink (sinks/cassandra).
+struct CassandraStoreConfig {
+  std::string hosts;         // "h1,h2:9043"
+  int64_t port = 0;          // for hosts without a port
+  std::string keyspace;
+  std::string replication;   // a CQL map literal
+  std::string username;      // empty: no authentication
+  std::string password_env;  // name of the environment variable holding the password
+  std::string consistency;
+  int64_t max_in_flight = 0;
+  int64_t connections_per_host = 0;
+  int64_t request_timeout_ms = 0;
+  int64_t connect_timeout_ms = 0;
+};
+
 struct StoreConfig {
-  std::string type;  // sqlite
+  std::string type;  // sqlite | cassandra
   std::string path;  // empty: <data_dir>/store.db
   std::string sync;  // full | normal
   int64_t cache_mb = 0;
+  CassandraStoreConfig cassandra;
+};
+
+// windows.*: the pipeline's windowed aggregation (process/windows).
+struct WindowsConfig {
+  std::string enabled;  // auto (on with the sqlite store) | on | off
+  std::string table;
+  std::string event_time;
+  std::string group_by;
+  std::string aggregates;
+  int64_t size_ms = 0;
+  int64_t slide_ms = 0;  // 0: size_ms (tumbling)
+  int64_t allowed_lateness_ms = 0;
+  std::string late_records;  // drop | dead_letter
+  int64_t max_open_windows = 0;
+  int64_t max_groups = 0;
 };
 
 struct Config {
@@ -58,6 +128,7 @@ struct Config {
   SourceConfig source;
   ProcessorConfig processor;
   StoreConfig store;
+  WindowsConfig windows;
 
   std::filesystem::path store_path() const;
   std::filesystem::path log_dir() const;
@@ -81,5 +152,8 @@ Status finalize_config(Config& config);
 
 // Markdown reference of every option, generated from the option table.
 std::string config_reference_markdown();
+
+// Levenshtein distance, for "did you mean" suggestions (also used by the pipeline spec's errors).
+size_t edit_distance(std::string_view a, std::string_view b);
 
 }  // namespace kascade

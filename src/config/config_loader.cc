@@ -22,6 +22,8 @@ Error config_error(const std::string& origin, const YAML::Mark& mark, std::strin
   return Error::make(Errc::config, fmt::format("{}: {}: {}", where(origin, mark), path, what));
 }
 
+}  // namespace
+
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -36,6 +38,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return row[b.size()];
 }
+
+namespace {
 
 bool is_section(std::string_view path) {
   for (const auto& option : option_table()) {
@@ -117,6 +121,8 @@ Status apply_mapping(Config& config, const YAML::Node& map, const std::string& p
       return config_error(origin, key.Mark(), prefix.empty() ? "(top level)" : prefix, "keys must be plain names");
     }
     const std::string path = prefix.empty() ? key.Scalar() : prefix + "." + key.Scalar();
+    // The pipeline spec (`table`, `transforms`) is read and checked by pipeline/pipeline_loader.cc.
+    if (path == "table" || path == "transforms") continue;
     const OptionSpec* option = find_option(path);
     if (option != nullptr) {
       if (!value.IsScalar()) {

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/timestamp.h"
+#include "process/windows/window_stage.h"
 
 namespace kascade {
 
@@ -126,14 +127,69 @@ struct Processor::SinkWorker {
   }
 };
 
+// The processor's side of a consumer-group rebalance. Runs on the processor
+// thread, from inside consumer_.poll(), between two polls: every record
+// polled so far is already mapped into `batch` or queued for the sink.
+struct Processor::RebalanceHook final : RebalanceListener {
+  RebalanceHook(Processor& processor, SinkWorker& worker, std::unique_ptr<SinkBatch>& batch, OffsetMap& positions)
+      : processor(processor), worker(worker), batch(batch), positions(positions) {}
+
+  Processor& processor;
+  SinkWorker& worker;
+  std::unique_ptr<SinkBatch>& batch;
+  OffsetMap& positions;
+
+  // The sink's offsets win over the group's: they were stored with the rows.
+  Status partitions_assigned(std::span<const int32_t> partitions, OffsetMap& start) override {
+    if (processor.sink_.stores_offsets()) {
+      auto stored = processor.sink_.stored_offsets(processor.options_.group, processor.options_.topic);
+      if (!stored) return stored.status();
+      for (int32_t partition : partitions) {
+        if (auto it = stored->find(partition); it != stored->end()) start[partition] = it->second;
+      }
+    }
+    for (int32_t partition : partitions) {
+      if (auto it = start.find(partition); it != start.end()) positions[partition] = it->second;
+    }
+    return ok_status();
+  }
+
+  // Hands the open batch to the sink, waits until the queue is written, and
+  // gives back (and forgets) the acknowledged offsets of `partitions`, so
+  // the next owner neither loses nor re-writes what was polled here.
+  OffsetMap partitions_revoked(std::span<const int32_t> partitions) override {
+    if (batch->input_records > 0) {
+      worker.submit(std::move(batch));  // on a failed sink the batch is dropped, not acknowledged
+      batch = worker.take_free(&processor.table_schema());
+      batch->group = processor.options_.group;
+      batch->topic = processor.options_.topic;
+    }
+    std::unique_lock lock(worker.mutex);
+    worker.changed.wait(lock, [&] { return worker.in_flight == 0 || worker.failure.has_value(); });
+    OffsetMap revoked;
+    for (int32_t partition : partitions) {
+      if (auto it = worker.acknowledged.find(partition); it != worker.acknowledged.end()) {
+        revoked[partition] = it->second;
+        worker.acknowledged.erase(it);
+      }
+      positions.erase(partition);
+    }
+    return revoked;
+  }
+};
+
 Processor::Processor(Consumer& consumer, Sink& sink, ProcessorOptions options, PipelineCounters& counters)
     : consumer_(consumer), sink_(sink), options_(std::move(options)), counters_(counters) {}
 
 Processor::~Processor() = default;
 
+const TableSchema& Processor::table_schema() const {
+  return options_.program ? options_.program->schema : users_schema();
+}
+
 Status Processor::run(const std::atomic<bool>& stop,
                       const std::function<bool(const OffsetMap& positions)>& finished) {
-  const TableSchema& schema = users_schema();
+  const TableSchema& schema = table_schema();
   if (auto status = sink_.prepare(schema); !status) return status;
 
   OffsetMap positions;
@@ -144,7 +200,16 @@ Status Processor::run(const std::atomic<bool>& stop,
   }
   if (auto status = consumer_.start(positions); !status) return status;
 
+  std::unique_ptr<WindowStage> windows;  // restored from the state stored with `positions`
+  if (options_.windows) {
+    auto stage = WindowStage::open(*options_.windows, schema, options_.partitions, sink_);
+    if (!stage) return stage.error();
+    windows = std::move(*stage);
+  }
+
   UsersMapper mapper(options_.mapping);
+  std::optional<transforms::TransformRunner> runner;  // a config's pipeline spec, if it has one
+  if (options_.program) runner.emplace(options_.program, options_.mapping.max_record_bytes);
   SinkWorker worker(sink_, counters_, options_.queue_batches, options_.max_retry_backoff);
   worker.thread = std::thread([&] {
     pthread_setname_np(pthread_self(), "kascade-sink");
@@ -167,6 +232,12 @@ Status Processor::run(const std::atomic<bool>& stop,
   };
   reset_batch();
   Status outcome;
+  RebalanceHook rebalance_hook(*this, worker, batch, positions);
+  consumer_.set_rebalance_listener(&rebalance_hook);
+  struct UnregisterHook {
+    Consumer& consumer;
+    ~UnregisterHook() { consumer.set_rebalance_listener(nullptr); }
+  } unregister_hook{consumer_};
 
   while (!stop.load(std::memory_order_relaxed) && !worker.failed()) {
     const size_t wanted = options_.batch_records - batch->input_records;
@@ -178,16 +249,29 @@ Status Processor::run(const std::atomic<bool>& stop,
     }
     const int64_t now = now_ms();
     for (const ConsumedRecord& record : polled->records) {
-      if (auto failure = mapper.map(record, now, batch->rows)) {
+      // A source that could not make a record (e.g. a malformed API body) sends its bytes
+      // with a header kascade-error "<class>: <reason>": dead-letter them with that reason.
+      std::optional<std::pair<std::string, std::string>> failure;
+      if (auto source_error = record.header("kascade-error")) {
+        const size_t colon = source_error->find(": ");
+        failure.emplace(source_error->substr(0, colon),
+                        colon == std::string_view::npos ? *source_error : source_error->substr(colon + 2));
+      } else if (auto mapping_failure = runner ? runner->map(record, now, batch->rows)
+                                               : mapper.map(record, now, batch->rows)) {
+        failure.emplace(mapping_failure->error_class, std::move(mapping_failure->message));
+      }
+      if (failure) {
         batch->dead_letters.push_back(DeadLetter{.key = std::string(record.key),
                                                  .value = std::string(record.value),
-                                                 .error_class = failure->error_class,
-                                                 .error_message = std::move(failure->message),
+                                                 .error_class = std::move(failure->first),
+                                                 .error_message = std::move(failure->second),
                                                  .topic = polled->topic,
                                                  .partition = record.partition,
                                                  .offset = record.offset,
                                                  .failed_at_ms = now,
                                                  .attempts = 1});
+      } else if (windows) {
+        windows->add(record, batch->rows.rows() - 1, polled->topic, now, *batch);
       }
       batch->next_offsets[record.partition] = record.offset + 1;
       positions[record.partition] = record.offset + 1;
@@ -197,6 +281,7 @@ Status Processor::run(const std::atomic<bool>& stop,
 
     const bool caught_up = polled->records.size() < wanted;
     if (batch->input_records >= options_.batch_records || (caught_up && batch->input_records > 0)) {
+      if (windows) windows->seal(*batch);  // window state goes with the offsets it matches
       if (!worker.submit(std::move(batch))) break;
       batch = worker.take_free(&schema);
       reset_batch();
@@ -224,11 +309,21 @@ Status Processor::run(const std::atomic<bool>& stop,
   }
 
   // Drain: write what was handed over (unless the sink failed), then commit.
-  if (outcome.ok() && batch && batch->input_records > 0) worker.submit(std::move(batch));
+  if (outcome.ok() && batch && windows) {
+    windows->seal(*batch);
+    windows->emit_open(*batch);  // provisional results of the windows still open
+  }
+  const bool windows_pending = batch && batch->windows && !batch->windows->empty();
+  if (outcome.ok() && batch && (batch->input_records > 0 || windows_pending)) worker.submit(std::move(batch));
   close_worker(/*abandon=*/!outcome.ok());
   if (worker.failure) return Error::make(worker.failure->code, fmt::format("sink: {}", worker.failure->message));
   if (!worker.acknowledged.empty()) {
-    if (auto status = consumer_.commit(worker.acknowledged); !status && outcome.ok()) outcome = status;
+    // A retriable failure (e.g. a group rebalance in progress) is not a
+    // failed run: the sink has the rows, and a Kafka consumer retries the
+    // commit when it closes.
+    if (auto status = consumer_.commit(worker.acknowledged); !status && outcome.ok() && !status.error().retriable) {
+      outcome = status;
+    }
   }
   return outcome;
 }

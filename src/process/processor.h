@@ -5,11 +5,14 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "bus/bus.h"
 #include "process/pipeline_counters.h"
+#include "process/transforms/program.h"
 #include "process/users_mapping.h"
+#include "process/windows/window_plan.h"
 #include "sinks/sink.h"
 
 namespace kascade {
@@ -21,6 +24,11 @@ struct ProcessorOptions {
   std::chrono::milliseconds poll_timeout{100};
   size_t queue_batches = 4;     // mapped batches waiting for the sink
   UsersMapperOptions mapping;
+  // The compiled pipeline spec (config `table` + `transforms`); null: the built-in users mapping.
+  std::shared_ptr<const transforms::TransformProgram> program;
+  // The windowed aggregation over the mapped rows (process/windows); none: no windows.
+  std::optional<WindowPlan> windows;
+  int32_t partitions = 1;  // of the topic: every partition's watermark must pass a window's end to close it
   std::chrono::milliseconds max_retry_backoff{5000};
 };
 
@@ -32,6 +40,9 @@ struct ProcessorOptions {
 // is acknowledged by the sink as a whole. When the sink stores offsets (the
 // embedded store), the processor starts from them: exactly-once. The group
 // offsets on the bus are committed only after the sink acknowledged.
+// Consumer groups (Kafka): before partitions are revoked, everything polled
+// from them is written and acknowledged, then committed; newly assigned
+// partitions start at the sink's stored offsets when it stores them.
 class Processor {
  public:
   Processor(Consumer& consumer, Sink& sink, ProcessorOptions options, PipelineCounters& counters);
@@ -45,6 +56,8 @@ class Processor {
 
  private:
   struct SinkWorker;
+  struct RebalanceHook;  // flushes revoked partitions, starts assigned ones at the sink's offsets
+  const TableSchema& table_schema() const;  // the pipeline spec's table, or users_schema()
 
   Consumer& consumer_;
   Sink& sink_;

@@ -1,6 +1,7 @@
 // sinks/sink.h: the interface every sink implements.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "core/record.h"
 #include "core/result.h"
 #include "core/row.h"
+#include "process/windows/window_delta.h"
 
 namespace kascade {
 
@@ -23,12 +25,15 @@ struct SinkBatch {
   std::string topic;
   OffsetMap next_offsets;  // partition -> next offset, after this batch
   size_t input_records = 0;
+  // Window results and state changes of this batch (null when no windows run).
+  std::unique_ptr<WindowDelta> windows;
 
   void clear() {
     rows.clear();
     dead_letters.clear();
     next_offsets.clear();
     input_records = 0;
+    if (windows) windows->clear();
   }
 };
 
@@ -56,6 +61,15 @@ class Sink {
 
   // Where the rows land, for messages: "/data/store.db", "cassandra 127.0.0.1:9042 keyspace kascade".
   virtual std::string describe_self() const = 0;
+
+  // Windowed aggregations (process/windows): creates the results table and the
+  // window state tables, and returns the state checkpointed with the offsets.
+  // write() then stores each batch's WindowDelta in the same transaction as its
+  // rows and offsets. A sink that cannot do that atomically refuses.
+  virtual Result<WindowCheckpoint> prepare_windows(const TableSchema& /*results*/) {
+    return Error::make(Errc::config, "windows: " + describe_self() + " cannot checkpoint window state with its "
+                                     "offsets (windowed aggregations need store.type=sqlite); set windows.enabled=off");
+  }
 };
 
 }  // namespace kascade

@@ -123,6 +123,28 @@ Status SqliteStore::write(std::span<const SinkBatch* const> batches) {
   for (const SinkBatch* batch : batches) {
     if (auto status = write_dead_letters(batch->dead_letters); !status) return with_context(status);
     if (auto status = write_offsets(*batch); !status) return with_context(status);
+    if (batch->windows && !batch->windows->empty()) {
+      if (!windows_) return Error::make(Errc::internal, "store: window changes before prepare_windows");
+      if (auto status = windows_->apply(*batch->windows); !status) return with_context(status);
+    }
+  }
+  return with_context(transaction.commit());
+}
+
+Status SqliteStore::write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed) {
+  if (schema_ == nullptr) return Error::make(Errc::internal, "store: write before prepare");
+  WriteTransaction transaction(db_);
+  if (auto status = transaction.begin(); !status) return with_context(status);
+  const SinkBatch* const batches[] = {&batch};
+  if (auto status = write_rows(batches); !status) return with_context(status);
+  if (auto status = write_dead_letters(batch.dead_letters); !status) return with_context(status);
+  auto remove = db_.prepare("DELETE FROM dead_letters WHERE topic = ? AND partition = ? AND offset = ?");
+  if (!remove) return with_context(remove.status());
+  for (const DeadLetter& letter : landed) {
+    remove->bind_text(1, letter.topic);
+    remove->bind(2, letter.partition);
+    remove->bind(3, letter.offset);
+    if (auto status = remove->run("remove a replayed dead letter"); !status) return with_context(status);
   }
   return with_context(transaction.commit());
 }
@@ -149,29 +171,40 @@ Status SqliteStore::write_rows(std::span<const SinkBatch* const> batches) {
     });
   }
   for (const RowRef& ref : row_order_) {
-    const RowBatch& rows = batches[ref.batch]->rows;
-    const size_t r = ref.row;
-    for (size_t c = 0; c < rows.columns(); ++c) {
-      const Value& value = rows.get(r, c);
-      const int index = static_cast<int>(c) + 1;
-      switch (value.kind) {
-        case Value::Kind::null: upsert_row_.bind_null(index); break;
-        case Value::Kind::integer:
-          if (rows.schema().columns[c].type == ColumnType::timestamp) {
-            timestamp_buffer_.clear();
-            append_iso8601_ms(timestamp_buffer_, value.as.integer);
-            upsert_row_.bind_text_copy(index, timestamp_buffer_);
-          } else {
-            upsert_row_.bind(index, value.as.integer);
-          }
-          break;
-        case Value::Kind::real: upsert_row_.bind_double(index, value.as.real); break;
-        case Value::Kind::text: upsert_row_.bind_text(index, rows.text(value)); break;
-      }
-    }
+    bind_row(upsert_row_, batches[ref.batch]->rows, ref.row, timestamp_buffer_);
     if (auto status = upsert_row_.run("upsert row"); !status) return status;
   }
   return ok_status();
+}
+
+void SqliteStore::bind_row(SqliteStatement& statement, const RowBatch& rows, size_t r, std::string& timestamp_buffer) {
+  for (size_t c = 0; c < rows.columns(); ++c) {
+    const Value& value = rows.get(r, c);
+    const int index = static_cast<int>(c) + 1;
+    switch (value.kind) {
+      case Value::Kind::null: statement.bind_null(index); break;
+      case Value::Kind::integer:
+        if (rows.schema().columns[c].type == ColumnType::timestamp) {
+          timestamp_buffer.clear();
+          append_iso8601_ms(timestamp_buffer, value.as.integer);
+          statement.bind_text_copy(index, timestamp_buffer);
+        } else {
+          statement.bind(index, value.as.integer);
+        }
+        break;
+      case Value::Kind::real: statement.bind_double(index, value.as.real); break;
+      case Value::Kind::text: statement.bind_text(index, rows.text(value)); break;
+    }
+  }
+}
+
+Result<WindowCheckpoint> SqliteStore::prepare_windows(const TableSchema& results) {
+  auto tables = SqliteWindowTables::open(db_, results);
+  if (!tables) return with_context(tables.status()).error();
+  windows_.emplace(std::move(*tables));
+  auto checkpoint = windows_->load();
+  if (!checkpoint) return with_context(checkpoint.status()).error();
+  return checkpoint;
 }
 
 Status SqliteStore::write_dead_letters(const std::vector<DeadLetter>& letters) {

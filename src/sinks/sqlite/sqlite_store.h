@@ -3,9 +3,11 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "sinks/sink.h"
+#include "sinks/sqlite/sqlite_window_tables.h"
 #include "sqlite/sqlite_db.h"
 
 namespace kascade {
@@ -34,12 +36,20 @@ class SqliteStore final : public Sink {
     const SinkBatch* one[] = {&batch};
     return write(one);
   }
+  // `kascade dlq replay`, in one transaction: the rows of `batch` (dead letters
+  // that now map), its dead letters (those that still fail: new reason,
+  // attempts + 1), and the removal of the `landed` dead letters (by topic,
+  // partition, offset). Offsets are not touched.
+  Status write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed);
   bool stores_offsets() const override { return true; }
   Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) override;
   std::string describe_self() const override { return path_.string(); }
+  Result<WindowCheckpoint> prepare_windows(const TableSchema& results) override;
 
   // SQL that creates `schema` (for docs and `kascade query` users).
   static std::string create_table_sql(const TableSchema& schema);
+  // Binds row `row` of `rows` to `statement`'s parameters 1..columns (timestamps as ISO-8601 text).
+  static void bind_row(SqliteStatement& statement, const RowBatch& rows, size_t row, std::string& timestamp_buffer);
 
  private:
   SqliteStore() = default;
@@ -60,6 +70,7 @@ class SqliteStore final : public Sink {
     uint32_t row;
   };
   std::vector<RowRef> row_order_;  // rows of the write, in key order
+  std::optional<SqliteWindowTables> windows_;  // once prepare_windows() was called
 };
 
 }  // namespace kascade

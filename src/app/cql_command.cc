@@ -1,0 +1,101 @@
+// app/cql_command.cc: `kascade cql`, a small cqlsh on kascade's own CQL client.
+//
+// Exit codes: 0 success; 1 Cassandra unreachable, login refused, or a
+// failure on its side (timeouts, unavailable); 2 bad arguments, a missing
+// password variable, or a statement Cassandra rejects (syntax or invalid
+// query, like `kascade query` with bad SQL).
+#include <cstdlib>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "app/commands.h"
+#include "app/tabular_output.h"
+#include "cql/session.h"
+
+namespace kascade {
+namespace {
+
+bool is_integer(cql::TypeId id) {
+  using cql::TypeId;
+  return id == TypeId::tinyint || id == TypeId::smallint || id == TypeId::int_ || id == TypeId::bigint ||
+         id == TypeId::counter;
+}
+
+void print_json_lines(const cql::Rows& rows) {
+  const auto& columns = rows.metadata.columns;
+  std::string line;
+  for (const auto& row : rows.rows) {
+    line = "{";
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (c) line += ',';
+      cql::append_json_string(line, columns[c].name);
+      line += ':';
+      cql::render_value(columns[c].type, row[c], /*json=*/true, line);
+    }
+    line += "}\n";
+    std::cout << line;
+  }
+}
+
+ResultTable to_table(const cql::Rows& rows) {
+  ResultTable table;
+  const auto& columns = rows.metadata.columns;
+  for (const auto& column : columns) table.columns.push_back(column.name);
+  for (const auto& row : rows.rows) {
+    std::vector<Cell> cells;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (row[c].is_null()) {
+        cells.emplace_back();
+      } else if (is_integer(columns[c].type.id)) {
+        cells.emplace_back(std::get<int64_t>(row[c].v));
+      } else {
+        std::string text;
+        cql::render_value(columns[c].type, row[c], /*json=*/false, text);
+        cells.emplace_back(std::move(text));
+      }
+    }
+    table.rows.push_back(std::move(cells));
+  }
+  return table;
+}
+
+}  // namespace
+
+int cql_command(const CqlArgs& args) {
+  auto format = parse_output_format(args.format);
+  if (!format) return report_failure("cql", format.error());
+  auto consistency = cql::parse_consistency(args.consistency);
+  if (!consistency) return report_failure("cql", consistency.error());
+  auto hosts = cql::parse_hosts(args.hosts);
+  if (!hosts) return report_failure("cql", Error::make(Errc::config, fmt::format("--{}", hosts.error().message)));
+
+  cql::SessionOptions options;
+  options.contact_points = std::move(*hosts);
+  options.credentials.username = args.username;
+  if (!args.password_env.empty()) {
+    const char* password = std::getenv(args.password_env.c_str());
+    if (password == nullptr) {
+      return report_failure("cql", Error::make(Errc::config, fmt::format("--password-env: the environment "
+                                                                         "variable {} is not set", args.password_env)));
+    }
+    options.credentials.password = password;
+  }
+  options.connect_timeout = std::chrono::milliseconds(args.connect_timeout_ms);
+  options.discover_nodes = false;  // one statement: the contact point is enough
+  options.on_warning = [](const std::string& warning) { fmt::print(stderr, "kascade cql: warning: {}\n", warning); };
+
+  auto session = cql::Session::connect(std::move(options));
+  if (!session) return report_failure("cql", session.error());
+  auto rows = (*session)->query_all(args.statement, *consistency);
+  if (!rows) return report_failure("cql", rows.error());
+  if (rows->metadata.columns.empty()) return kExitOk;  // DDL, INSERT...: nothing to show
+  if (*format == OutputFormat::json) {
+    print_json_lines(*rows);
+  } else {
+    print_table(std::cout, to_table(*rows), *format);
+  }
+  return kExitOk;
+}
+
+}  // namespace kascade

@@ -1,0 +1,205 @@
+// Tests for the Kafka bus against librdkafka's mock cluster: delivery,
+// partitioning, headers, checkpoints, failures surfacing, group commits on revoke.
+#include "bus/kafka/kafka_bus.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "bus/kafka/kafka_consumer.h"
+#include "bus/kafka/kafka_producer.h"
+#include "bus/kafka/tests/mock_cluster.h"
+#include "bus/partitioner.h"
+
+namespace kascade {
+namespace {
+
+using test_support::MockKafkaCluster;
+using namespace std::chrono_literals;
+
+constexpr int16_t kProduceApiKey = 0;  // Kafka protocol ApiKey of Produce
+
+std::vector<Record> numbered_records(int count, int first = 0) {
+  std::vector<Record> records;
+  for (int i = first; i < first + count; ++i) {
+    records.push_back(Record{.key = "key-" + std::to_string(i),
+                             .value = "value-" + std::to_string(i),
+                             .headers = {{"source", "test"}, {"index", std::to_string(i)}},
+                             .timestamp_ms = 1700000000000 + i});
+  }
+  return records;
+}
+
+// Polls until `count` records arrived (or a few seconds passed).
+std::vector<std::tuple<int32_t, std::string, std::string, std::string>> poll_all(Consumer& consumer, size_t count) {
+  std::vector<std::tuple<int32_t, std::string, std::string, std::string>> seen;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (seen.size() < count && std::chrono::steady_clock::now() < deadline) {
+    auto batch = consumer.poll(1000, 200ms);
+    if (!batch) continue;
+    for (const ConsumedRecord& r : batch->records) {
+      seen.emplace_back(r.partition, std::string(r.key), std::string(r.value),
+                        std::string(r.header("index").value_or("")));
+    }
+  }
+  return seen;
+}
+
+class KafkaBusTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_.get(), kCheckpointTopic, 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    auto bus = KafkaBus::open(cluster_.options());
+    ASSERT_TRUE(bus.ok()) << bus.error().message;
+    bus_ = std::move(*bus);
+  }
+
+  // The mock cluster does not answer CreateTopics: topics are made on it
+  // directly, and the bus's create_topic() must then find them.
+  void create_topic(const char* name, int partitions) {
+    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_.get(), name, partitions, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    Status created = bus_->create_topic(name, partitions);
+    ASSERT_TRUE(created.ok()) << created.message();
+  }
+
+  MockKafkaCluster cluster_;
+  std::unique_ptr<KafkaBus> bus_;
+};
+
+TEST_F(KafkaBusTest, SendsAndReadsBackKeysValuesHeadersOnMurmur2Partitions) {
+  create_topic("t", 3);
+  auto producer = bus_->open_producer();
+  ASSERT_TRUE(producer.ok()) << producer.error().message;
+  const auto records = numbered_records(200);
+  ASSERT_TRUE((*producer)->send("t", records, nullptr).ok());
+
+  auto info = bus_->describe("t");
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  ASSERT_EQ(info->partitions.size(), 3u);
+  int64_t total = 0;
+  for (const auto& p : info->partitions) total += p.end_offset - p.start_offset;
+  EXPECT_EQ(total, 200);  // describe() gives the high watermarks
+
+  auto consumer = bus_->open_consumer("t", "g");
+  ASSERT_TRUE(consumer.ok()) << consumer.error().message;
+  ASSERT_TRUE((*consumer)->start({}).ok());
+  auto seen = poll_all(**consumer, 200);
+  ASSERT_EQ(seen.size(), 200u);
+  for (const auto& [partition, key, value, index] : seen) {
+    EXPECT_EQ(partition, partition_for_key(key, 3)) << key;  // same placement as Kafka's Java client
+    EXPECT_EQ(key, "key-" + index);
+    EXPECT_EQ(value, "value-" + index);
+  }
+}
+
+TEST_F(KafkaBusTest, CheckpointIsReadBackByAnotherProducer) {
+  create_topic("t", 1);
+  auto producer = bus_->open_producer();
+  ASSERT_TRUE(producer.ok());
+  auto before = (*producer)->load_checkpoint("gen");
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  EXPECT_FALSE(before->has_value());
+
+  const SourceCheckpoint first{"gen", "100"}, other{"other", "7"}, second{"gen", "200"};
+  ASSERT_TRUE((*producer)->send("t", numbered_records(5), &first).ok());
+  ASSERT_TRUE((*producer)->send("t", numbered_records(5), &other).ok());
+  ASSERT_TRUE((*producer)->send("t", numbered_records(5), &second).ok());
+
+  auto again = bus_->open_producer();
+  ASSERT_TRUE(again.ok());
+  auto loaded = (*again)->load_checkpoint("gen");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  EXPECT_EQ(loaded->value_or("none"), "200");
+  auto loaded_other = (*again)->load_checkpoint("other");
+  ASSERT_TRUE(loaded_other.ok());
+  EXPECT_EQ(loaded_other->value_or("none"), "7");
+}
+
+TEST_F(KafkaBusTest, FailedDeliveriesAreReportedNotSwallowed) {
+  create_topic("t", 1);
+  auto producer = bus_->open_producer();
+  ASSERT_TRUE(producer.ok());
+  // The broker refuses every produce request: a non-retriable error.
+  std::vector<rd_kafka_resp_err_t> errors(50, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  rd_kafka_mock_push_request_errors_array(cluster_.get(), kProduceApiKey, errors.size(), errors.data());
+  Status sent = (*producer)->send("t", numbered_records(10), nullptr);
+  ASSERT_FALSE(sent.ok());
+  EXPECT_NE(sent.message().find("not delivered"), std::string::npos) << sent.message();
+}
+
+TEST(KafkaBusUnreachable, FailsClearlyWithinTheRequestTimeout) {
+  KafkaOptions options;
+  options.brokers = "127.0.0.1:1";
+  options.request_timeout_ms = 2000;
+  const auto started = std::chrono::steady_clock::now();
+  auto bus = KafkaBus::open(options);
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(bus.ok());
+  EXPECT_EQ(bus.error().code, Errc::unavailable);
+  EXPECT_NE(bus.error().message.find("127.0.0.1:1"), std::string::npos) << bus.error().message;
+  EXPECT_LT(took, 10s);
+}
+
+// Records what the consumer told it; on revoke, answers with fixed offsets.
+struct RecordingListener final : RebalanceListener {
+  std::vector<int32_t> assigned, revoked;
+  OffsetMap acknowledged;
+  Status partitions_assigned(std::span<const int32_t> partitions, OffsetMap&) override {
+    assigned.insert(assigned.end(), partitions.begin(), partitions.end());
+    return ok_status();
+  }
+  OffsetMap partitions_revoked(std::span<const int32_t> partitions) override {
+    OffsetMap out;
+    for (int32_t p : partitions) {
+      revoked.push_back(p);
+      if (acknowledged.count(p)) out[p] = acknowledged[p];
+    }
+    return out;
+  }
+};
+
+TEST_F(KafkaBusTest, RevokedPartitionsAreCommittedAtTheListenersOffsetsBeforeTheyMove) {
+  create_topic("t", 4);
+  auto producer = bus_->open_producer();
+  ASSERT_TRUE(producer.ok());
+  ASSERT_TRUE((*producer)->send("t", numbered_records(400), nullptr).ok());
+
+  auto first = KafkaConsumer::open(cluster_.options(), "t", "g");
+  ASSERT_TRUE(first.ok());
+  RecordingListener first_listener;
+  (*first)->set_rebalance_listener(&first_listener);
+  ASSERT_TRUE((*first)->start({}).ok());
+  ASSERT_EQ(poll_all(**first, 400).size(), 400u);
+  ASSERT_EQ(first_listener.assigned.size(), 4u);
+  for (int32_t p = 0; p < 4; ++p) first_listener.acknowledged[p] = 10 + p;  // "the sink acknowledged up to here"
+
+  // A second member joins: cooperative-sticky moves two partitions to it.
+  auto second = KafkaConsumer::open(cluster_.options(), "t", "g");
+  ASSERT_TRUE(second.ok());
+  RecordingListener second_listener;
+  (*second)->set_rebalance_listener(&second_listener);
+  ASSERT_TRUE((*second)->start({}).ok());
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (second_listener.assigned.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    (void)(*first)->poll(100, 50ms);
+    (void)(*second)->poll(100, 50ms);
+  }
+  ASSERT_EQ(second_listener.assigned.size(), 2u);
+  ASSERT_EQ(first_listener.revoked.size(), 2u);
+  EXPECT_EQ((*first)->assignment().size(), 2u);
+
+  auto committed = bus_->committed("t", "g");
+  ASSERT_TRUE(committed.ok()) << committed.error().message;
+  for (int32_t p : first_listener.revoked) {
+    ASSERT_TRUE(committed->count(p)) << p;
+    EXPECT_EQ(committed->at(p), 10 + p);  // committed before the partition moved
+  }
+  for (int32_t p : second_listener.assigned) {
+    EXPECT_NE(std::find(first_listener.revoked.begin(), first_listener.revoked.end(), p), first_listener.revoked.end());
+  }
+}
+
+}  // namespace
+}  // namespace kascade

@@ -1,0 +1,132 @@
+// cql/session.h: kascade's Cassandra client, the entry point of the cql module.
+//
+// A Session knows the cluster's nodes (contact points, then system.local and
+// system.peers), keeps a pool of connections per node, routes prepared
+// statements to the node owning their partition (Murmur3 tokens), caches
+// prepared statements and re-prepares them when a node answers UNPREPARED,
+// retries idempotent requests with backoff, and surfaces server warnings and
+// schema-change events through callbacks.
+//
+// Thread-safe: any thread may call it. Callbacks of execute_async() run on a
+// connection's I/O thread or on the retry thread: keep them short.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/result.h"
+#include "cql/connection.h"
+#include "cql/messages.h"
+
+namespace kascade::cql {
+
+struct SessionOptions {
+  std::vector<std::string> contact_points = {"127.0.0.1"};  // "host" or "host:port"
+  uint16_t port = 9042;
+  Credentials credentials;
+  std::string keyspace;  // optional: USE'd on every connection
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds request_timeout{12000};
+  int connections_per_host = 1;
+  int max_streams_per_connection = 1024;
+  bool discover_nodes = true;  // false: use only the contact points
+  int max_attempts = 5;        // per idempotent request
+  std::chrono::milliseconds retry_backoff{20};  // doubles per attempt
+  std::function<void(const std::string& warning)> on_warning;
+  std::function<void(const SchemaChange& change)> on_schema_change;
+};
+
+// A prepared statement as this session knows it.
+struct PreparedStatement {
+  std::string cql;
+  Prepared meta;
+  uint8_t version = 4;
+};
+
+// How one request is sent.
+struct RequestOptions {
+  bool idempotent = false;         // only idempotent requests are retried
+  std::optional<int64_t> token;    // the partition's token: routes to its node
+};
+
+using ExecuteCallback = std::function<void(Result<ResultMessage>)>;
+
+class Session {
+ public:
+  static Result<std::unique_ptr<Session>> connect(SessionOptions options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // A simple statement, one page (paging_state in QueryOptions continues).
+  Result<ResultMessage> query(std::string_view cql, const QueryOptions& options = {});
+  // A simple statement, every page.
+  Result<Rows> query_all(std::string_view cql, Consistency consistency = Consistency::local_one,
+                         int32_t page_size = 5000);
+
+  // Prepares once per session (cached by text).
+  Result<std::shared_ptr<const PreparedStatement>> prepare(std::string_view cql);
+
+  // Sends an EXECUTE or BATCH frame built for `statement` (cql::ExecuteFrame,
+  // cql::BatchFrame). `done` runs exactly once, unless this returns an error.
+  Status execute_async(std::shared_ptr<const PreparedStatement> statement, std::string frame,
+                       RequestOptions options, ExecuteCallback done);
+  Result<ResultMessage> execute(std::shared_ptr<const PreparedStatement> statement, std::string frame,
+                                RequestOptions options);
+
+  uint8_t protocol_version() const { return version_; }
+  // Statements prepared again after a node answered UNPREPARED, and requests retried.
+  uint64_t reprepared() const { return reprepared_.load(std::memory_order_relaxed); }
+  uint64_t retried() const { return retried_.load(std::memory_order_relaxed); }
+  size_t node_count() const;
+  std::string describe() const;  // "127.0.0.1:9042 (+2 nodes)"
+
+ private:
+  struct Node;
+  struct Request;
+  explicit Session(SessionOptions options);
+
+  Status discover(Connection& control);
+  Connection* pick_connection(const std::optional<int64_t>& token);
+  Connection* connection_of(Node& node);
+  void dispatch(std::unique_ptr<Request> request);
+  void on_response(std::unique_ptr<Request> request, Connection* via, Result<Response> response);
+  void finish(std::unique_ptr<Request> request, Result<ResultMessage> result);
+  void retry_later(std::unique_ptr<Request> request, Error why);
+  void retry_loop();
+  Result<ResultMessage> decode(const Response& response);
+
+  SessionOptions options_;
+  uint8_t version_ = 4;
+
+  mutable std::mutex nodes_mutex_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<std::pair<int64_t, size_t>> ring_;  // token -> index in nodes_, sorted
+  size_t round_robin_ = 0;
+
+  std::mutex prepared_mutex_;
+  std::map<std::string, std::shared_ptr<const PreparedStatement>, std::less<>> prepared_;
+
+  std::mutex retry_mutex_;
+  std::condition_variable retry_wakeup_;
+  std::multimap<std::chrono::steady_clock::time_point, std::unique_ptr<Request>> retries_;
+  bool stopping_ = false;
+  std::thread retry_thread_;
+  std::atomic<uint64_t> reprepared_{0};
+  std::atomic<uint64_t> retried_{0};
+};
+
+// Splits "h1:9042,h2" into contact points; an empty or malformed entry is a config error.
+Result<std::vector<std::string>> parse_hosts(std::string_view text);
+
+}  // namespace kascade::cql

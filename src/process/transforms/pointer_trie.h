@@ -1,0 +1,50 @@
+// process/transforms/pointer_trie.h: every JSON pointer of a program, pre-split into one tree, resolved in one walk.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "process/json_fields.h"
+
+namespace kascade::transforms {
+
+// The JSON pointers (RFC 6901) a program reads, merged by common prefix:
+// "/location/city" and "/location/state" share the "location" node. Per
+// record, resolve() walks the parsed document once, scanning each object's
+// keys a single time for all the children wanted from it, and leaves the
+// value of every pointer in a slot: the slot of a pointer is its node index.
+//
+// Resolution is lenient: a pointer through an absent value, null, or a value
+// that is not a container is absent. The validate transform is where shapes
+// are checked ("/name: expected an object").
+class PointerTrie {
+ public:
+  PointerTrie();
+
+  // The node of `pointer` ("" is the whole document), adding it if new;
+  // nullopt with `error` set if the text is not a JSON pointer.
+  std::optional<uint32_t> add(std::string_view pointer, std::string& error);
+
+  size_t size() const { return nodes_.size(); }
+  const std::string& pointer_of(uint32_t node) const { return nodes_[node].pointer; }
+
+  // Fills slots[node] with the tape word of each pointer's value, or nullptr.
+  void resolve(const json_fields::Doc& doc, std::vector<const uint64_t*>& slots) const;
+
+ private:
+  struct Node {
+    std::string token;    // the unescaped key (or array index) under the parent
+    std::string pointer;  // the full pointer, for messages
+    std::optional<uint32_t> index;  // token as an array index, if it is one
+    std::vector<uint32_t> children;
+  };
+  void resolve_children(const Node& node, const uint64_t* word, const json_fields::Doc& doc,
+                        std::vector<const uint64_t*>& slots) const;
+
+  std::vector<Node> nodes_;  // [0] is the root ("")
+};
+
+}  // namespace kascade::transforms

@@ -1,0 +1,314 @@
+// process/transforms/program.cc: TransformRunner — parse once, resolve every pointer once, run the steps, write the row.
+#include "process/transforms/program.h"
+
+#include <simdjson.h>
+
+#include <limits>
+
+#include "core/dead_letter.h"
+#include "process/users_scalars.h"
+
+namespace kascade::transforms {
+namespace {
+
+// After a record this large, the parser's buffers are released rather than kept (as UsersMapper does).
+constexpr size_t kShrinkAboveBytes = 256 * 1024;
+
+// The conversions a column type applies, looked up once (on first use: the
+// function table is itself a function-local static).
+Function function_named(const char* name) { return find_function(name)->function; }
+bool to_uuid(const Val* a, size_t n, EvalContext& ctx, std::string_view where, Val& out) {
+  static const Function f = function_named("uuid");
+  return f(a, n, ctx, where, out);
+}
+bool to_timestamp(const Val* a, size_t n, EvalContext& ctx, std::string_view where, Val& out) {
+  static const Function f = function_named("timestamp");
+  return f(a, n, ctx, where, out);
+}
+bool to_text(const Val* a, size_t n, EvalContext& ctx, std::string_view where, Val& out) {
+  static const Function f = function_named("text");
+  return f(a, n, ctx, where, out);
+}
+
+
+bool allows(uint32_t allowed, const json_fields::Slot& slot) {
+  switch (slot.tag()) {
+    case '"': return (allowed & (kString | kUuid | kTimestamp | kNumeric)) != 0;
+    case 'l':
+    case 'u': return (allowed & (kInteger | kReal | kNumeric)) != 0;
+    case 'd': return (allowed & (kReal | kNumeric)) != 0;
+    case 't':
+    case 'f': return (allowed & kBoolean) != 0;
+    case '{': return (allowed & kObject) != 0;
+    case '[': return (allowed & kArray) != 0;
+    case 'n': return (allowed & kNull) != 0;
+    default: return false;
+  }
+}
+
+// A string allowed only as a format (uuid, timestamp, numeric) must have that format.
+bool check_format(uint32_t allowed, std::string_view pointer, std::string_view text, json_fields::Problem& problem) {
+  if ((allowed & kString) != 0) return true;
+  if ((allowed & kUuid) != 0) {
+    char id[36];
+    if (users_scalars::canonical_uuid(text, id)) return true;
+    if ((allowed & (kTimestamp | kNumeric)) == 0) return problem.bad_text(pointer, "not a UUID:", text), false;
+  }
+  if ((allowed & kTimestamp) != 0) {
+    if (users_scalars::timestamp_ms(text)) return true;
+    if ((allowed & kNumeric) == 0) return problem.bad_text(pointer, "not an ISO-8601 timestamp:", text), false;
+  }
+  if (users_scalars::decimal(text)) return true;
+  problem.bad_text(pointer, "not a number:", text);
+  return false;
+}
+
+}  // namespace
+
+struct TransformRunner::Parser {
+  simdjson::dom::parser parser;
+};
+
+TransformRunner::TransformRunner(std::shared_ptr<const TransformProgram> program, size_t max_record_bytes)
+    : program_(std::move(program)), max_record_bytes_(max_record_bytes), parser_(std::make_unique<Parser>()) {
+  columns_.resize(program_->schema.columns.size());
+  // Conversion errors name the column's JSON pointer when it is read as is, else the column.
+  for (const Column& column : program_->schema.columns) column_where_.push_back(column.name);
+  for (const MapStep::Target& target : program_->map.targets) {
+    if (const auto pointer = target.value.bare_pointer()) {
+      column_where_[target.column] = program_->pointers.pointer_of(*pointer);
+    }
+  }
+  seen_.resize(program_->checks.size());
+  latest_ms_.assign(program_->checks.size(), std::numeric_limits<int64_t>::min());
+  ctx_.slots = &slots_;
+  ctx_.columns = columns_.data();
+  ctx_.scratch = &scratch_;
+  ctx_.problem = &problem_;
+}
+
+TransformRunner::~TransformRunner() = default;
+
+bool TransformRunner::validate(const ValidateStep& step) {
+  const json_fields::Doc& doc = *ctx_.doc;
+  const PointerTrie& pointers = program_->pointers;
+  for (const TypeCheck& check : step.types) {
+    const json_fields::Slot value{slots_[check.slot], &doc};
+    if (!value.present()) continue;
+    // null passes unless the field is required (then it needs a value of the type).
+    if (value.tag() == 'n' && (check.allowed & kNull) == 0 &&
+        std::find(step.required.begin(), step.required.end(), check.slot) == step.required.end()) {
+      continue;
+    }
+    if (!allows(check.allowed, value)) {
+      problem_.wrong_type(pointers.pointer_of(check.slot), check.expected, value);
+      return false;
+    }
+    if (value.tag() == '"' && !check_format(check.allowed, pointers.pointer_of(check.slot), value.text(), problem_)) {
+      return false;
+    }
+  }
+  // After the types, so that "/name: expected an object" is said before "/name/first: missing".
+  for (const uint32_t slot : step.required) {
+    if (slots_[slot] == nullptr) {
+      problem_.missing(pointers.pointer_of(slot));
+      return false;
+    }
+  }
+  for (const PatternCheck& check : step.patterns) {
+    const json_fields::Slot value{slots_[check.slot], &doc};
+    if (value.is_null() || value.tag() != '"') continue;
+    const std::string_view text = value.text();
+    if (!std::regex_search(text.begin(), text.end(), *check.regex)) {
+      problem_.bad_text(pointers.pointer_of(check.slot), "does not match /" + check.pattern + "/:", text);
+      return false;
+    }
+  }
+  for (const EnumCheck& check : step.enums) {
+    const json_fields::Slot value{slots_[check.slot], &doc};
+    if (value.is_null()) continue;
+    Val text;
+    const Val raw = Val::of_slot(value);
+    if (raw.kind == Val::Kind::object || raw.kind == Val::Kind::array) {
+      problem_.wrong_type(pointers.pointer_of(check.slot), "one of " + check.listed, value);
+      return false;
+    }
+    to_text(&raw, 1, ctx_, pointers.pointer_of(check.slot), text);
+    if (std::find(check.values.begin(), check.values.end(), text.text) == check.values.end()) {
+      problem_.bad_text(pointers.pointer_of(check.slot), "not one of " + check.listed + ":", text.text);
+      return false;
+    }
+  }
+  for (const RangeCheck& check : step.ranges) {
+    const json_fields::Slot value{slots_[check.slot], &doc};
+    if (value.is_null()) continue;
+    std::optional<double> number;
+    switch (value.tag()) {
+      case 'l': number = static_cast<double>(value.int64()); break;
+      case 'u': number = static_cast<double>(value.uint64()); break;
+      case 'd': number = value.real(); break;
+      case '"': number = users_scalars::decimal(value.text()); break;
+      default: break;
+    }
+    if (number && !(*number >= check.min && *number <= check.max)) {
+      problem_.set(pointers.pointer_of(check.slot), "out of range");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool TransformRunner::seen_recently(const DedupeStep& step, size_t index, int64_t time_ms) {
+  Val key;
+  if (!step.key.eval(ctx_, key)) return false;
+  Val text;
+  if (!key.is_null() && key.kind != Val::Kind::text) {
+    if (!to_text(&key, 1, ctx_, "dedupe key", text)) return false;
+    key = text;
+  }
+  if (key.is_null()) return false;  // records without a key are never duplicates
+  auto& seen = seen_[index];
+  const auto found = seen.find(std::string(key.text));
+  if (found != seen.end() && time_ms - found->second < step.window_ms && time_ms >= found->second) return true;
+  pending_keys_.emplace_back(index, std::string(key.text));
+  return false;
+}
+
+std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record, int64_t processed_at_ms,
+                                                   RowBatch& rows) {
+  const std::string_view value = record.value;
+  if (value.size() > max_record_bytes_) {
+    return MappingFailure{dead_letter_class::too_large, "record is " + std::to_string(value.size()) +
+                                                            " bytes, over the limit of " +
+                                                            std::to_string(max_record_bytes_)};
+  }
+  struct ShrinkAfter {
+    TransformRunner& runner;
+    size_t size;
+    ~ShrinkAfter() {
+      if (size > kShrinkAboveBytes) runner.parser_ = std::make_unique<Parser>();
+    }
+  } shrink{*this, value.size()};
+
+  simdjson::dom::element parsed;
+  if (const auto error = parser_->parser.parse(value.data(), value.size()).get(parsed); error != simdjson::SUCCESS) {
+    return MappingFailure{dead_letter_class::parse, std::string("invalid JSON: ") + simdjson::error_message(error)};
+  }
+  const json_fields::Doc doc = json_fields::Doc::of(parser_->parser);
+  if (json_fields::root_of(doc).tag() != '{') {
+    return MappingFailure{dead_letter_class::validation, std::string("(root): expected an object, got ") +
+                                                             json_fields::kind_name(json_fields::root_of(doc).type())};
+  }
+  program_->pointers.resolve(doc, slots_);
+  scratch_.reset();
+  problem_.clear();
+  pending_keys_.clear();
+  ctx_.doc = &doc;
+  ctx_.record = &record;
+  ctx_.now_ms = processed_at_ms;
+
+  for (size_t i = 0; i < program_->checks.size(); ++i) {
+    const auto& check = program_->checks[i];
+    if (const auto* step = std::get_if<ValidateStep>(&check)) {
+      if (!validate(*step)) return MappingFailure{dead_letter_class::validation, problem_.message()};
+    } else if (const auto* filter = std::get_if<FilterStep>(&check)) {
+      Val keep;
+      if (!filter->condition.eval(ctx_, keep)) return MappingFailure{dead_letter_class::mapping, problem_.message()};
+      if (!(keep.kind == Val::Kind::boolean && keep.boolean)) {
+        ++dropped_;
+        return std::nullopt;
+      }
+    } else {
+      const auto& dedupe = std::get<DedupeStep>(check);
+      const bool duplicate = seen_recently(dedupe, i, record.timestamp_ms);
+      if (problem_.found()) return MappingFailure{dead_letter_class::mapping, problem_.message()};
+      if (duplicate) {
+        ++dropped_;
+        return std::nullopt;
+      }
+    }
+  }
+
+  std::fill(columns_.begin(), columns_.end(), Val{});
+  for (const MapStep::Target& target : program_->map.targets) {
+    if (!target.value.eval(ctx_, columns_[target.column])) {
+      return MappingFailure{dead_letter_class::mapping, problem_.message()};
+    }
+  }
+  if (auto failure = write_row(rows)) return failure;
+  for (auto& [index, key] : pending_keys_) {
+    auto& seen = seen_[index];
+    const int64_t window = std::get<DedupeStep>(program_->checks[index]).window_ms;
+    seen[std::move(key)] = record.timestamp_ms;
+    latest_ms_[index] = std::max(latest_ms_[index], record.timestamp_ms);
+    // Forget keys older than the window, in sweeps, so memory follows the key rate.
+    if (seen.size() > 4096 && seen.size() % 4096 == 0) {
+      std::erase_if(seen, [&](const auto& entry) { return latest_ms_[index] - entry.second >= window; });
+    }
+  }
+  return std::nullopt;
+}
+
+// Converts each column's value to its column type, then writes the row in one go.
+std::optional<MappingFailure> TransformRunner::write_row(RowBatch& rows) {
+  const TableSchema& schema = program_->schema;
+  size_t text_bytes = 0;
+  for (size_t c = 0; c < schema.columns.size(); ++c) {
+    Val& v = columns_[c];
+    if (v.is_null()) continue;
+    const ColumnType type = schema.columns[c].type;
+    const std::string& name = column_where_[c];
+    auto fail = [&](std::string what) {
+      problem_.set(name, what);
+      return MappingFailure{dead_letter_class::mapping, problem_.message()};
+    };
+    switch (type) {
+      case ColumnType::text:
+        if (v.kind != Val::Kind::text) return fail(std::string("expected a string, got ") + kind_name(v));
+        break;
+      case ColumnType::uuid: {
+        if (v.kind != Val::Kind::text) return fail(std::string("expected a UUID string, got ") + kind_name(v));
+        const Val text = v;
+        if (!to_uuid(&text, 1, ctx_, name, v)) {
+          return MappingFailure{dead_letter_class::mapping, problem_.message()};
+        }
+        break;
+      }
+      case ColumnType::int32:
+      case ColumnType::int64:
+        if (v.kind != Val::Kind::integer) return fail(std::string("expected an integer, got ") + kind_name(v));
+        if (type == ColumnType::int32 &&
+            (v.integer < std::numeric_limits<int32_t>::min() || v.integer > std::numeric_limits<int32_t>::max())) {
+          return fail("integer out of the int32 range");
+        }
+        break;
+      case ColumnType::float64:
+        if (v.kind == Val::Kind::integer) v = Val::of_real(static_cast<double>(v.integer));
+        if (v.kind != Val::Kind::real) return fail(std::string("expected a number, got ") + kind_name(v));
+        break;
+      case ColumnType::timestamp: {
+        if (v.kind == Val::Kind::integer) break;
+        if (v.kind != Val::Kind::text) return fail(std::string("expected a timestamp, got ") + kind_name(v));
+        const Val text = v;
+        if (!to_timestamp(&text, 1, ctx_, name, v)) {
+          return MappingFailure{dead_letter_class::mapping, problem_.message()};
+        }
+        break;
+      }
+    }
+    if (v.kind == Val::Kind::text) text_bytes += v.text.size();
+  }
+  RowWriter row(rows, text_bytes);
+  for (size_t c = 0; c < schema.columns.size(); ++c) {
+    const Val& v = columns_[c];
+    switch (v.kind) {
+      case Val::Kind::text: row.text(c, v.text); break;
+      case Val::Kind::integer: row.integer(c, v.integer); break;
+      case Val::Kind::real: row.real(c, v.real); break;
+      default: row.null(c); break;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace kascade::transforms

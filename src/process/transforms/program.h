@@ -1,0 +1,123 @@
+// process/transforms/program.h: a compiled pipeline spec (validate, filter, dedupe, map) and the runner that applies it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "core/record.h"
+#include "core/row.h"
+#include "process/transforms/expression.h"
+#include "process/transforms/pointer_trie.h"
+#include "process/users_mapping.h"  // MappingFailure
+
+namespace kascade::transforms {
+
+// Kinds a validate `types` entry may allow; formats are strings with a shape.
+enum TypeBit : uint32_t {
+  kString = 1, kInteger = 2, kReal = 4, kBoolean = 8, kObject = 16, kArray = 32, kNull = 64,
+  kUuid = 128,        // a string holding a UUID
+  kTimestamp = 256,   // a string holding an ISO-8601 timestamp
+  kNumeric = 512,     // a number, or a string holding a decimal number
+};
+
+struct TypeCheck {
+  uint32_t slot = 0;
+  uint32_t allowed = 0;    // TypeBit mask
+  std::string expected;    // "a string or a number", for messages
+};
+struct PatternCheck {
+  uint32_t slot = 0;
+  std::string pattern;
+  std::shared_ptr<const std::regex> regex;
+};
+struct EnumCheck {
+  uint32_t slot = 0;
+  std::vector<std::string> values;
+  std::string listed;  // "a, b, c", for messages
+};
+struct RangeCheck {
+  uint32_t slot = 0;
+  double min = 0;
+  double max = 0;
+};
+
+// validate: every failure is a `validation` dead letter naming the JSON pointer.
+// Checked in this order: types, required, patterns, enums, ranges.
+struct ValidateStep {
+  std::vector<uint32_t> required;  // slots
+  std::vector<TypeCheck> types;
+  std::vector<PatternCheck> patterns;
+  std::vector<EnumCheck> enums;
+  std::vector<RangeCheck> ranges;
+};
+// filter: records for which the condition is not true are dropped (not dead-lettered).
+struct FilterStep {
+  Expression condition;
+};
+// dedupe: a record whose key was landed less than window_ms earlier (by record time) is dropped.
+struct DedupeStep {
+  Expression key;
+  int64_t window_ms = 0;
+};
+// map: one expression per column, evaluated in order; a failure is a `mapping` dead letter.
+struct MapStep {
+  struct Target {
+    uint32_t column = 0;
+    Expression value;
+  };
+  std::vector<Target> targets;
+};
+
+// Everything a runner needs; immutable once compiled, shared by runners.
+struct TransformProgram {
+  TableSchema schema;
+  PointerTrie pointers;
+  std::vector<std::variant<ValidateStep, FilterStep, DedupeStep>> checks;  // in spec order, before the map
+  MapStep map;
+};
+
+// Applies a program to records, one at a time. Owns a parser and buffers:
+// one runner per processor thread (like UsersMapper, whose interface it shares).
+class TransformRunner {
+ public:
+  TransformRunner(std::shared_ptr<const TransformProgram> program, size_t max_record_bytes);
+  ~TransformRunner();
+  TransformRunner(const TransformRunner&) = delete;
+  TransformRunner& operator=(const TransformRunner&) = delete;
+
+  // Appends one row to `rows`, drops the record (filter, dedupe: nothing
+  // appended) or says why it failed (leaving `rows` as it was).
+  std::optional<MappingFailure> map(const ConsumedRecord& record, int64_t processed_at_ms, RowBatch& rows);
+
+  // Records dropped so far by filter and dedupe steps.
+  uint64_t dropped() const { return dropped_; }
+
+ private:
+  struct Parser;
+  bool validate(const ValidateStep& step);
+  std::optional<MappingFailure> write_row(RowBatch& rows);
+  bool seen_recently(const DedupeStep& step, size_t index, int64_t time_ms);
+
+  std::shared_ptr<const TransformProgram> program_;
+  size_t max_record_bytes_;
+  std::unique_ptr<Parser> parser_;
+  std::vector<const uint64_t*> slots_;
+  std::vector<Val> columns_;
+  std::vector<std::string> column_where_;  // names each column in conversion errors
+  Scratch scratch_;
+  json_fields::Problem problem_;
+  EvalContext ctx_;
+  uint64_t dropped_ = 0;
+  // dedupe: per dedupe step, key -> record time it was last landed.
+  std::vector<std::unordered_map<std::string, int64_t>> seen_;
+  std::vector<int64_t> latest_ms_;
+  std::vector<std::pair<size_t, std::string>> pending_keys_;  // noted once the row is written
+  int64_t record_time_ = 0;
+};
+
+}  // namespace kascade::transforms

@@ -1,0 +1,102 @@
+// process/transforms/value.h: the values a transform program computes per record, and their scratch memory.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "process/json_fields.h"
+
+namespace kascade::transforms {
+
+// One computed value. Text is a view into the parsed document, the program's
+// literals, or the runner's Scratch: valid until the next record.
+struct Val {
+  enum class Kind : uint8_t { null, boolean, integer, real, text, object, array };
+  Kind kind = Kind::null;
+  bool boolean = false;
+  int64_t integer = 0;
+  double real = 0;
+  std::string_view text;
+
+  bool is_null() const { return kind == Kind::null; }
+  static Val of_bool(bool v) { Val out; out.kind = Kind::boolean; out.boolean = v; return out; }
+  static Val of_int(int64_t v) { Val out; out.kind = Kind::integer; out.integer = v; return out; }
+  static Val of_real(double v) { Val out; out.kind = Kind::real; out.real = v; return out; }
+  static Val of_text(std::string_view v) { Val out; out.kind = Kind::text; out.text = v; return out; }
+
+  // A value of the parsed document (absent: null).
+  static Val of_slot(const json_fields::Slot& slot) {
+    if (slot.is_null()) return Val{};
+    switch (slot.tag()) {
+      case '"': return of_text(slot.text());
+      case 'l': return of_int(slot.int64());
+      case 'u': return of_real(static_cast<double>(slot.uint64()));
+      case 'd': return of_real(slot.real());
+      case 't': return of_bool(true);
+      case 'f': return of_bool(false);
+      case '{': { Val out; out.kind = Kind::object; return out; }
+      case '[': { Val out; out.kind = Kind::array; return out; }
+      default: return Val{};
+    }
+  }
+};
+
+// "a string", "an integer", ...: the JSON kind of a value, as json_fields names it.
+inline const char* kind_name(const Val& v) {
+  switch (v.kind) {
+    case Val::Kind::null: return "null";
+    case Val::Kind::boolean: return "a boolean";
+    case Val::Kind::integer: return "an integer";
+    case Val::Kind::real: return "a number with a fraction or exponent";
+    case Val::Kind::text: return "a string";
+    case Val::Kind::object: return "an object";
+    case Val::Kind::array: return "an array";
+  }
+  return "an unknown value";
+}
+
+// Bytes for texts built while transforming one record (concat, lower, ...).
+// Blocks are kept across records, and never move, so views into them stay
+// valid until reset(): after the first records, nothing is allocated.
+class Scratch {
+ public:
+  char* allocate(size_t size) {
+    while (current_ < blocks_.size() && used_ + size > blocks_[current_].size) {
+      ++current_;
+      used_ = 0;
+    }
+    if (current_ == blocks_.size()) {
+      const size_t bytes = size > kBlockBytes ? size : kBlockBytes;
+      blocks_.push_back(Block{std::make_unique<char[]>(bytes), bytes});
+      used_ = 0;
+    }
+    char* out = blocks_[current_].bytes.get() + used_;
+    used_ += size;
+    return out;
+  }
+  std::string_view copy(std::string_view text) {
+    char* out = allocate(text.size());
+    if (!text.empty()) std::memcpy(out, text.data(), text.size());
+    return std::string_view(out, text.size());
+  }
+  // Forgets every text of the current record; the blocks stay.
+  void reset() {
+    current_ = 0;
+    used_ = 0;
+  }
+
+ private:
+  static constexpr size_t kBlockBytes = 64 * 1024;
+  struct Block {
+    std::unique_ptr<char[]> bytes;
+    size_t size;
+  };
+  std::vector<Block> blocks_;
+  size_t current_ = 0;
+  size_t used_ = 0;
+};
+
+}  // namespace kascade::transforms

@@ -1,0 +1,63 @@
+// process/windows/window_stage.cc: restore on open, per-row add, per-batch changes.
+#include "process/windows/window_stage.h"
+
+#include <fmt/format.h>
+
+namespace kascade {
+
+WindowStage::WindowStage(const WindowPlan& plan, TableSchema results, int32_t partitions, WindowRowReader reader)
+    : results_(std::move(results)),
+      aggregator_(std::make_unique<WindowAggregator>(plan, results_, partitions)),
+      reader_(std::move(reader)),
+      late_(plan.late) {}
+
+Result<std::unique_ptr<WindowStage>> WindowStage::open(const WindowPlan& plan, const TableSchema& input,
+                                                       int32_t partitions, Sink& sink) {
+  auto results = results_schema(plan, input);
+  if (!results) return results.error();
+  auto reader = WindowRowReader::bind(plan, input);
+  if (!reader) return reader.error();
+  std::unique_ptr<WindowStage> stage(new WindowStage(plan, std::move(*results), partitions, std::move(*reader)));
+  auto checkpoint = sink.prepare_windows(stage->results_);
+  if (!checkpoint) return checkpoint.error();
+  if (auto status = stage->aggregator_->restore(*checkpoint); !status) return status.error();
+  return stage;
+}
+
+WindowDelta& WindowStage::delta_of(SinkBatch& batch) {
+  if (!batch.windows) batch.windows = std::make_unique<WindowDelta>(&results_);
+  return *batch.windows;
+}
+
+void WindowStage::add(const ConsumedRecord& record, size_t row, std::string_view topic, int64_t now_ms,
+                      SinkBatch& batch) {
+  if (!reader_.read(record, batch.rows, row)) {
+    ++without_event_time_;
+    return;
+  }
+  const Admission admission =
+      aggregator_->add(record.partition, reader_.event_ms(), reader_.group_key(), reader_.inputs());
+  if (admission == Admission::late && late_ == LatePolicy::dead_letter) {
+    batch.dead_letters.push_back(DeadLetter{
+        .key = std::string(record.key),
+        .value = std::string(record.value),
+        .error_class = kLateDeadLetterClass,
+        .error_message = fmt::format("event time {} ms: every window of '{}' covering it had closed "
+                                     "(partition watermark passed)", reader_.event_ms(), results_.name),
+        .topic = std::string(topic),
+        .partition = record.partition,
+        .offset = record.offset,
+        .failed_at_ms = now_ms,
+        .attempts = 1});
+  }
+}
+
+void WindowStage::seal(SinkBatch& batch) {
+  WindowDelta& delta = delta_of(batch);
+  delta.clear();
+  aggregator_->take_changes(delta);
+}
+
+void WindowStage::emit_open(SinkBatch& batch) { aggregator_->emit_open(delta_of(batch)); }
+
+}  // namespace kascade

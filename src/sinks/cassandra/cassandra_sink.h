@@ -1,0 +1,80 @@
+// sinks/cassandra/cassandra_sink.h: rows and dead letters into Apache Cassandra.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cql/session.h"
+#include "sinks/sink.h"
+
+namespace kascade {
+
+struct CassandraSinkOptions {
+  cql::SessionOptions session;
+  std::string keyspace = "kascade";
+  std::string replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}";  // a CQL map literal
+  cql::Consistency consistency = cql::Consistency::local_quorum;
+  int max_in_flight = 512;  // EXECUTEs awaiting Cassandra's answer, per sink
+};
+
+// The distributed mode's sink. prepare() creates the keyspace, the table and
+// `dead_letters` when missing and prepares their INSERTs; write() sends one
+// EXECUTE per row through kascade's CQL client (token-aware, at most
+// max_in_flight outstanding: the sink thread waits, which is the
+// backpressure) and answers ok only once Cassandra acknowledged every row and
+// dead letter. Nulls are sent as UNSET, so they never write tombstones.
+//
+// A retriable failure (timeout, node down, overloaded) fails the whole write
+// as retriable: the processor writes the same batches again, and upserts by
+// primary key make that harmless. A row Cassandra refuses for good becomes a
+// dead letter (class "sink") holding the row as JSON and the server's reason.
+//
+// Offsets are not stored here (stores_offsets() is false): the bus commits
+// them after write() returns ok. Used by the sink thread only.
+class CassandraSink final : public Sink {
+ public:
+  static Result<std::unique_ptr<CassandraSink>> open(CassandraSinkOptions options);
+
+  Status prepare(const TableSchema& schema) override;
+  Status write(std::span<const SinkBatch* const> batches) override;
+  bool stores_offsets() const override { return false; }
+  Result<OffsetMap> stored_offsets(const std::string&, const std::string&) override { return OffsetMap{}; }
+  std::string describe_self() const override;
+
+  // CQL that creates `schema` in `keyspace` (for docs and tests).
+  static std::string create_table_cql(const std::string& keyspace, const TableSchema& schema);
+
+ private:
+  explicit CassandraSink(CassandraSinkOptions options) : options_(std::move(options)) {}
+
+  // Outstanding requests of one write() and what came back.
+  struct Flight {
+    std::mutex mutex;
+    std::condition_variable changed;
+    int in_flight = 0;
+    std::optional<Error> retriable;  // the first retriable failure
+    std::vector<std::pair<size_t, std::string>> refused;  // (row ticket, reason)
+  };
+
+  Status send_row(const SinkBatch& batch, size_t row, size_t ticket, Flight& flight);
+  Status send_dead_letter(const DeadLetter& letter, Flight& flight);
+  void send(std::shared_ptr<const cql::PreparedStatement> statement, std::string frame, std::optional<int64_t> token,
+            size_t ticket, Flight& flight);
+  static void wait_all(Flight& flight);
+  std::string row_json(const SinkBatch& batch, size_t row) const;
+
+  CassandraSinkOptions options_;
+  std::unique_ptr<cql::Session> session_;
+  const TableSchema* schema_ = nullptr;
+  std::shared_ptr<const cql::PreparedStatement> insert_row_;
+  std::shared_ptr<const cql::PreparedStatement> insert_dead_letter_;
+  std::vector<int> partition_key_columns_;  // schema column index of each partition key component
+  cql::ExecuteFrame frame_;                 // reused: built here, copied into the request
+  std::vector<std::pair<size_t, size_t>> value_spans_;  // per column: where its value sits in frame_
+};
+
+}  // namespace kascade

@@ -1,0 +1,230 @@
+// Tests of sinks/cassandra and the cql client against the real node started by
+// `scripts/services start cassandra` (label cassandra): they fail, never skip,
+// when it is not running. Each test works in a keyspace of its own.
+#include "sinks/cassandra/cassandra_sink.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <random>
+
+#include "cql/murmur3.h"
+
+namespace kascade {
+namespace {
+
+const TableSchema kSchema{"people",
+                          {{"id", ColumnType::uuid},
+                           {"name", ColumnType::text},
+                           {"age", ColumnType::int32},
+                           {"score", ColumnType::float64},
+                           {"seen_at", ColumnType::timestamp}},
+                          {"id"}};
+
+constexpr const char* kId1 = "11111111-1111-4111-8111-111111111111";
+constexpr const char* kId2 = "22222222-2222-4222-8222-222222222222";
+
+cql::SessionOptions login() {
+  cql::SessionOptions o;
+  o.contact_points = {"127.0.0.1:9042"};
+  o.credentials = {"cassandra", "cassandra"};
+  o.connect_timeout = std::chrono::milliseconds(5000);
+  return o;
+}
+
+class CassandraSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    keyspace_ = "kascade_sink_test_" + std::to_string(rd() % 1000000000);
+    auto session = cql::Session::connect(login());
+    ASSERT_TRUE(session.ok()) << "is Cassandra running (scripts/services start cassandra)? "
+                              << session.error().message;
+    session_ = std::move(*session);
+    CassandraSinkOptions options;
+    options.session = login();
+    options.keyspace = keyspace_;
+    options.max_in_flight = 64;
+    auto sink = CassandraSink::open(std::move(options));
+    ASSERT_TRUE(sink.ok()) << sink.error().message;
+    sink_ = std::move(*sink);
+    auto prepared = sink_->prepare(kSchema);
+    ASSERT_TRUE(prepared.ok()) << prepared.message();
+  }
+  void TearDown() override {
+    if (session_) (void)session_->query("DROP KEYSPACE IF EXISTS " + keyspace_);
+  }
+
+  std::vector<cql::Row> select(const std::string& cql) {
+    auto rows = session_->query_all(cql);
+    EXPECT_TRUE(rows.ok()) << (rows.ok() ? "" : rows.error().message);
+    return rows.ok() ? rows->rows : std::vector<cql::Row>{};
+  }
+
+  Status write(SinkBatch& batch) {
+    const SinkBatch* one[] = {&batch};
+    return sink_->write(one);
+  }
+
+  std::string keyspace_;
+  std::unique_ptr<cql::Session> session_;
+  std::unique_ptr<CassandraSink> sink_;
+};
+
+TEST_F(CassandraSinkTest, WritesRowsThatTheServerReadsBack) {
+  SinkBatch batch(&kSchema);
+  const size_t r = batch.rows.add_row();
+  batch.rows.set_text(r, 0, kId1);
+  batch.rows.set_text(r, 1, "Zoë");
+  batch.rows.set_integer(r, 2, 42);
+  batch.rows.set_real(r, 3, 2.5);
+  batch.rows.set_integer(r, 4, 1700000000123);
+  ASSERT_TRUE(write(batch).ok());
+
+  auto rows = select("SELECT id, name, age, score, seen_at FROM " + keyspace_ + ".people");
+  ASSERT_EQ(rows.size(), 1u);
+  std::string id;
+  cql::render_value(cql::TypeSpec::of(cql::TypeId::uuid), rows[0][0], false, id);
+  EXPECT_EQ(id, kId1);
+  EXPECT_EQ(rows[0][1], cql::CqlValue{std::string("Zoë")});
+  EXPECT_EQ(rows[0][2], cql::CqlValue{int64_t{42}});
+  EXPECT_EQ(rows[0][3], cql::CqlValue{2.5});
+  EXPECT_EQ(rows[0][4], cql::CqlValue{int64_t{1700000000123}});
+  EXPECT_FALSE(sink_->stores_offsets());
+}
+
+// Nulls are UNSET: a null never deletes what is stored (a tombstone would).
+TEST_F(CassandraSinkTest, NullsLeaveStoredValuesAlone) {
+  ASSERT_TRUE(session_
+                  ->query("INSERT INTO " + keyspace_ + ".people (id, name, age, score) VALUES (" + kId1 +
+                          ", 'before', 7, 1.0)")
+                  .ok());
+  SinkBatch batch(&kSchema);
+  const size_t r = batch.rows.add_row();  // every column null but the key and age
+  batch.rows.set_text(r, 0, kId1);
+  batch.rows.set_integer(r, 2, 8);
+  ASSERT_TRUE(write(batch).ok());
+
+  auto rows = select("SELECT name, age, score, writetime(name), writetime(age) FROM " + keyspace_ +
+                     ".people WHERE id = " + kId1);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], cql::CqlValue{std::string("before")});
+  EXPECT_EQ(rows[0][1], cql::CqlValue{int64_t{8}});
+  EXPECT_EQ(rows[0][2], cql::CqlValue{1.0});
+  // name kept its first write time: the sink did not touch the cell at all.
+  EXPECT_LT(std::get<int64_t>(rows[0][3].v), std::get<int64_t>(rows[0][4].v));
+}
+
+TEST_F(CassandraSinkTest, DeadLettersLandInTheirTable) {
+  SinkBatch batch(&kSchema);
+  batch.topic = "users.raw";
+  batch.dead_letters.push_back(DeadLetter{.key = "k1", .value = "{not json", .error_class = "parse",
+                                          .error_message = "bad", .topic = "users.raw", .partition = 3,
+                                          .offset = 99, .failed_at_ms = 1000, .attempts = 1});
+  ASSERT_TRUE(write(batch).ok());
+  auto rows = select("SELECT key, value, error_class, offset FROM " + keyspace_ +
+                     ".dead_letters WHERE topic = 'users.raw' AND partition = 3");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][1], cql::CqlValue{std::string("{not json")});
+  EXPECT_EQ(rows[0][3], cql::CqlValue{int64_t{99}});
+}
+
+TEST_F(CassandraSinkTest, ARowWithABadKeyIsDeadLettered) {
+  SinkBatch batch(&kSchema);
+  batch.topic = "users.raw";
+  size_t r = batch.rows.add_row();
+  batch.rows.set_text(r, 0, "not-a-uuid");
+  batch.rows.set_text(r, 1, "x");
+  r = batch.rows.add_row();
+  batch.rows.set_text(r, 0, kId2);
+  ASSERT_TRUE(write(batch).ok());
+  EXPECT_EQ(select("SELECT id FROM " + keyspace_ + ".people").size(), 1u);
+  auto letters = select("SELECT key, error_class, value FROM " + keyspace_ + ".dead_letters");
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0][0], cql::CqlValue{std::string("not-a-uuid")});
+  EXPECT_EQ(letters[0][1], cql::CqlValue{std::string("sink")});
+}
+
+TEST_F(CassandraSinkTest, ManyRowsWithBoundedInFlight) {
+  SinkBatch batch(&kSchema);
+  char id[37];
+  for (int i = 0; i < 5000; ++i) {
+    std::snprintf(id, sizeof id, "%08x-0000-4000-8000-000000000000", i);
+    const size_t r = batch.rows.add_row();
+    batch.rows.set_text(r, 0, id);
+    batch.rows.set_integer(r, 2, i);
+  }
+  ASSERT_TRUE(write(batch).ok());
+  auto count = select("SELECT count(*) FROM " + keyspace_ + ".people");
+  ASSERT_EQ(count.size(), 1u);
+  EXPECT_EQ(count[0][0], cql::CqlValue{int64_t{5000}});
+}
+
+// The client's own token computation agrees with the server's token().
+TEST_F(CassandraSinkTest, TokensMatchTheServer) {
+  auto rows = select(std::string("SELECT token(id) FROM ") + keyspace_ + ".people LIMIT 1");
+  SinkBatch batch(&kSchema);
+  const size_t r = batch.rows.add_row();
+  batch.rows.set_text(r, 0, kId1);
+  ASSERT_TRUE(write(batch).ok());
+  rows = select(std::string("SELECT token(id) FROM ") + keyspace_ + ".people WHERE id = " + kId1);
+  ASSERT_EQ(rows.size(), 1u);
+  char raw[16];
+  ASSERT_TRUE(cql::uuid_text_to_bytes(kId1, raw));
+  EXPECT_EQ(rows[0][0], cql::CqlValue{cql::murmur3_token(std::string_view(raw, 16))});
+}
+
+TEST_F(CassandraSinkTest, QueryPagesThroughEveryRow) {
+  SinkBatch batch(&kSchema);
+  char id[37];
+  for (int i = 0; i < 250; ++i) {
+    std::snprintf(id, sizeof id, "%08x-0000-4000-8000-000000000001", i);
+    batch.rows.set_text(batch.rows.add_row(), 0, id);
+  }
+  ASSERT_TRUE(write(batch).ok());
+  auto rows = session_->query_all("SELECT id FROM " + keyspace_ + ".people", cql::Consistency::one, 40);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->rows.size(), 250u);
+}
+
+TEST_F(CassandraSinkTest, ReportsSchemaChangesAndReprepares) {
+  std::atomic<int> changes{0};
+  auto options = login();
+  options.on_schema_change = [&](const cql::SchemaChange&) { ++changes; };
+  auto watcher = cql::Session::connect(options);
+  ASSERT_TRUE(watcher.ok());
+  ASSERT_TRUE(session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
+  auto statement = (*watcher)->prepare("INSERT INTO " + keyspace_ + ".extra (k, v) VALUES (?, ?)");
+  ASSERT_TRUE(statement.ok());
+  for (int i = 0; i < 50 && changes.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_GT(changes.load(), 0);
+
+  // Dropping the table makes the server forget the statement: it answers
+  // UNPREPARED, and the client prepares it again and resends.
+  ASSERT_TRUE(session_->query("DROP TABLE " + keyspace_ + ".extra").ok());
+  ASSERT_TRUE(session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
+  cql::ExecuteFrame frame;
+  frame.begin((*statement)->version, (*statement)->meta.id, cql::Consistency::one, 2);
+  auto w = frame.values();
+  w.i32(4);
+  w.i32(1);
+  w.i32(4);
+  w.i32(2);
+  auto done = (*watcher)->execute(*statement, frame.finish(), {.idempotent = true});
+  EXPECT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ((*watcher)->reprepared(), 1u);
+  EXPECT_EQ(select("SELECT v FROM " + keyspace_ + ".extra WHERE k = 1").size(), 1u);
+}
+
+TEST(CassandraSession, WrongPasswordIsRefusedClearly) {
+  auto options = login();
+  options.credentials.password = "wrong";
+  auto session = cql::Session::connect(options);
+  ASSERT_FALSE(session.ok());
+  EXPECT_NE(session.error().message.find("refused the login"), std::string::npos) << session.error().message;
+  EXPECT_EQ(session.error().message.find("wrong"), std::string::npos);  // the secret is never printed
+  EXPECT_FALSE(session.error().retriable);
+}
+
+}  // namespace
+}  // namespace kascade

@@ -1,0 +1,137 @@
+// sources/http_client/http_client.cc: libcurl easy interface behind HttpClient.
+#include "sources/http_client/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+#include <fmt/format.h>
+
+namespace kascade {
+namespace {
+
+// Bytes kept free behind a body so simdjson can parse it in place.
+constexpr size_t kParsePadding = 64;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+struct Transfer {
+  HttpResponse* response;
+  size_t max_body_bytes;
+  bool over_limit = false;
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const size_t bytes = size * count;
+  std::string& body = transfer->response->body;
+  if (body.size() + bytes > transfer->max_body_bytes) {
+    transfer->over_limit = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  if (body.capacity() < body.size() + bytes + kParsePadding) body.reserve((body.size() + bytes) * 2 + kParsePadding);
+  body.append(data, bytes);
+  return bytes;
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const size_t bytes = size * count;
+  const std::string_view line(data, bytes);
+  if (line.starts_with("HTTP/")) {
+    transfer->response->headers.clear();  // a new response (after a 100 Continue or a redirect)
+  } else if (const size_t colon = line.find(':'); colon != std::string_view::npos) {
+    transfer->response->headers.emplace_back(std::string(trim(line.substr(0, colon))),
+                                             std::string(trim(line.substr(colon + 1))));
+  }
+  return bytes;
+}
+
+Error transport_error(CURLcode code, const std::string& url, const Transfer& transfer, size_t max_body) {
+  if (transfer.over_limit) {
+    return Error::make(Errc::too_large, fmt::format("GET {}: response body over {} bytes", url, max_body));
+  }
+  const std::string what = fmt::format("GET {}: {}", url, curl_easy_strerror(code));
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return Error::make(Errc::timeout, what, true);
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return Error::make(Errc::invalid_argument, what);
+    default:  // refused, reset, cut short, DNS: the server or the path to it may recover
+      return Error::make(Errc::unavailable, what, true);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (iequals(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+struct HttpClient::Impl {
+  HttpClientOptions options;
+  CURL* handle = nullptr;
+};
+
+HttpClient::HttpClient(HttpClientOptions options) : impl_(std::make_unique<Impl>()) {
+  // curl_global_init is not thread-safe; run it once, before any handle.
+  static std::once_flag global_init;
+  std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  impl_->options = options;
+  impl_->handle = curl_easy_init();
+}
+
+HttpClient::~HttpClient() {
+  if (impl_->handle != nullptr) curl_easy_cleanup(impl_->handle);
+}
+
+Result<HttpResponse> HttpClient::get(const std::string& url, const std::vector<std::string>& request_headers) {
+  CURL* curl = impl_->handle;
+  if (curl == nullptr) return Error::make(Errc::internal, "libcurl: curl_easy_init failed");
+  HttpResponse response;
+  Transfer transfer{&response, impl_->options.max_body_bytes};
+
+  curl_slist* headers = nullptr;
+  for (const std::string& header : request_headers) headers = curl_slist_append(headers, header.c_str());
+
+  curl_easy_reset(curl);  // keeps the connection cache, forgets the last request's options
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts without SIGALRM: safe in threads
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(impl_->options.timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(impl_->options.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // any encoding libcurl can decode
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "kascade/0.1");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+
+  const CURLcode code = curl_easy_perform(curl);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_slist_free_all(headers);
+  if (code != CURLE_OK) return transport_error(code, url, transfer, impl_->options.max_body_bytes);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+}  // namespace kascade
