@@ -4,10 +4,10 @@
 // failure on its side (timeouts, unavailable); 2 bad arguments, a missing
 // password variable, or a statement Cassandra rejects (syntax or invalid
 // query, like `kascade query` with bad SQL).
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "app/commands.h"
 #include "app/tabular_output.h"
@@ -18,8 +18,8 @@ namespace {
 
 bool is_integer(cql::TypeId id) {
   using cql::TypeId;
-  return id == TypeId::tinyint || id == TypeId::smallint || id == TypeId::int_ || id == TypeId::bigint ||
-         id == TypeId::counter;
+  return id == TypeId::tinyint || id == TypeId::smallint || id == TypeId::int_ ||
+         id == TypeId::bigint || id == TypeId::counter;
 }
 
 void print_json_lines(const cql::Rows& rows) {
@@ -68,7 +68,9 @@ int cql_command(const CqlArgs& args) {
   auto consistency = cql::parse_consistency(args.consistency);
   if (!consistency) return report_failure("cql", consistency.error());
   auto hosts = cql::parse_hosts(args.hosts);
-  if (!hosts) return report_failure("cql", Error::make(Errc::config, fmt::format("--{}", hosts.error().message)));
+  if (!hosts)
+    return report_failure("cql",
+                          Error::make(Errc::config, fmt::format("--{}", hosts.error().message)));
 
   cql::SessionOptions options;
   options.contact_points = std::move(*hosts);
@@ -76,14 +78,18 @@ int cql_command(const CqlArgs& args) {
   if (!args.password_env.empty()) {
     const char* password = std::getenv(args.password_env.c_str());
     if (password == nullptr) {
-      return report_failure("cql", Error::make(Errc::config, fmt::format("--password-env: the environment "
-                                                                         "variable {} is not set", args.password_env)));
+      return report_failure("cql",
+                            Error::make(Errc::config, fmt::format("--password-env: the environment "
+                                                                  "variable {} is not set",
+                                                                  args.password_env)));
     }
     options.credentials.password = password;
   }
   options.connect_timeout = std::chrono::milliseconds(args.connect_timeout_ms);
   options.discover_nodes = false;  // one statement: the contact point is enough
-  options.on_warning = [](const std::string& warning) { fmt::print(stderr, "kascade cql: warning: {}\n", warning); };
+  options.on_warning = [](const std::string& warning) {
+    fmt::print(stderr, "kascade cql: warning: {}\n", warning);
+  };
 
   auto session = cql::Session::connect(std::move(options));
   if (!session) return report_failure("cql", session.error());

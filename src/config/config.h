@@ -54,6 +54,14 @@ struct HttpClientConfig {
   int64_t backoff_max_ms = 0;
   int64_t breaker_failures = 0;
   int64_t breaker_open_ms = 0;
+  // The http source (source.type http) only: see sources/http/README.md.
+  std::string url;             // template: {page}, {offset}, {cursor}
+  std::string pagination;      // none | page | offset | cursor | link
+  int64_t first_page = 0;
+  std::string records_pointer, key_pointer, cursor_pointer;  // JSON pointers
+  std::string headers;         // "Name: value; Name: value"
+  std::string auth;            // none | bearer | basic
+  std::string token_env, username, password_env;  // names of environment variables (and the basic-auth user)
 };
 
 struct RandomUserSourceConfig {
@@ -63,7 +71,7 @@ struct RandomUserSourceConfig {
 };
 
 struct SourceConfig {
-  std::string type;  // generator | randomuser
+  std::string type;  // generator | randomuser | http
   std::string name;  // empty: the type
   std::string seed;
   int64_t records = 0;  // 0: endless

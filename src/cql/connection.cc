@@ -2,6 +2,7 @@
 #include "cql/connection.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -14,30 +15,32 @@
 #include <cstring>
 #include <future>
 
-#include <fmt/format.h>
-
 namespace kascade::cql {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 Error unreachable(const std::string& address, std::string_view why) {
-  return Error::make(Errc::unavailable, fmt::format("cannot connect to Cassandra at {}: {}", address, why),
+  return Error::make(Errc::unavailable,
+                     fmt::format("cannot connect to Cassandra at {}: {}", address, why),
                      /*retriable=*/true);
 }
 
 int remaining_ms(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left < 0 ? 0 : static_cast<int>(left);
 }
 
 // A TCP connection to host:port within the deadline (non-blocking connect + poll).
-Result<int> connect_socket(const ConnectionOptions& o, const std::string& address, Clock::time_point deadline) {
+Result<int> connect_socket(const ConnectionOptions& o, const std::string& address,
+                           Clock::time_point deadline) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  if (int rc = getaddrinfo(o.host.c_str(), std::to_string(o.port).c_str(), &hints, &found); rc != 0) {
+  if (int rc = getaddrinfo(o.host.c_str(), std::to_string(o.port).c_str(), &hints, &found);
+      rc != 0) {
     return unreachable(address, gai_strerror(rc));
   }
   std::string last_error = "no address";
@@ -78,8 +81,9 @@ Status send_bytes(int fd, std::string_view bytes) {
       if (errno == EINTR) continue;
       const bool stalled = errno == EAGAIN || errno == EWOULDBLOCK;
       return Error::make(Errc::unavailable,
-                         stalled ? std::string("Cassandra stopped reading (send timed out)")
-                                 : fmt::format("write to Cassandra failed: {}", std::strerror(errno)),
+                         stalled
+                             ? std::string("Cassandra stopped reading (send timed out)")
+                             : fmt::format("write to Cassandra failed: {}", std::strerror(errno)),
                          /*retriable=*/true);
     }
     bytes.remove_prefix(static_cast<size_t>(n));
@@ -92,10 +96,13 @@ Status recv_exact(int fd, char* out, size_t n, Clock::time_point deadline) {
   while (n > 0) {
     pollfd p{fd, POLLIN, 0};
     const int ready = poll(&p, 1, remaining_ms(deadline));
-    if (ready == 0) return Error::make(Errc::timeout, "Cassandra did not answer the handshake in time", true);
+    if (ready == 0)
+      return Error::make(Errc::timeout, "Cassandra did not answer the handshake in time", true);
     const ssize_t got = ready < 0 ? -1 : ::recv(fd, out, n, 0);
     if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return Error::make(Errc::unavailable, "Cassandra closed the connection during the handshake", true);
+    if (got <= 0)
+      return Error::make(Errc::unavailable, "Cassandra closed the connection during the handshake",
+                         true);
     out += got;
     n -= static_cast<size_t>(got);
   }
@@ -129,23 +136,25 @@ Error error_response(const Response& r, std::string_view during) {
 
 // STARTUP and, if asked, SASL PLAIN authentication. Returns the protocol
 // error's message instead of an Error when the server refuses the version.
-Result<bool> handshake(int fd, uint8_t version, const ConnectionOptions& o, const std::string& address,
-                       Clock::time_point deadline) {
+Result<bool> handshake(int fd, uint8_t version, const ConnectionOptions& o,
+                       const std::string& address, Clock::time_point deadline) {
   auto reply = handshake_call(fd, startup_frame(version), deadline);
   if (!reply) return reply.error();
   if (reply->header.opcode == Opcode::ready) return true;
   if (reply->header.opcode == Opcode::authenticate) {
     if (o.credentials.username.empty()) {
-      return Error::make(Errc::config, fmt::format("Cassandra at {} requires a username and password", address));
+      return Error::make(Errc::config,
+                         fmt::format("Cassandra at {} requires a username and password", address));
     }
-    auto auth = handshake_call(fd, auth_response_frame(version, o.credentials.username, o.credentials.password),
-                               deadline);
+    auto auth = handshake_call(
+        fd, auth_response_frame(version, o.credentials.username, o.credentials.password), deadline);
     if (!auth) return auth.error();
     if (auth->header.opcode == Opcode::auth_success) return true;
     Error e = error_response(*auth, "authentication");
     // Wrong credentials are not a reason to retry.
-    return Error::make(Errc::unavailable, fmt::format("Cassandra at {} refused the login of '{}': {}", address,
-                                                      o.credentials.username, e.message));
+    return Error::make(Errc::unavailable,
+                       fmt::format("Cassandra at {} refused the login of '{}': {}", address,
+                                   o.credentials.username, e.message));
   }
   if (reply->header.opcode == Opcode::error) {
     auto env = parse_envelope(reply->header, reply->body);
@@ -187,15 +196,20 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectionOptions& o)
     if (!accepted) return accepted.error();
   }
   return Error::make(Errc::unavailable,
-                     fmt::format("Cassandra at {} speaks none of the protocol versions 3..{}", address, o.max_version));
+                     fmt::format("Cassandra at {} speaks none of the protocol versions 3..{}",
+                                 address, o.max_version));
 }
 
 Connection::Connection(int fd, uint8_t version, const ConnectionOptions& o)
-    : fd_(fd), version_(version), address_(fmt::format("{}:{}", o.host, o.port)),
-      request_timeout_(o.request_timeout), on_event_(o.on_event),
+    : fd_(fd),
+      version_(version),
+      address_(fmt::format("{}:{}", o.host, o.port)),
+      request_timeout_(o.request_timeout),
+      on_event_(o.on_event),
       pending_(static_cast<size_t>(o.max_streams)) {
   free_streams_.reserve(pending_.size());
-  for (int i = static_cast<int>(pending_.size()) - 1; i >= 0; --i) free_streams_.push_back(static_cast<int16_t>(i));
+  for (int i = static_cast<int>(pending_.size()) - 1; i >= 0; --i)
+    free_streams_.push_back(static_cast<int16_t>(i));
   reader_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "kascade-cql-io");
     read_loop();
@@ -205,22 +219,35 @@ Connection::Connection(int fd, uint8_t version, const ConnectionOptions& o)
 Connection::~Connection() { close(); }
 
 void Connection::close() {
-  open_.store(false, std::memory_order_release);
-  ::shutdown(fd_, SHUT_RDWR);
-  if (reader_.joinable()) reader_.join();
-  if (fd_ >= 0) {
-    ::close(fd_);
-    fd_ = -1;
+  {
+    std::lock_guard lock(mutex_);
+    open_.store(false, std::memory_order_release);
   }
+  if (fd_ < 0) return;
+  ::shutdown(fd_, SHUT_RDWR);  // wakes the reader and fails any blocked send at once
+  if (reader_.joinable()) reader_.join();
+  // Another thread may still be leaving send(): never close (and so free for
+  // reuse) a descriptor it is writing to.
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!writing_) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ::close(fd_);
+  fd_ = -1;
 }
 
 Status Connection::send(std::string_view frame, ResponseCallback done) {
   std::unique_lock lock(mutex_);
   if (!open_.load(std::memory_order_acquire)) {
-    return Error::make(Errc::unavailable, fmt::format("connection to {} is closed", address_), true);
+    return Error::make(Errc::unavailable, fmt::format("connection to {} is closed", address_),
+                       true);
   }
   if (free_streams_.empty()) {
-    return Error::make(Errc::unavailable, fmt::format("all {} stream ids to {} are busy", pending_.size(), address_),
+    return Error::make(Errc::unavailable,
+                       fmt::format("all {} stream ids to {} are busy", pending_.size(), address_),
                        true);
   }
   const int16_t stream = free_streams_.back();
@@ -240,7 +267,7 @@ Status Connection::send(std::string_view frame, ResponseCallback done) {
   writing_ = true;
   std::string bytes;
   Status status;
-  while (!outbox_.empty() && status.ok()) {
+  while (!outbox_.empty() && status.ok() && open_.load(std::memory_order_acquire)) {
     bytes.swap(outbox_);
     lock.unlock();
     status = write_all(bytes);
@@ -261,7 +288,8 @@ Status Connection::write_all(std::string& bytes) { return send_bytes(fd_, bytes)
 Result<Response> Connection::call(std::string_view frame) {
   auto promise = std::make_shared<std::promise<Result<Response>>>();
   auto future = promise->get_future();
-  if (auto s = send(frame, [promise](Result<Response> r) { promise->set_value(std::move(r)); }); !s) {
+  if (auto s = send(frame, [promise](Result<Response> r) { promise->set_value(std::move(r)); });
+      !s) {
     return s.error();
   }
   return future.get();
@@ -309,7 +337,8 @@ void Connection::expire_timed_out(Clock::time_point now) {
   }
   for (auto& done : expired) {
     done(Error::make(Errc::timeout,
-                     fmt::format("no answer from Cassandra at {} within {} ms", address_, request_timeout_.count()),
+                     fmt::format("no answer from Cassandra at {} within {} ms", address_,
+                                 request_timeout_.count()),
                      /*retriable=*/true));
   }
 }
@@ -336,7 +365,8 @@ void Connection::read_loop() {
   size_t start = 0;  // first unparsed byte of buffer
   std::vector<char> chunk(256 * 1024);
   auto next_sweep = Clock::now();
-  Error broken = Error::make(Errc::unavailable, fmt::format("connection to Cassandra at {} closed", address_), true);
+  Error broken = Error::make(Errc::unavailable,
+                             fmt::format("connection to Cassandra at {} closed", address_), true);
 
   while (true) {
     pollfd p{fd_, POLLIN, 0};
@@ -357,7 +387,8 @@ void Connection::read_loop() {
     bool corrupt = false;
     while (buffer.size() - start >= kHeaderBytes) {
       FrameHeader h;
-      if (!decode_header(reinterpret_cast<const uint8_t*>(buffer.data() + start), h) || !h.response) {
+      if (!decode_header(reinterpret_cast<const uint8_t*>(buffer.data() + start), h) ||
+          !h.response) {
         corrupt = true;
         break;
       }
@@ -366,7 +397,8 @@ void Connection::read_loop() {
       start += kHeaderBytes + h.length;
     }
     if (corrupt) {
-      broken = Error::make(Errc::corrupt, fmt::format("Cassandra at {} sent a malformed frame", address_), true);
+      broken = Error::make(Errc::corrupt,
+                           fmt::format("Cassandra at {} sent a malformed frame", address_), true);
       break;
     }
     if (start == buffer.size()) {

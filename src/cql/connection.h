@@ -36,9 +36,9 @@ struct ConnectionOptions {
   Credentials credentials;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{12000};
-  int max_streams = 1024;         // concurrent requests on this connection (protocol max 32768)
-  uint8_t max_version = 4;        // negotiated down to 3 if the server refuses
-  std::string keyspace;           // USE'd after the handshake if set
+  int max_streams = 1024;   // concurrent requests on this connection (protocol max 32768)
+  uint8_t max_version = 4;  // negotiated down to 3 if the server refuses
+  std::string keyspace;     // USE'd after the handshake if set
   bool register_schema_events = false;
   std::function<void(const Event&)> on_event;  // called on the I/O thread
 };

@@ -1,10 +1,10 @@
 // cql/messages.cc: request frames and response decoding (native protocol v4, section 4).
 #include "cql/messages.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
 
 namespace kascade::cql {
 namespace {
@@ -91,7 +91,8 @@ Result<Consistency> parse_consistency(std::string_view name) {
       {"local_one", Consistency::local_one},
   };
   std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   for (const auto& [text, level] : kNames) {
     if (lower == text) return level;
   }
@@ -111,15 +112,24 @@ Result<ServerError> parse_error(std::string_view body) {
 // How people call each error class (the protocol spec's names).
 const char* error_class_name(int32_t code) {
   switch (code) {
-    case error_code::syntax_error: return "CQL syntax error: ";
-    case error_code::invalid: return "invalid query: ";
-    case error_code::unauthorized: return "unauthorized: ";
-    case error_code::already_exists: return "already exists: ";
-    case error_code::unavailable: return "not enough replicas available: ";
-    case error_code::overloaded: return "Cassandra is overloaded: ";
-    case error_code::write_timeout: return "write timed out on Cassandra: ";
-    case error_code::read_timeout: return "read timed out on Cassandra: ";
-    default: return "";
+    case error_code::syntax_error:
+      return "CQL syntax error: ";
+    case error_code::invalid:
+      return "invalid query: ";
+    case error_code::unauthorized:
+      return "unauthorized: ";
+    case error_code::already_exists:
+      return "already exists: ";
+    case error_code::unavailable:
+      return "not enough replicas available: ";
+    case error_code::overloaded:
+      return "Cassandra is overloaded: ";
+    case error_code::write_timeout:
+      return "write timed out on Cassandra: ";
+    case error_code::read_timeout:
+      return "read timed out on Cassandra: ";
+    default:
+      return "";
   }
 }
 
@@ -170,7 +180,8 @@ Result<ResultMessage> parse_result(std::string_view payload) {
   ResultMessage m;
   m.kind = static_cast<ResultKind>(r.i32());
   switch (m.kind) {
-    case ResultKind::void_: break;
+    case ResultKind::void_:
+      break;
     case ResultKind::rows: {
       m.rows.metadata = read_rows_metadata(r);
       const int32_t count = r.i32();
@@ -200,13 +211,16 @@ Result<ResultMessage> parse_result(std::string_view payload) {
       }
       break;
     }
-    case ResultKind::set_keyspace: m.keyspace = std::string(r.string()); break;
+    case ResultKind::set_keyspace:
+      m.keyspace = std::string(r.string());
+      break;
     case ResultKind::prepared: {
       m.prepared.id = std::string(r.short_bytes());
       const int32_t flags = r.i32();
       const int32_t count = r.i32();
       const int32_t pk_count = r.i32();
-      for (int32_t i = 0; i < pk_count && !r.failed(); ++i) m.prepared.partition_key_indexes.push_back(r.u16());
+      for (int32_t i = 0; i < pk_count && !r.failed(); ++i)
+        m.prepared.partition_key_indexes.push_back(r.u16());
       read_column_specs(r, flags, count, m.prepared.bind_columns);
       m.prepared.result_metadata = read_rows_metadata(r);
       for (uint16_t index : m.prepared.partition_key_indexes) {
@@ -214,8 +228,11 @@ Result<ResultMessage> parse_result(std::string_view payload) {
       }
       break;
     }
-    case ResultKind::schema_change: m.schema_change = read_schema_change(r); break;
-    default: return truncated("RESULT kind");
+    case ResultKind::schema_change:
+      m.schema_change = read_schema_change(r);
+      break;
+    default:
+      return truncated("RESULT kind");
   }
   if (r.failed()) return truncated("RESULT");
   return m;
@@ -245,7 +262,8 @@ std::string options_frame(uint8_t version) {
   return f;
 }
 
-std::string auth_response_frame(uint8_t version, std::string_view username, std::string_view password) {
+std::string auth_response_frame(uint8_t version, std::string_view username,
+                                std::string_view password) {
   std::string token;
   token.push_back('\0');
   token.append(username);

@@ -94,7 +94,13 @@ struct SchemaChange {
   std::string name;  // empty for a keyspace
 };
 
-enum class ResultKind : int32_t { void_ = 1, rows = 2, set_keyspace = 3, prepared = 4, schema_change = 5 };
+enum class ResultKind : int32_t {
+  void_ = 1,
+  rows = 2,
+  set_keyspace = 3,
+  prepared = 4,
+  schema_change = 5
+};
 
 struct ResultMessage {
   ResultKind kind = ResultKind::void_;
@@ -125,7 +131,8 @@ Result<Event> parse_event(std::string_view payload);
 std::string startup_frame(uint8_t version);
 std::string options_frame(uint8_t version);
 // SASL PLAIN token for PasswordAuthenticator: "\0user\0password".
-std::string auth_response_frame(uint8_t version, std::string_view username, std::string_view password);
+std::string auth_response_frame(uint8_t version, std::string_view username,
+                                std::string_view password);
 std::string register_frame(uint8_t version, const std::vector<std::string>& event_types);
 std::string prepare_frame(uint8_t version, std::string_view cql);
 
@@ -141,7 +148,8 @@ std::string query_frame(uint8_t version, std::string_view cql, const QueryOption
 // the caller appends each value with the BodyWriter, then finish().
 class ExecuteFrame {
  public:
-  void begin(uint8_t version, const std::string& prepared_id, Consistency consistency, uint16_t values);
+  void begin(uint8_t version, const std::string& prepared_id, Consistency consistency,
+             uint16_t values);
   BodyWriter values() { return BodyWriter(frame_); }
   const std::string& finish() {
     finish_frame(frame_);

@@ -28,7 +28,9 @@ uint64_t little_endian_block(const unsigned char* p) {
 }
 
 // A tail byte as Java reads it: signed, then widened to a long.
-uint64_t signed_byte(unsigned char b) { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(b))); }
+uint64_t signed_byte(unsigned char b) {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(b)));
+}
 
 }  // namespace
 

@@ -1,11 +1,11 @@
 // cql/session.cc: node discovery, connection pools, routing, prepare cache, retries.
 #include "cql/session.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <future>
-
-#include <fmt/format.h>
 
 #include "cql/murmur3.h"
 
@@ -16,7 +16,8 @@ using Clock = std::chrono::steady_clock;
 struct Session::Node {
   std::string host;
   uint16_t port = 9042;
-  std::vector<std::unique_ptr<Connection>> pool;  // size connections_per_host; null or closed: reconnect
+  std::vector<std::unique_ptr<Connection>>
+      pool;  // size connections_per_host; null or closed: reconnect
   std::vector<Clock::time_point> last_attempt;
 };
 
@@ -33,7 +34,8 @@ namespace {
 constexpr auto kReconnectInterval = std::chrono::milliseconds(250);
 
 Error no_node(size_t nodes) {
-  return Error::make(Errc::unavailable, fmt::format("no Cassandra node reachable (of {})", nodes), true);
+  return Error::make(Errc::unavailable, fmt::format("no Cassandra node reachable (of {})", nodes),
+                     true);
 }
 }  // namespace
 
@@ -111,7 +113,8 @@ Result<std::unique_ptr<Session>> Session::connect(SessionOptions options) {
     co.register_schema_events = static_cast<bool>(o.on_schema_change);
     Session* self = &s;
     co.on_event = [self](const Event& e) {
-      if (e.type == "SCHEMA_CHANGE" && self->options_.on_schema_change) self->options_.on_schema_change(e.schema_change);
+      if (e.type == "SCHEMA_CHANGE" && self->options_.on_schema_change)
+        self->options_.on_schema_change(e.schema_change);
     };
     auto c = Connection::open(co);
     if (c) {
@@ -148,7 +151,8 @@ Status Session::discover(Connection& control) {
       for (const auto& t : *list) {
         if (const auto* s = std::get_if<std::string>(&t.v)) {
           int64_t token = 0;
-          if (std::from_chars(s->data(), s->data() + s->size(), token).ec == std::errc()) out.push_back(token);
+          if (std::from_chars(s->data(), s->data() + s->size(), token).ec == std::errc())
+            out.push_back(token);
         }
       }
     }
@@ -276,7 +280,8 @@ void Session::dispatch(std::unique_ptr<Request> request) {
   if (!status) retry_later(std::unique_ptr<Request>(raw), status.error());
 }
 
-void Session::on_response(std::unique_ptr<Request> request, Connection* via, Result<Response> response) {
+void Session::on_response(std::unique_ptr<Request> request, Connection* via,
+                          Result<Response> response) {
   if (!response) {
     retry_later(std::move(request), response.error());
     return;
@@ -285,21 +290,23 @@ void Session::on_response(std::unique_ptr<Request> request, Connection* via, Res
     auto env = parse_envelope(response->header, response->body);
     auto e = env ? parse_error(env->payload) : Result<ServerError>(env.error());
     if (e && e->code == error_code::unprepared) {
-      // The node forgot the statement (restarted, or evicted it): prepare it there again, then resend.
+      // The node forgot the statement (restarted, or evicted it): prepare it there again, then
+      // resend.
       request->reprepared = true;
       reprepared_.fetch_add(1, std::memory_order_relaxed);
       Request* raw = request.release();
-      auto status = via->send(prepare_frame(version_, raw->statement->cql), [this, raw, via](Result<Response> r) {
-        std::unique_ptr<Request> owned(raw);
-        if (!r) return retry_later(std::move(owned), r.error());
-        auto prepared = decode(*r);
-        if (!prepared) return finish(std::move(owned), prepared.error());
-        Request* again = owned.release();
-        auto resent = via->send(again->frame, [this, again, via](Result<Response> answer) {
-          on_response(std::unique_ptr<Request>(again), via, std::move(answer));
-        });
-        if (!resent) retry_later(std::unique_ptr<Request>(again), resent.error());
-      });
+      auto status = via->send(
+          prepare_frame(version_, raw->statement->cql), [this, raw, via](Result<Response> r) {
+            std::unique_ptr<Request> owned(raw);
+            if (!r) return retry_later(std::move(owned), r.error());
+            auto prepared = decode(*r);
+            if (!prepared) return finish(std::move(owned), prepared.error());
+            Request* again = owned.release();
+            auto resent = via->send(again->frame, [this, again, via](Result<Response> answer) {
+              on_response(std::unique_ptr<Request>(again), via, std::move(answer));
+            });
+            if (!resent) retry_later(std::unique_ptr<Request>(again), resent.error());
+          });
       if (!status) retry_later(std::unique_ptr<Request>(raw), status.error());
       return;
     }
@@ -317,7 +324,8 @@ void Session::finish(std::unique_ptr<Request> request, Result<ResultMessage> res
 }
 
 void Session::retry_later(std::unique_ptr<Request> request, Error why) {
-  if (!why.retriable || !request->options.idempotent || request->attempts >= options_.max_attempts) {
+  if (!why.retriable || !request->options.idempotent ||
+      request->attempts >= options_.max_attempts) {
     finish(std::move(request), std::move(why));
     return;
   }
@@ -364,12 +372,13 @@ Status Session::execute_async(std::shared_ptr<const PreparedStatement> statement
   return ok_status();
 }
 
-Result<ResultMessage> Session::execute(std::shared_ptr<const PreparedStatement> statement, std::string frame,
-                                       RequestOptions options) {
+Result<ResultMessage> Session::execute(std::shared_ptr<const PreparedStatement> statement,
+                                       std::string frame, RequestOptions options) {
   auto promise = std::make_shared<std::promise<Result<ResultMessage>>>();
   auto future = promise->get_future();
-  auto status = execute_async(std::move(statement), std::move(frame), options,
-                              [promise](Result<ResultMessage> r) { promise->set_value(std::move(r)); });
+  auto status =
+      execute_async(std::move(statement), std::move(frame), options,
+                    [promise](Result<ResultMessage> r) { promise->set_value(std::move(r)); });
   if (!status) return status.error();
   return future.get();
 }
@@ -382,7 +391,8 @@ Result<Rows> Session::query_all(std::string_view cql, Consistency consistency, i
   QueryOptions options{.consistency = consistency, .page_size = page_size};
   Rows all;
   while (true) {
-    auto page = execute(nullptr, query_frame(version_, cql, options), RequestOptions{.idempotent = true});
+    auto page =
+        execute(nullptr, query_frame(version_, cql, options), RequestOptions{.idempotent = true});
     if (!page) return page.error();
     if (page->kind != ResultKind::rows) return all;  // DDL, INSERT...: no rows
     if (all.metadata.columns.empty()) all.metadata = page->rows.metadata;
@@ -399,7 +409,8 @@ Result<std::shared_ptr<const PreparedStatement>> Session::prepare(std::string_vi
   }
   auto answer = execute(nullptr, prepare_frame(version_, cql), RequestOptions{.idempotent = true});
   if (!answer) return answer.error();
-  if (answer->kind != ResultKind::prepared) return Error::make(Errc::corrupt, "PREPARE did not return a statement");
+  if (answer->kind != ResultKind::prepared)
+    return Error::make(Errc::corrupt, "PREPARE did not return a statement");
   auto statement = std::make_shared<PreparedStatement>();
   statement->cql = std::string(cql);
   statement->meta = std::move(answer->prepared);

@@ -39,8 +39,8 @@ struct SessionOptions {
   std::chrono::milliseconds request_timeout{12000};
   int connections_per_host = 1;
   int max_streams_per_connection = 1024;
-  bool discover_nodes = true;  // false: use only the contact points
-  int max_attempts = 5;        // per idempotent request
+  bool discover_nodes = true;                   // false: use only the contact points
+  int max_attempts = 5;                         // per idempotent request
   std::chrono::milliseconds retry_backoff{20};  // doubles per attempt
   std::function<void(const std::string& warning)> on_warning;
   std::function<void(const SchemaChange& change)> on_schema_change;
@@ -55,8 +55,8 @@ struct PreparedStatement {
 
 // How one request is sent.
 struct RequestOptions {
-  bool idempotent = false;         // only idempotent requests are retried
-  std::optional<int64_t> token;    // the partition's token: routes to its node
+  bool idempotent = false;       // only idempotent requests are retried
+  std::optional<int64_t> token;  // the partition's token: routes to its node
 };
 
 using ExecuteCallback = std::function<void(Result<ResultMessage>)>;
@@ -81,8 +81,8 @@ class Session {
   // cql::BatchFrame). `done` runs exactly once, unless this returns an error.
   Status execute_async(std::shared_ptr<const PreparedStatement> statement, std::string frame,
                        RequestOptions options, ExecuteCallback done);
-  Result<ResultMessage> execute(std::shared_ptr<const PreparedStatement> statement, std::string frame,
-                                RequestOptions options);
+  Result<ResultMessage> execute(std::shared_ptr<const PreparedStatement> statement,
+                                std::string frame, RequestOptions options);
 
   uint8_t protocol_version() const { return version_; }
   // Statements prepared again after a node answered UNPREPARED, and requests retried.

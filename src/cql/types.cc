@@ -2,13 +2,12 @@
 #include "cql/types.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <bit>
 #include <chrono>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/timestamp.h"
 
@@ -40,19 +39,27 @@ void write_be(BodyWriter& out, uint64_t v, int n) {
   for (int i = n - 1; i >= 0; --i) out.byte(static_cast<uint8_t>(v >> (8 * i)));
 }
 
-bool is_text(TypeId id) { return id == TypeId::varchar || id == TypeId::ascii || id == TypeId::blob; }
+bool is_text(TypeId id) {
+  return id == TypeId::varchar || id == TypeId::ascii || id == TypeId::blob;
+}
 
 int fixed_width(TypeId id) {
   switch (id) {
-    case TypeId::tinyint: return 1;
-    case TypeId::smallint: return 2;
-    case TypeId::int_: return 4;
-    case TypeId::date: return 4;
+    case TypeId::tinyint:
+      return 1;
+    case TypeId::smallint:
+      return 2;
+    case TypeId::int_:
+      return 4;
+    case TypeId::date:
+      return 4;
     case TypeId::bigint:
     case TypeId::counter:
     case TypeId::timestamp:
-    case TypeId::time: return 8;
-    default: return 0;
+    case TypeId::time:
+      return 8;
+    default:
+      return 0;
   }
 }
 
@@ -72,11 +79,21 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
@@ -90,33 +107,59 @@ void append_json_string(std::string& out, std::string_view s) {
 
 std::string TypeSpec::name() const {
   switch (id) {
-    case TypeId::custom: return fmt::format("'{}'", custom_class);
-    case TypeId::ascii: return "ascii";
-    case TypeId::bigint: return "bigint";
-    case TypeId::blob: return "blob";
-    case TypeId::boolean: return "boolean";
-    case TypeId::counter: return "counter";
-    case TypeId::decimal: return "decimal";
-    case TypeId::double_: return "double";
-    case TypeId::float_: return "float";
-    case TypeId::int_: return "int";
-    case TypeId::timestamp: return "timestamp";
-    case TypeId::uuid: return "uuid";
-    case TypeId::varchar: return "text";
-    case TypeId::varint: return "varint";
-    case TypeId::timeuuid: return "timeuuid";
-    case TypeId::inet: return "inet";
-    case TypeId::date: return "date";
-    case TypeId::time: return "time";
-    case TypeId::smallint: return "smallint";
-    case TypeId::tinyint: return "tinyint";
-    case TypeId::duration: return "duration";
-    case TypeId::list: return fmt::format("list<{}>", params.empty() ? "?" : params[0].name());
-    case TypeId::set: return fmt::format("set<{}>", params.empty() ? "?" : params[0].name());
+    case TypeId::custom:
+      return fmt::format("'{}'", custom_class);
+    case TypeId::ascii:
+      return "ascii";
+    case TypeId::bigint:
+      return "bigint";
+    case TypeId::blob:
+      return "blob";
+    case TypeId::boolean:
+      return "boolean";
+    case TypeId::counter:
+      return "counter";
+    case TypeId::decimal:
+      return "decimal";
+    case TypeId::double_:
+      return "double";
+    case TypeId::float_:
+      return "float";
+    case TypeId::int_:
+      return "int";
+    case TypeId::timestamp:
+      return "timestamp";
+    case TypeId::uuid:
+      return "uuid";
+    case TypeId::varchar:
+      return "text";
+    case TypeId::varint:
+      return "varint";
+    case TypeId::timeuuid:
+      return "timeuuid";
+    case TypeId::inet:
+      return "inet";
+    case TypeId::date:
+      return "date";
+    case TypeId::time:
+      return "time";
+    case TypeId::smallint:
+      return "smallint";
+    case TypeId::tinyint:
+      return "tinyint";
+    case TypeId::duration:
+      return "duration";
+    case TypeId::list:
+      return fmt::format("list<{}>", params.empty() ? "?" : params[0].name());
+    case TypeId::set:
+      return fmt::format("set<{}>", params.empty() ? "?" : params[0].name());
     case TypeId::map:
-      return params.size() < 2 ? "map<?>" : fmt::format("map<{}, {}>", params[0].name(), params[1].name());
-    case TypeId::udt: return "udt";
-    case TypeId::tuple: return "tuple";
+      return params.size() < 2 ? "map<?>"
+                               : fmt::format("map<{}, {}>", params[0].name(), params[1].name());
+    case TypeId::udt:
+      return "udt";
+    case TypeId::tuple:
+      return "tuple";
   }
   return fmt::format("type 0x{:04x}", static_cast<unsigned>(id));
 }
@@ -126,9 +169,13 @@ TypeSpec read_type(BodyReader& r) {
   t.id = static_cast<TypeId>(r.u16());
   // Nesting is bounded by the body size: each level consumes at least 2 bytes.
   switch (t.id) {
-    case TypeId::custom: t.custom_class = std::string(r.string()); break;
+    case TypeId::custom:
+      t.custom_class = std::string(r.string());
+      break;
     case TypeId::list:
-    case TypeId::set: t.params.push_back(read_type(r)); break;
+    case TypeId::set:
+      t.params.push_back(read_type(r));
+      break;
     case TypeId::map:
       t.params.push_back(read_type(r));
       t.params.push_back(read_type(r));
@@ -148,7 +195,8 @@ TypeSpec read_type(BodyReader& r) {
       for (uint16_t i = 0; i < n && !r.failed(); ++i) t.params.push_back(read_type(r));
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return t;
 }
@@ -163,10 +211,14 @@ bool uuid_text_to_bytes(std::string_view text, char* out) {
     }
     const char c = text[i];
     int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else return false;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
+    else
+      return false;
     if (n % 2 == 0) {
       out[n / 2] = static_cast<char>(v << 4);
     } else {
@@ -253,8 +305,8 @@ bool varint_from_string(std::string_view text, Varint& out) {
 std::string format_date(int64_t days) {
   using namespace std::chrono;
   const year_month_day ymd{sys_days{std::chrono::days{days}}};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
 }
 
 std::string format_time_of_day(int64_t ns) {
@@ -265,7 +317,8 @@ std::string format_time_of_day(int64_t ns) {
 Result<CqlValue> decode_value(const TypeSpec& type, std::string_view b) {
   CqlValue out;
   if (const int width = fixed_width(type.id)) {
-    if (static_cast<int>(b.size()) != width) return malformed(type, fmt::format("{} bytes", b.size()));
+    if (static_cast<int>(b.size()) != width)
+      return malformed(type, fmt::format("{} bytes", b.size()));
     if (type.id == TypeId::date) {
       out.v = static_cast<int64_t>(read_be(b)) - kDateEpochOffset;
     } else {
@@ -306,7 +359,8 @@ Result<CqlValue> decode_value(const TypeSpec& type, std::string_view b) {
       return out;
     case TypeId::decimal: {
       if (b.size() < 4) return malformed(type, "shorter than its scale");
-      out.v = Decimal{static_cast<int32_t>(read_be(b.substr(0, 4))), Varint{std::string(b.substr(4))}};
+      out.v =
+          Decimal{static_cast<int32_t>(read_be(b.substr(0, 4))), Varint{std::string(b.substr(4))}};
       return out;
     }
     case TypeId::inet:
@@ -321,7 +375,8 @@ Result<CqlValue> decode_value(const TypeSpec& type, std::string_view b) {
       BodyReader r(b);
       const int32_t n = r.i32();
       // Each element takes at least its 4-byte length: bounds n before reserving.
-      if (n < 0 || static_cast<size_t>(n) > r.remaining() / 4) return malformed(type, "bad element count");
+      if (n < 0 || static_cast<size_t>(n) > r.remaining() / 4)
+        return malformed(type, "bad element count");
       CqlList items;
       CqlMap entries;
       for (int32_t i = 0; i < n; ++i) {
@@ -368,7 +423,8 @@ Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out
     return ok_status();
   }
   auto mismatch = [&] {
-    return Error::make(Errc::invalid_argument, fmt::format("value does not fit column type {}", type.name()));
+    return Error::make(Errc::invalid_argument,
+                       fmt::format("value does not fit column type {}", type.name()));
   };
   if (const int width = fixed_width(type.id)) {
     const auto* v = std::get_if<int64_t>(&value.v);
@@ -423,7 +479,8 @@ Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out
       }
       return mismatch();
     case TypeId::inet:
-      if (const auto* v = std::get_if<Inet>(&value.v); v && (v->address.size() == 4 || v->address.size() == 16)) {
+      if (const auto* v = std::get_if<Inet>(&value.v);
+          v && (v->address.size() == 4 || v->address.size() == 16)) {
         out.bytes(v->address);
         return ok_status();
       }
@@ -454,7 +511,8 @@ Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out
       return ok_status();
     }
     default:
-      if (const auto* v = std::get_if<std::string>(&value.v); v && (is_text(type.id) || type.id == TypeId::custom)) {
+      if (const auto* v = std::get_if<std::string>(&value.v);
+          v && (is_text(type.id) || type.id == TypeId::custom)) {
         out.bytes(*v);
         return ok_status();
       }
@@ -475,20 +533,38 @@ void render_value(const TypeSpec& type, const CqlValue& value, bool json, std::s
     }
   };
   switch (type.id) {
-    case TypeId::boolean: out += std::get<bool>(value.v) ? "true" : "false"; return;
+    case TypeId::boolean:
+      out += std::get<bool>(value.v) ? "true" : "false";
+      return;
     case TypeId::tinyint:
     case TypeId::smallint:
     case TypeId::int_:
     case TypeId::bigint:
-    case TypeId::counter: out += fmt::format("{}", std::get<int64_t>(value.v)); return;
-    case TypeId::timestamp: quoted(format_iso8601_ms(std::get<int64_t>(value.v))); return;
-    case TypeId::date: quoted(format_date(std::get<int64_t>(value.v))); return;
-    case TypeId::time: quoted(format_time_of_day(std::get<int64_t>(value.v))); return;
-    case TypeId::double_: out += fmt::format("{}", std::get<double>(value.v)); return;
-    case TypeId::float_: out += fmt::format("{}", std::get<Float32>(value.v).value); return;
+    case TypeId::counter:
+      out += fmt::format("{}", std::get<int64_t>(value.v));
+      return;
+    case TypeId::timestamp:
+      quoted(format_iso8601_ms(std::get<int64_t>(value.v)));
+      return;
+    case TypeId::date:
+      quoted(format_date(std::get<int64_t>(value.v)));
+      return;
+    case TypeId::time:
+      quoted(format_time_of_day(std::get<int64_t>(value.v)));
+      return;
+    case TypeId::double_:
+      out += fmt::format("{}", std::get<double>(value.v));
+      return;
+    case TypeId::float_:
+      out += fmt::format("{}", std::get<Float32>(value.v).value);
+      return;
     case TypeId::uuid:
-    case TypeId::timeuuid: quoted(format_uuid(std::get<Uuid>(value.v))); return;
-    case TypeId::varint: out += varint_to_string(std::get<Varint>(value.v)); return;
+    case TypeId::timeuuid:
+      quoted(format_uuid(std::get<Uuid>(value.v)));
+      return;
+    case TypeId::varint:
+      out += varint_to_string(std::get<Varint>(value.v));
+      return;
     case TypeId::decimal: {
       const auto& d = std::get<Decimal>(value.v);
       std::string digits = varint_to_string(d.unscaled);

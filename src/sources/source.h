@@ -12,6 +12,10 @@
 
 namespace kascade {
 
+// The header that marks a record a source could not make (value "class: reason");
+// the processor sends such records straight to the dead letters.
+inline constexpr const char* kSourceErrorHeader = "kascade-error";
+
 // Records a source produced, with the source position just after them. The
 // runner hands both to the bus in one call, so that (on the embedded bus)
 // the position is stored atomically with the records: a restart resumes at

@@ -20,19 +20,24 @@ std::vector<std::string> seeds() {
   const std::vector<std::pair<std::string, std::string>> bodies = {
       {"84 00 00 01 08", "00 00 00 01"},
       {"84 00 00 01 08",
-       "00 00 00 02 00 00 00 01 00 00 00 03 00 02 6b 73 00 01 74 00 01 61 00 09 00 01 62 00 21 00 0d 00 22 00 0e"
-       " 00 01 63 00 06 00 00 00 01 00 00 00 04 00 00 00 2a 00 00 00 1a 00 00 00 01 00 00 00 01 61 00 00 00 0d 00"
+       "00 00 00 02 00 00 00 01 00 00 00 03 00 02 6b 73 00 01 74 00 01 61 00 09 00 01 62 00 21 00 "
+       "0d 00 22 00 0e"
+       " 00 01 63 00 06 00 00 00 01 00 00 00 04 00 00 00 2a 00 00 00 1a 00 00 00 01 00 00 00 01 61 "
+       "00 00 00 0d 00"
        " 00 00 01 00 00 00 05 01 02 03 04 05 00 00 00 05 00 00 00 02 7b"},
       {"84 00 00 01 08",
-       "00 00 00 04 00 02 ab cd 00 00 00 01 00 00 00 01 00 00 00 01 00 00 00 02 6b 73 00 01 74 00 02 69 64 00 0c"
+       "00 00 00 04 00 02 ab cd 00 00 00 01 00 00 00 01 00 00 00 01 00 00 00 02 6b 73 00 01 74 00 "
+       "02 69 64 00 0c"
        " 00 00 00 06 00 00 00 01 00 00 00 02 ca fe 00 02 6b 73 00 01 74 00 01 78 00 20 00 10"},
-      {"84 00 00 01 08", "00 00 00 05 00 07 43 52 45 41 54 45 44 00 05 54 41 42 4c 45 00 02 6b 73 00 01 74"},
+      {"84 00 00 01 08",
+       "00 00 00 05 00 07 43 52 45 41 54 45 44 00 05 54 41 42 4c 45 00 02 6b 73 00 01 74"},
       {"84 08 00 01 08", "00 01 00 03 68 65 79 00 00 00 03 00 02 6b 73"},
       {"84 06 00 01 08",
        "00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff 00 01 00 01 6b 00 00 00 01 76 00 00 00 01"},
       {"84 00 00 01 00", "00 00 25 00 00 03 62 61 64 00 02 ab cd"},
       {"84 00 ff ff 0c",
-       "00 0d 53 43 48 45 4d 41 5f 43 48 41 4e 47 45 00 07 43 52 45 41 54 45 44 00 08 46 55 4e 43 54 49 4f 4e"
+       "00 0d 53 43 48 45 4d 41 5f 43 48 41 4e 47 45 00 07 43 52 45 41 54 45 44 00 08 46 55 4e 43 "
+       "54 49 4f 4e"
        " 00 02 6b 73 00 01 66 00 01 00 03 69 6e 74"},
   };
   std::vector<std::string> out;
@@ -50,12 +55,24 @@ void mutate(std::string& f, std::mt19937_64& rng) {
   for (int i = 0; i < edits && !f.empty(); ++i) {
     const size_t at = rng() % f.size();
     switch (rng() % 6) {
-      case 0: f[at] = static_cast<char>(f[at] ^ (1 << (rng() % 8))); break;
-      case 1: f[at] = static_cast<char>(rng()); break;
-      case 2: f.resize(at); break;
-      case 3: f.insert(at, 1, static_cast<char>(rng())); break;
-      case 4: f[at] = static_cast<char>(rng() % 2 ? 0xFF : 0x7F); break;  // lengths gone wild
-      default: f.erase(at, 1 + rng() % 8); break;
+      case 0:
+        f[at] = static_cast<char>(f[at] ^ (1 << (rng() % 8)));
+        break;
+      case 1:
+        f[at] = static_cast<char>(rng());
+        break;
+      case 2:
+        f.resize(at);
+        break;
+      case 3:
+        f.insert(at, 1, static_cast<char>(rng()));
+        break;
+      case 4:
+        f[at] = static_cast<char>(rng() % 2 ? 0xFF : 0x7F);
+        break;  // lengths gone wild
+      default:
+        f.erase(at, 1 + rng() % 8);
+        break;
     }
   }
 }
@@ -108,6 +125,7 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("cql_frame_fuzz: %llu mutated frames in %.0f s, %llu decoded, no crash\n",
-              static_cast<unsigned long long>(runs), seconds, static_cast<unsigned long long>(decoded));
+              static_cast<unsigned long long>(runs), seconds,
+              static_cast<unsigned long long>(decoded));
   return 0;
 }

@@ -19,13 +19,17 @@ FrameHeader response_header(uint8_t flags = 0) {
 }
 
 TEST(Messages, QueryFrameWithPaging) {
-  const std::string f = query_frame(4, "SELECT 1", {.consistency = Consistency::one, .page_size = 100});
-  EXPECT_EQ(hex(f), hex(unhex("04 00 00 00 07 00 00 00 13 00 00 00 08" + hex("SELECT 1") + "00 01 04 00 00 00 64")));
+  const std::string f =
+      query_frame(4, "SELECT 1", {.consistency = Consistency::one, .page_size = 100});
+  EXPECT_EQ(hex(f), hex(unhex("04 00 00 00 07 00 00 00 13 00 00 00 08" + hex("SELECT 1") +
+                              "00 01 04 00 00 00 64")));
 }
 
 TEST(Messages, QueryFrameWithPagingState) {
-  const std::string f = query_frame(4, "S", {.consistency = Consistency::quorum, .page_size = 2, .paging_state = "\x01"});
-  EXPECT_EQ(hex(f), "04 00 00 00 07 00 00 00 11 00 00 00 01 53 00 04 0c 00 00 00 02 00 00 00 01 01");
+  const std::string f = query_frame(
+      4, "S", {.consistency = Consistency::quorum, .page_size = 2, .paging_state = "\x01"});
+  EXPECT_EQ(hex(f),
+            "04 00 00 00 07 00 00 00 11 00 00 00 01 53 00 04 0c 00 00 00 02 00 00 00 01 01");
 }
 
 TEST(Messages, PrepareFrame) {
@@ -33,7 +37,8 @@ TEST(Messages, PrepareFrame) {
 }
 
 TEST(Messages, AuthResponseIsSaslPlain) {
-  EXPECT_EQ(hex(auth_response_frame(4, "u", "p")), "04 00 00 00 0f 00 00 00 08 00 00 00 04 00 75 00 70");
+  EXPECT_EQ(hex(auth_response_frame(4, "u", "p")),
+            "04 00 00 00 0f 00 00 00 08 00 00 00 04 00 75 00 70");
 }
 
 TEST(Messages, RegisterFrame) {
@@ -48,8 +53,9 @@ TEST(Messages, ExecuteFrameWithAnUnsetValue) {
   w.i32(4);
   w.i32(5);
   w.unset_value();
-  EXPECT_EQ(hex(e.finish()),
-            "04 00 00 00 0a 00 00 00 15 00 02 01 02 00 04 01 00 02 00 00 00 04 00 00 00 05 ff ff ff fe");
+  EXPECT_EQ(
+      hex(e.finish()),
+      "04 00 00 00 0a 00 00 00 15 00 02 01 02 00 04 01 00 02 00 00 00 04 00 00 00 05 ff ff ff fe");
 }
 
 TEST(Messages, UnloggedBatchFrame) {
@@ -58,8 +64,9 @@ TEST(Messages, UnloggedBatchFrame) {
   BodyWriter w = b.add(std::string("\x01\x02", 2), 1);
   w.i32(4);
   w.i32(5);
-  EXPECT_EQ(hex(b.finish(Consistency::one)),
-            "04 00 00 00 0d 00 00 00 15 01 00 01 01 00 02 01 02 00 01 00 00 00 04 00 00 00 05 00 01 00");
+  EXPECT_EQ(
+      hex(b.finish(Consistency::one)),
+      "04 00 00 00 0d 00 00 00 15 01 00 01 01 00 02 01 02 00 01 00 00 00 04 00 00 00 05 00 01 00");
 }
 
 TEST(Messages, ParsesErrors) {
@@ -119,7 +126,8 @@ TEST(Messages, ParsesRows) {
 }
 
 TEST(Messages, ParsesPagingState) {
-  const std::string body = unhex("00 00 00 02  00 00 00 06  00 00 00 00  00 00 00 02 ca fe  00 00 00 00");
+  const std::string body =
+      unhex("00 00 00 02  00 00 00 06  00 00 00 00  00 00 00 02 ca fe  00 00 00 00");
   auto m = parse_result(body);
   ASSERT_TRUE(m.ok());
   EXPECT_TRUE(m->rows.metadata.has_more_pages);
@@ -148,7 +156,8 @@ TEST(Messages, RejectsAPartitionKeyIndexOutOfRange) {
 }
 
 TEST(Messages, ParsesSchemaChangeAndSetKeyspace) {
-  auto change = parse_result(unhex("00 00 00 05 00 07" + hex("CREATED") + "00 05" + hex("TABLE") + "00 02 6b 73 00 01 74"));
+  auto change = parse_result(unhex("00 00 00 05 00 07" + hex("CREATED") + "00 05" + hex("TABLE") +
+                                   "00 02 6b 73 00 01 74"));
   ASSERT_TRUE(change.ok());
   EXPECT_EQ(change->schema_change.change, "CREATED");
   EXPECT_EQ(change->schema_change.name, "t");
@@ -158,8 +167,8 @@ TEST(Messages, ParsesSchemaChangeAndSetKeyspace) {
 }
 
 TEST(Messages, ParsesSchemaChangeEvents) {
-  auto e = parse_event(unhex("00 0d" + hex("SCHEMA_CHANGE") + "00 07" + hex("DROPPED") + "00 08" + hex("KEYSPACE") +
-                             "00 02 6b 73"));
+  auto e = parse_event(unhex("00 0d" + hex("SCHEMA_CHANGE") + "00 07" + hex("DROPPED") + "00 08" +
+                             hex("KEYSPACE") + "00 02 6b 73"));
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->type, "SCHEMA_CHANGE");
   EXPECT_EQ(e->schema_change.target, "KEYSPACE");

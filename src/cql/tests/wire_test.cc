@@ -16,9 +16,11 @@ TEST(Wire, OptionsFrameIsABareHeader) {
 }
 
 TEST(Wire, StartupFrameCarriesTheCqlVersion) {
-  const std::string expected = "04 00 00 00 01 00 00 00 2c 00 02"
-                               " 00 0b" + hex("CQL_VERSION") + " 00 05 " + hex("3.0.0") +
-                               " 00 0b " + hex("DRIVER_NAME") + " 00 07 " + hex("kascade");
+  const std::string expected =
+      "04 00 00 00 01 00 00 00 2c 00 02"
+      " 00 0b" +
+      hex("CQL_VERSION") + " 00 05 " + hex("3.0.0") + " 00 0b " + hex("DRIVER_NAME") + " 00 07 " +
+      hex("kascade");
   EXPECT_EQ(hex(startup_frame(4)), hex(unhex(expected)));
 }
 
@@ -64,7 +66,9 @@ TEST(Wire, WriterNotations) {
   w.long_string("x");
   w.null_value();
   w.unset_value();
-  EXPECT_EQ(hex(out), "ab 01 02 ff ff ff fe 00 00 00 00 00 00 00 01 00 02 68 69 00 00 00 01 78 ff ff ff ff ff ff ff fe");
+  EXPECT_EQ(hex(out),
+            "ab 01 02 ff ff ff fe 00 00 00 00 00 00 00 01 00 02 68 69 00 00 00 01 78 ff ff ff ff "
+            "ff ff ff fe");
 }
 
 TEST(Wire, ReaderStopsAtTheEnd) {

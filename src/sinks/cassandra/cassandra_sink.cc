@@ -1,9 +1,9 @@
 // sinks/cassandra/cassandra_sink.cc: prepared upserts with bounded in-flight requests.
 #include "sinks/cassandra/cassandra_sink.h"
 
-#include <bit>
-
 #include <fmt/format.h>
+
+#include <bit>
 
 #include "core/timestamp.h"
 #include "cql/murmur3.h"
@@ -17,12 +17,18 @@ constexpr size_t kDeadLetterTicket = SIZE_MAX;
 
 const char* cql_type(ColumnType type) {
   switch (type) {
-    case ColumnType::text: return "text";
-    case ColumnType::int32: return "int";
-    case ColumnType::int64: return "bigint";
-    case ColumnType::float64: return "double";
-    case ColumnType::timestamp: return "timestamp";
-    case ColumnType::uuid: return "uuid";
+    case ColumnType::text:
+      return "text";
+    case ColumnType::int32:
+      return "int";
+    case ColumnType::int64:
+      return "bigint";
+    case ColumnType::float64:
+      return "double";
+    case ColumnType::timestamp:
+      return "timestamp";
+    case ColumnType::uuid:
+      return "uuid";
   }
   return "blob";
 }
@@ -57,11 +63,15 @@ std::string CassandraSink::describe_self() const {
   return fmt::format("cassandra {} keyspace {}", session_->describe(), options_.keyspace);
 }
 
-std::string CassandraSink::create_table_cql(const std::string& keyspace, const TableSchema& schema) {
-  std::string cql = fmt::format("CREATE TABLE IF NOT EXISTS {}.{} (", quoted(keyspace), quoted(schema.name));
-  for (const auto& column : schema.columns) cql += fmt::format("{} {}, ", quoted(column.name), cql_type(column.type));
+std::string CassandraSink::create_table_cql(const std::string& keyspace,
+                                            const TableSchema& schema) {
+  std::string cql =
+      fmt::format("CREATE TABLE IF NOT EXISTS {}.{} (", quoted(keyspace), quoted(schema.name));
+  for (const auto& column : schema.columns)
+    cql += fmt::format("{} {}, ", quoted(column.name), cql_type(column.type));
   cql += "PRIMARY KEY ((";
-  for (size_t i = 0; i < schema.primary_key.size(); ++i) cql += (i ? ", " : "") + quoted(schema.primary_key[i]);
+  for (size_t i = 0; i < schema.primary_key.size(); ++i)
+    cql += (i ? ", " : "") + quoted(schema.primary_key[i]);
   return cql + ")))";
 }
 
@@ -69,17 +79,21 @@ Status CassandraSink::prepare(const TableSchema& schema) {
   schema_ = &schema;
   const std::string ks = quoted(options_.keyspace);
   const std::string statements[] = {
-      fmt::format("CREATE KEYSPACE IF NOT EXISTS {} WITH replication = {}", ks, options_.replication),
+      fmt::format("CREATE KEYSPACE IF NOT EXISTS {} WITH replication = {}", ks,
+                  options_.replication),
       create_table_cql(options_.keyspace, schema),
-      fmt::format("CREATE TABLE IF NOT EXISTS {}.dead_letters (topic text, partition int, offset bigint, key text, "
-                  "value blob, error_class text, error_message text, failed_at timestamp, attempts int, "
-                  "PRIMARY KEY ((topic, partition), offset, key))",
-                  ks),
+      fmt::format(
+          "CREATE TABLE IF NOT EXISTS {}.dead_letters (topic text, partition int, offset bigint, "
+          "key text, "
+          "value blob, error_class text, error_message text, failed_at timestamp, attempts int, "
+          "PRIMARY KEY ((topic, partition), offset, key))",
+          ks),
   };
   for (const auto& cql : statements) {
     auto done = session_->query(cql, {.consistency = cql::Consistency::one, .page_size = 0});
-    if (!done) return Error::make(done.error().code, fmt::format("{}: {}", cql, done.error().message),
-                                  done.error().retriable);
+    if (!done)
+      return Error::make(done.error().code, fmt::format("{}: {}", cql, done.error().message),
+                         done.error().retriable);
   }
 
   std::string columns, marks;
@@ -87,19 +101,21 @@ Status CassandraSink::prepare(const TableSchema& schema) {
     columns += (columns.empty() ? "" : ", ") + quoted(column.name);
     marks += marks.empty() ? "?" : ", ?";
   }
-  auto insert_row =
-      session_->prepare(fmt::format("INSERT INTO {}.{} ({}) VALUES ({})", ks, quoted(schema.name), columns, marks));
+  auto insert_row = session_->prepare(
+      fmt::format("INSERT INTO {}.{} ({}) VALUES ({})", ks, quoted(schema.name), columns, marks));
   if (!insert_row) return insert_row.error();
   insert_row_ = *insert_row;
-  auto insert_dead_letter = session_->prepare(fmt::format(
-      "INSERT INTO {}.dead_letters (topic, partition, offset, key, value, error_class, error_message, failed_at, "
-      "attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      ks));
+  auto insert_dead_letter =
+      session_->prepare(fmt::format("INSERT INTO {}.dead_letters (topic, partition, offset, key, "
+                                    "value, error_class, error_message, failed_at, "
+                                    "attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    ks));
   if (!insert_dead_letter) return insert_dead_letter.error();
   insert_dead_letter_ = *insert_dead_letter;
 
   partition_key_columns_.clear();
-  for (uint16_t index : insert_row_->meta.partition_key_indexes) partition_key_columns_.push_back(index);
+  for (uint16_t index : insert_row_->meta.partition_key_indexes)
+    partition_key_columns_.push_back(index);
   return ok_status();
 }
 
@@ -123,7 +139,8 @@ void CassandraSink::send(std::shared_ptr<const cql::PreparedStatement> statement
     flight.changed.notify_all();
   };
   (void)session_->execute_async(std::move(statement), std::move(frame),
-                                cql::RequestOptions{.idempotent = true, .token = token}, std::move(done));
+                                cql::RequestOptions{.idempotent = true, .token = token},
+                                std::move(done));
 }
 
 void CassandraSink::wait_all(Flight& flight) {
@@ -158,13 +175,16 @@ Status CassandraSink::send_row(const SinkBatch& batch, size_t row, size_t ticket
         break;
       case ColumnType::float64:
         w.i32(8);
-        w.i64(std::bit_cast<int64_t>(v.kind == Value::Kind::real ? v.as.real : static_cast<double>(v.as.integer)));
+        w.i64(std::bit_cast<int64_t>(
+            v.kind == Value::Kind::real ? v.as.real : static_cast<double>(v.as.integer)));
         break;
       case ColumnType::uuid:
         w.i32(16);
         frame.resize(frame.size() + 16);
-        if (v.kind != Value::Kind::text || !cql::uuid_text_to_bytes(rows.text(v), frame.data() + frame.size() - 16)) {
-          return Error::make(Errc::invalid_argument, fmt::format("column {}: not a uuid", columns[c].name));
+        if (v.kind != Value::Kind::text ||
+            !cql::uuid_text_to_bytes(rows.text(v), frame.data() + frame.size() - 16)) {
+          return Error::make(Errc::invalid_argument,
+                             fmt::format("column {}: not a uuid", columns[c].name));
         }
         break;
       case ColumnType::text:
@@ -181,7 +201,8 @@ Status CassandraSink::send_row(const SinkBatch& batch, size_t row, size_t ticket
     if (at == 0) break;  // a null key: Cassandra will refuse the row anyway
     key_parts.push_back(std::string_view(frame).substr(at, size));
   }
-  if (!key_parts.empty() && key_parts.size() == partition_key_columns_.size()) token = token_of(key_parts);
+  if (!key_parts.empty() && key_parts.size() == partition_key_columns_.size())
+    token = token_of(key_parts);
   send(insert_row_, std::string(frame_.finish()), token, ticket, flight);
   return ok_status();
 }
@@ -203,7 +224,9 @@ Status CassandraSink::send_dead_letter(const DeadLetter& d, Flight& flight) {
   w.i32(4);
   w.i32(d.attempts);
   std::string partition(4, '\0');
-  for (int i = 0; i < 4; ++i) partition[static_cast<size_t>(i)] = static_cast<char>(static_cast<uint32_t>(d.partition) >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i)
+    partition[static_cast<size_t>(i)] =
+        static_cast<char>(static_cast<uint32_t>(d.partition) >> (24 - 8 * i));
   const int64_t token = token_of({d.topic, partition});
   send(insert_dead_letter_, std::string(frame_.finish()), token, kDeadLetterTicket, flight);
   return ok_status();
@@ -225,9 +248,14 @@ std::string CassandraSink::row_json(const SinkBatch& batch, size_t row) const {
           json += fmt::format("{}", v.as.integer);
         }
         break;
-      case Value::Kind::real: json += fmt::format("{}", v.as.real); break;
-      case Value::Kind::text: cql::append_json_string(json, batch.rows.text(v)); break;
-      case Value::Kind::null: break;
+      case Value::Kind::real:
+        json += fmt::format("{}", v.as.real);
+        break;
+      case Value::Kind::text:
+        cql::append_json_string(json, batch.rows.text(v));
+        break;
+      case Value::Kind::null:
+        break;
     }
   }
   return json + "}";
@@ -261,23 +289,26 @@ Status CassandraSink::write(std::span<const SinkBatch* const> batches) {
     }
     const SinkBatch& batch = *batches[ticket >> 32];
     const size_t row = ticket & 0xFFFFFFFF;
-    const int key_column = schema_->primary_key.empty() ? -1 : schema_->column_index(schema_->primary_key[0]);
+    const int key_column =
+        schema_->primary_key.empty() ? -1 : schema_->column_index(schema_->primary_key[0]);
     const Value& key = batch.rows.get(row, static_cast<size_t>(key_column < 0 ? 0 : key_column));
-    DeadLetter letter{.key = key.kind == Value::Kind::text ? std::string(batch.rows.text(key)) : std::string(),
-                      .value = row_json(batch, row),
-                      .error_class = dead_letter_class::sink,
-                      .error_message = reason,
-                      .topic = batch.topic,
-                      .partition = -1,  // a row no longer knows its record's position
-                      .offset = -1,
-                      .failed_at_ms = now,
-                      .attempts = 1};
+    DeadLetter letter{
+        .key = key.kind == Value::Kind::text ? std::string(batch.rows.text(key)) : std::string(),
+        .value = row_json(batch, row),
+        .error_class = dead_letter_class::sink,
+        .error_message = reason,
+        .topic = batch.topic,
+        .partition = -1,  // a row no longer knows its record's position
+        .offset = -1,
+        .failed_at_ms = now,
+        .attempts = 1};
     (void)send_dead_letter(letter, flight);
   }
   wait_all(flight);
   if (flight.retriable) return *flight.retriable;
   if (!flight.refused.empty()) {
-    return Error::make(Errc::io, fmt::format("Cassandra refused a dead letter: {}", flight.refused[0].second));
+    return Error::make(
+        Errc::io, fmt::format("Cassandra refused a dead letter: {}", flight.refused[0].second));
   }
   return ok_status();
 }

@@ -16,7 +16,8 @@ namespace kascade {
 struct CassandraSinkOptions {
   cql::SessionOptions session;
   std::string keyspace = "kascade";
-  std::string replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}";  // a CQL map literal
+  std::string replication =
+      "{'class': 'SimpleStrategy', 'replication_factor': 1}";  // a CQL map literal
   cql::Consistency consistency = cql::Consistency::local_quorum;
   int max_in_flight = 512;  // EXECUTEs awaiting Cassandra's answer, per sink
 };
@@ -42,7 +43,9 @@ class CassandraSink final : public Sink {
   Status prepare(const TableSchema& schema) override;
   Status write(std::span<const SinkBatch* const> batches) override;
   bool stores_offsets() const override { return false; }
-  Result<OffsetMap> stored_offsets(const std::string&, const std::string&) override { return OffsetMap{}; }
+  Result<OffsetMap> stored_offsets(const std::string&, const std::string&) override {
+    return OffsetMap{};
+  }
   std::string describe_self() const override;
 
   // CQL that creates `schema` in `keyspace` (for docs and tests).
@@ -56,14 +59,14 @@ class CassandraSink final : public Sink {
     std::mutex mutex;
     std::condition_variable changed;
     int in_flight = 0;
-    std::optional<Error> retriable;  // the first retriable failure
+    std::optional<Error> retriable;                       // the first retriable failure
     std::vector<std::pair<size_t, std::string>> refused;  // (row ticket, reason)
   };
 
   Status send_row(const SinkBatch& batch, size_t row, size_t ticket, Flight& flight);
   Status send_dead_letter(const DeadLetter& letter, Flight& flight);
-  void send(std::shared_ptr<const cql::PreparedStatement> statement, std::string frame, std::optional<int64_t> token,
-            size_t ticket, Flight& flight);
+  void send(std::shared_ptr<const cql::PreparedStatement> statement, std::string frame,
+            std::optional<int64_t> token, size_t ticket, Flight& flight);
   static void wait_all(Flight& flight);
   std::string row_json(const SinkBatch& batch, size_t row) const;
 
@@ -74,7 +77,8 @@ class CassandraSink final : public Sink {
   std::shared_ptr<const cql::PreparedStatement> insert_dead_letter_;
   std::vector<int> partition_key_columns_;  // schema column index of each partition key component
   cql::ExecuteFrame frame_;                 // reused: built here, copied into the request
-  std::vector<std::pair<size_t, size_t>> value_spans_;  // per column: where its value sits in frame_
+  std::vector<std::pair<size_t, size_t>>
+      value_spans_;  // per column: where its value sits in frame_
 };
 
 }  // namespace kascade

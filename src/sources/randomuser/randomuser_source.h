@@ -13,10 +13,6 @@
 
 namespace kascade {
 
-// The header that marks a record a source could not make (value "class: reason");
-// the processor sends such records straight to the dead letters.
-inline constexpr const char* kSourceErrorHeader = "kascade-error";
-
 struct RandomUserSourceOptions {
   std::string name = "randomuser";
   std::string url = "https://randomuser.me/api/";

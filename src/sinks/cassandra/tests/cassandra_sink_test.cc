@@ -96,8 +96,8 @@ TEST_F(CassandraSinkTest, WritesRowsThatTheServerReadsBack) {
 // Nulls are UNSET: a null never deletes what is stored (a tombstone would).
 TEST_F(CassandraSinkTest, NullsLeaveStoredValuesAlone) {
   ASSERT_TRUE(session_
-                  ->query("INSERT INTO " + keyspace_ + ".people (id, name, age, score) VALUES (" + kId1 +
-                          ", 'before', 7, 1.0)")
+                  ->query("INSERT INTO " + keyspace_ + ".people (id, name, age, score) VALUES (" +
+                          kId1 + ", 'before', 7, 1.0)")
                   .ok());
   SinkBatch batch(&kSchema);
   const size_t r = batch.rows.add_row();  // every column null but the key and age
@@ -118,9 +118,15 @@ TEST_F(CassandraSinkTest, NullsLeaveStoredValuesAlone) {
 TEST_F(CassandraSinkTest, DeadLettersLandInTheirTable) {
   SinkBatch batch(&kSchema);
   batch.topic = "users.raw";
-  batch.dead_letters.push_back(DeadLetter{.key = "k1", .value = "{not json", .error_class = "parse",
-                                          .error_message = "bad", .topic = "users.raw", .partition = 3,
-                                          .offset = 99, .failed_at_ms = 1000, .attempts = 1});
+  batch.dead_letters.push_back(DeadLetter{.key = "k1",
+                                          .value = "{not json",
+                                          .error_class = "parse",
+                                          .error_message = "bad",
+                                          .topic = "users.raw",
+                                          .partition = 3,
+                                          .offset = 99,
+                                          .failed_at_ms = 1000,
+                                          .attempts = 1});
   ASSERT_TRUE(write(batch).ok());
   auto rows = select("SELECT key, value, error_class, offset FROM " + keyspace_ +
                      ".dead_letters WHERE topic = 'users.raw' AND partition = 3");
@@ -182,7 +188,8 @@ TEST_F(CassandraSinkTest, QueryPagesThroughEveryRow) {
     batch.rows.set_text(batch.rows.add_row(), 0, id);
   }
   ASSERT_TRUE(write(batch).ok());
-  auto rows = session_->query_all("SELECT id FROM " + keyspace_ + ".people", cql::Consistency::one, 40);
+  auto rows =
+      session_->query_all("SELECT id FROM " + keyspace_ + ".people", cql::Consistency::one, 40);
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->rows.size(), 250u);
 }
@@ -193,16 +200,19 @@ TEST_F(CassandraSinkTest, ReportsSchemaChangesAndReprepares) {
   options.on_schema_change = [&](const cql::SchemaChange&) { ++changes; };
   auto watcher = cql::Session::connect(options);
   ASSERT_TRUE(watcher.ok());
-  ASSERT_TRUE(session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
+  ASSERT_TRUE(
+      session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
   auto statement = (*watcher)->prepare("INSERT INTO " + keyspace_ + ".extra (k, v) VALUES (?, ?)");
   ASSERT_TRUE(statement.ok());
-  for (int i = 0; i < 50 && changes.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 50 && changes.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_GT(changes.load(), 0);
 
   // Dropping the table makes the server forget the statement: it answers
   // UNPREPARED, and the client prepares it again and resends.
   ASSERT_TRUE(session_->query("DROP TABLE " + keyspace_ + ".extra").ok());
-  ASSERT_TRUE(session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
+  ASSERT_TRUE(
+      session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
   cql::ExecuteFrame frame;
   frame.begin((*statement)->version, (*statement)->meta.id, cql::Consistency::one, 2);
   auto w = frame.values();
@@ -221,8 +231,10 @@ TEST(CassandraSession, WrongPasswordIsRefusedClearly) {
   options.credentials.password = "wrong";
   auto session = cql::Session::connect(options);
   ASSERT_FALSE(session.ok());
-  EXPECT_NE(session.error().message.find("refused the login"), std::string::npos) << session.error().message;
-  EXPECT_EQ(session.error().message.find("wrong"), std::string::npos);  // the secret is never printed
+  EXPECT_NE(session.error().message.find("refused the login"), std::string::npos)
+      << session.error().message;
+  EXPECT_EQ(session.error().message.find("wrong"),
+            std::string::npos);  // the secret is never printed
   EXPECT_FALSE(session.error().retriable);
 }
 
