@@ -221,8 +221,12 @@ Connection* Session::connection_of(Node& node) {
       co.keyspace = options_.keyspace;
       auto fresh = Connection::open(co);
       if (!fresh) continue;
-      // The old connection may be the caller's own I/O thread: close it, never join it here.
-      if (slot) slot->close();
+      // Another thread may still hold the old connection (picked before it broke):
+      // keep it, closed, until the session ends instead of freeing it under that thread.
+      if (slot) {
+        slot->close();
+        retired_.push_back(std::move(slot));
+      }
       slot = std::move(*fresh);
     }
     if (!best || slot->in_flight() < best->in_flight()) best = slot.get();

@@ -112,6 +112,7 @@ class Session {
   mutable std::mutex nodes_mutex_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::pair<int64_t, size_t>> ring_;  // token -> index in nodes_, sorted
+  std::vector<std::unique_ptr<Connection>> retired_;  // replaced after breaking; one per reconnect
   size_t round_robin_ = 0;
 
   std::mutex prepared_mutex_;
