@@ -8,7 +8,7 @@ namespace {
 void add_pipeline_flags(CLI::App* command, kascade::PipelineArgs& args) {
   command->add_option("-c,--config", args.config_file, "Pipeline config (YAML); default: the embedded flagship pipeline");
   command->add_option("--data-dir", args.data_dir, "Directory of the embedded log and store (default ./kascade-data)");
-  command->add_option("--source", args.source, "Source type (generator)");
+  command->add_option("--source", args.source, "Source type (generator, randomuser, http)");
   command->add_option("--records", args.records, "Records the source produces in total in this data dir")
       ->check(CLI::NonNegativeNumber);
   command->add_option("--duration", args.duration, "Stop after this long, e.g. 60s, 5m");
