@@ -4,8 +4,13 @@
 # (gossip), run as a plain JVM from the jars that services/cassandra/pom.xml
 # names. Authentication is on (PasswordAuthenticator, superuser
 # cassandra/cassandra) so that wrong-password paths are tested for real.
+# The native port also accepts TLS (client_encryption_options, optional: true,
+# so plaintext clients keep working) with a certificate for 127.0.0.1 and
+# localhost issued by a test CA; KASCADE_CASSANDRA_TLS=0 turns that off.
 # Layout under $KASCADE_SERVICES_DIR/cassandra: lib/ (jars), conf/, data/,
-# logs/, cassandra.pid.
+# logs/, tls/ (ca.pem, node.p12, and other-name.pem/.key: a certificate of the
+# same CA for a name the node does not have, for host-name verification
+# tests), cassandra.pid.
 
 CASSANDRA_HOME_DIR="$KASCADE_SERVICES_DIR/cassandra"
 CASSANDRA_PID_FILE="$CASSANDRA_HOME_DIR/cassandra.pid"
@@ -13,6 +18,9 @@ CASSANDRA_LOG="$CASSANDRA_HOME_DIR/logs/stdout.log"
 CASSANDRA_CQL_PORT=9042
 CASSANDRA_HEAP="${KASCADE_CASSANDRA_HEAP:-768m}"
 CASSANDRA_START_TIMEOUT_S="${KASCADE_CASSANDRA_START_TIMEOUT_S:-180}"
+CASSANDRA_TLS="${KASCADE_CASSANDRA_TLS:-1}"
+CASSANDRA_TLS_DIR="$CASSANDRA_HOME_DIR/tls"
+CASSANDRA_KEYSTORE_PASSWORD="kascade-test-keystore"
 
 cassandra_pid() {
   [[ -f "$CASSANDRA_PID_FILE" ]] || return 1
@@ -75,6 +83,30 @@ cassandra_fetch_jars() {
     -DincludeScope=runtime -DoutputDirectory="$lib"
 }
 
+# A test CA and the node's certificate (SAN 127.0.0.1 and localhost) as a
+# PKCS12 keystore; kept once made, so clients' copies of ca.pem stay valid.
+cassandra_make_tls() {
+  local dir="$CASSANDRA_TLS_DIR"
+  [[ -f "$dir/node.p12" && -f "$dir/other-name.pem" ]] && return 0
+  mkdir -p "$dir"
+  ( cd "$dir" &&
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 \
+      -subj "/CN=kascade test CA" 2>/dev/null &&
+    issue() { # file name, subject CN, subjectAltName
+      openssl req -new -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" \
+        -subj "/CN=$2" 2>/dev/null &&
+        printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$3" >"$1.ext" &&
+        openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+          -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+    } &&
+    issue node 127.0.0.1 "IP:127.0.0.1,DNS:localhost" &&
+    issue other-name other.kascade.invalid "DNS:other.kascade.invalid" &&
+    openssl pkcs12 -export -in node.pem -inkey node.key -certfile ca.pem -name node \
+      -passout "pass:$CASSANDRA_KEYSTORE_PASSWORD" -out node.p12 &&
+    rm -f ./*.csr ./*.ext ) ||
+    { echo "services: could not make the test TLS certificates in $dir" >&2; return 1; }
+}
+
 cassandra_write_config() {
   local conf="$CASSANDRA_HOME_DIR/conf"
   mkdir -p "$conf" "$CASSANDRA_HOME_DIR/data" "$CASSANDRA_HOME_DIR/logs"
@@ -109,6 +141,17 @@ saved_caches_directory: $CASSANDRA_HOME_DIR/data/saved_caches
 hints_directory: $CASSANDRA_HOME_DIR/data/hints
 cdc_raw_directory: $CASSANDRA_HOME_DIR/data/cdc_raw
 EOF
+  if [[ "$CASSANDRA_TLS" == 1 ]]; then
+    cat >>"$conf/cassandra.yaml" <<EOF
+client_encryption_options:
+  enabled: true
+  optional: true
+  keystore: $CASSANDRA_TLS_DIR/node.p12
+  keystore_password: $CASSANDRA_KEYSTORE_PASSWORD
+  store_type: PKCS12
+  require_client_auth: false
+EOF
+  fi
   cat >"$conf/logback.xml" <<EOF
 <configuration>
   <appender name="FILE" class="ch.qos.logback.core.FileAppender">
@@ -125,6 +168,7 @@ cassandra_start() {
     if cassandra_accepts_login; then echo "cassandra: already running"; return 0; fi
   else
     cassandra_fetch_jars
+    if [[ "$CASSANDRA_TLS" == 1 ]]; then cassandra_make_tls || return 1; fi
     cassandra_write_config
     local lib="$CASSANDRA_HOME_DIR/lib" jamm
     jamm="$(compgen -G "$lib/jamm-*.jar" | head -n1)"

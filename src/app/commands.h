@@ -48,6 +48,9 @@ struct CqlArgs {
   std::string format = "table";
   std::string consistency = "local_one";
   int64_t connect_timeout_ms = 5000;
+  bool tls = false;
+  std::string tls_ca_file;
+  bool no_verify_host = false;
   std::string statement;
 };
 int cql_command(const CqlArgs& args);

@@ -86,6 +86,8 @@ int cql_command(const CqlArgs& args) {
     options.credentials.password = password;
   }
   options.connect_timeout = std::chrono::milliseconds(args.connect_timeout_ms);
+  options.tls = {.enabled = args.tls, .ca_file = args.tls_ca_file,
+                 .verify_host = !args.no_verify_host};
   options.discover_nodes = false;  // one statement: the contact point is enough
   options.on_warning = [](const std::string& warning) {
     fmt::print(stderr, "kascade cql: warning: {}\n", warning);

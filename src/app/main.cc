@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   cql->add_option("--format", cql_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
   cql->add_option("--consistency", cql_args.consistency, "Consistency level (default local_one)");
   cql->add_option("--connect-timeout-ms", cql_args.connect_timeout_ms, "Longest wait for a node to answer")->check(CLI::Range(1, 600000));
+  cql->add_flag("--tls", cql_args.tls, "TLS to the CQL port (the node's certificate is verified)");
+  cql->add_option("--tls-ca-file", cql_args.tls_ca_file, "PEM CA bundle for --tls (default: the system's)");
+  cql->add_flag("--no-verify-host", cql_args.no_verify_host, "With --tls: do not check the host name in the certificate");
   cql->add_option("statement", cql_args.statement, "The CQL statement")->required();
 
   std::string validate_file;

@@ -28,6 +28,9 @@ Result<std::unique_ptr<Sink>> open_cassandra_sink(const CassandraStoreConfig& c)
     options.session.credentials.password = password;
   }
   options.session.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  options.session.tls = {.enabled = c.tls == "true", .ca_file = c.tls_ca_file,
+                         .verify_host = c.tls_verify_host == "true",
+                         .cert_file = c.tls_cert_file, .key_file = c.tls_key_file};
   options.session.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
   options.session.connections_per_host = static_cast<int>(c.connections_per_host);
   options.keyspace = c.keyspace;

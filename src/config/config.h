@@ -105,6 +105,11 @@ struct CassandraStoreConfig {
   int64_t connections_per_host = 0;
   int64_t request_timeout_ms = 0;
   int64_t connect_timeout_ms = 0;
+  std::string tls;            // true | false
+  std::string tls_ca_file;    // empty: the system's CA paths
+  std::string tls_verify_host;  // true | false
+  std::string tls_cert_file;  // client certificate (optional)
+  std::string tls_key_file;
 };
 
 struct StoreConfig {

@@ -1,18 +1,10 @@
-// cql/connection.cc: socket, handshake (STARTUP, SASL PLAIN), multiplexed requests.
+// cql/connection.cc: handshake (STARTUP, SASL PLAIN), multiplexed requests.
 #include "cql/connection.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <pthread.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <future>
 
 namespace kascade::cql {
@@ -20,105 +12,40 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-Error unreachable(const std::string& address, std::string_view why) {
-  return Error::make(Errc::unavailable,
-                     fmt::format("cannot connect to Cassandra at {}: {}", address, why),
-                     /*retriable=*/true);
-}
-
 int remaining_ms(Clock::time_point deadline) {
   const auto left =
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left < 0 ? 0 : static_cast<int>(left);
 }
 
-// A TCP connection to host:port within the deadline (non-blocking connect + poll).
-Result<int> connect_socket(const ConnectionOptions& o, const std::string& address,
-                           Clock::time_point deadline) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = getaddrinfo(o.host.c_str(), std::to_string(o.port).c_str(), &hints, &found);
-      rc != 0) {
-    return unreachable(address, gai_strerror(rc));
-  }
-  std::string last_error = "no address";
-  int fd = -1;
-  for (addrinfo* ai = found; ai && fd < 0; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-    if (fd < 0) continue;
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
-      last_error = std::strerror(errno);
-    } else {
-      pollfd p{fd, POLLOUT, 0};
-      const int ready = poll(&p, 1, remaining_ms(deadline));
-      int err = 0;
-      socklen_t len = sizeof err;
-      if (ready == 0) {
-        last_error = fmt::format("no answer within {} ms", o.connect_timeout.count());
-      } else if (ready < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
-        last_error = std::strerror(err ? err : errno);
-      } else {
-        break;  // connected
-      }
-    }
-    ::close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(found);
-  if (fd < 0) return unreachable(address, last_error);
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  const int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
-}
-
-Status send_bytes(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const bool stalled = errno == EAGAIN || errno == EWOULDBLOCK;
-      return Error::make(Errc::unavailable,
-                         stalled
-                             ? std::string("Cassandra stopped reading (send timed out)")
-                             : fmt::format("write to Cassandra failed: {}", std::strerror(errno)),
-                         /*retriable=*/true);
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return ok_status();
-}
-
 // Reads exactly n bytes before the deadline (handshake only).
-Status recv_exact(int fd, char* out, size_t n, Clock::time_point deadline) {
+Status recv_exact(Transport& t, char* out, size_t n, Clock::time_point deadline) {
   while (n > 0) {
-    pollfd p{fd, POLLIN, 0};
-    const int ready = poll(&p, 1, remaining_ms(deadline));
-    if (ready == 0)
-      return Error::make(Errc::timeout, "Cassandra did not answer the handshake in time", true);
-    const ssize_t got = ready < 0 ? -1 : ::recv(fd, out, n, 0);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0)
+    const int wait = remaining_ms(deadline);
+    auto got = t.read_some(out, n, wait);
+    if (!got)
       return Error::make(Errc::unavailable, "Cassandra closed the connection during the handshake",
                          true);
-    out += got;
-    n -= static_cast<size_t>(got);
+    if (*got == 0 && wait == 0)
+      return Error::make(Errc::timeout, "Cassandra did not answer the handshake in time", true);
+    out += *got;
+    n -= *got;
   }
   return ok_status();
 }
 
-Result<Response> handshake_call(int fd, std::string_view frame, Clock::time_point deadline) {
-  if (auto s = send_bytes(fd, frame); !s) return s.error();
+Result<Response> handshake_call(Transport& t, std::string_view frame, Clock::time_point deadline) {
+  if (auto s = t.write_all(frame, std::chrono::milliseconds(std::max(remaining_ms(deadline), 1)));
+      !s)
+    return s.error();
   Response r;
   char header[kHeaderBytes];
-  if (auto s = recv_exact(fd, header, kHeaderBytes, deadline); !s) return s.error();
+  if (auto s = recv_exact(t, header, kHeaderBytes, deadline); !s) return s.error();
   if (!decode_header(reinterpret_cast<const uint8_t*>(header), r.header)) {
     return Error::make(Errc::corrupt, "Cassandra sent an oversized frame");
   }
   r.body.resize(r.header.length);
-  if (auto s = recv_exact(fd, r.body.data(), r.body.size(), deadline); !s) return s.error();
+  if (auto s = recv_exact(t, r.body.data(), r.body.size(), deadline); !s) return s.error();
   return r;
 }
 
@@ -136,9 +63,9 @@ Error error_response(const Response& r, std::string_view during) {
 
 // STARTUP and, if asked, SASL PLAIN authentication. Returns the protocol
 // error's message instead of an Error when the server refuses the version.
-Result<bool> handshake(int fd, uint8_t version, const ConnectionOptions& o,
+Result<bool> handshake(Transport& t, uint8_t version, const ConnectionOptions& o,
                        const std::string& address, Clock::time_point deadline) {
-  auto reply = handshake_call(fd, startup_frame(version), deadline);
+  auto reply = handshake_call(t, startup_frame(version), deadline);
   if (!reply) return reply.error();
   if (reply->header.opcode == Opcode::ready) return true;
   if (reply->header.opcode == Opcode::authenticate) {
@@ -147,7 +74,7 @@ Result<bool> handshake(int fd, uint8_t version, const ConnectionOptions& o,
                          fmt::format("Cassandra at {} requires a username and password", address));
     }
     auto auth = handshake_call(
-        fd, auth_response_frame(version, o.credentials.username, o.credentials.password), deadline);
+        t, auth_response_frame(version, o.credentials.username, o.credentials.password), deadline);
     if (!auth) return auth.error();
     if (auth->header.opcode == Opcode::auth_success) return true;
     Error e = error_response(*auth, "authentication");
@@ -172,15 +99,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectionOptions& o)
   const std::string address = fmt::format("{}:{}", o.host, o.port);
   const auto deadline = Clock::now() + o.connect_timeout;
   for (uint8_t version = o.max_version; version >= 3; --version) {
-    auto fd = connect_socket(o, address, deadline);
-    if (!fd) return fd.error();
-    auto accepted = handshake(*fd, version, o, address, deadline);
+    auto transport = Transport::open(o.host, o.port, o.tls, deadline);
+    if (!transport) return transport.error();
+    auto accepted = handshake(**transport, version, o, address, deadline);
     if (accepted && *accepted) {
-      // A send blocked this long means the node stopped reading: fail it, the caller retries.
-      timeval send_timeout{static_cast<time_t>(o.request_timeout.count() / 1000),
-                           static_cast<suseconds_t>(o.request_timeout.count() % 1000 * 1000)};
-      setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
-      std::unique_ptr<Connection> c(new Connection(*fd, version, o));
+      std::unique_ptr<Connection> c(new Connection(std::move(*transport), version, o));
       if (!o.keyspace.empty()) {
         auto use = c->call(query_frame(version, fmt::format("USE \"{}\"", o.keyspace), {}));
         if (!use) return use.error();
@@ -192,7 +115,6 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectionOptions& o)
       }
       return c;
     }
-    ::close(*fd);
     if (!accepted) return accepted.error();
   }
   return Error::make(Errc::unavailable,
@@ -200,8 +122,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectionOptions& o)
                                  address, o.max_version));
 }
 
-Connection::Connection(int fd, uint8_t version, const ConnectionOptions& o)
-    : fd_(fd),
+Connection::Connection(std::unique_ptr<Transport> transport, uint8_t version,
+                       const ConnectionOptions& o)
+    : transport_(std::move(transport)),
+      // A send stalled this long means the node stopped reading: fail it, the caller retries.
+      send_stall_timeout_(o.request_timeout),
       version_(version),
       address_(fmt::format("{}:{}", o.host, o.port)),
       request_timeout_(o.request_timeout),
@@ -223,20 +148,22 @@ void Connection::close() {
     std::lock_guard lock(mutex_);
     open_.store(false, std::memory_order_release);
   }
-  if (fd_ < 0) return;
-  ::shutdown(fd_, SHUT_RDWR);  // wakes the reader and fails any blocked send at once
+  if (!transport_) return;
+  transport_->shutdown();  // wakes the reader and fails any blocked send at once
   if (reader_.joinable()) reader_.join();
   // Another thread may still be leaving send(): never close (and so free for
   // reuse) a descriptor it is writing to.
+  std::unique_ptr<Transport> closing;
   while (true) {
     {
       std::lock_guard lock(mutex_);
-      if (!writing_) break;
+      if (!writing_) {
+        closing = std::move(transport_);
+        break;
+      }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  ::close(fd_);
-  fd_ = -1;
 }
 
 Status Connection::send(std::string_view frame, ResponseCallback done) {
@@ -278,12 +205,14 @@ Status Connection::send(std::string_view frame, ResponseCallback done) {
   if (!status.ok()) {
     // The socket is broken: the I/O thread fails every pending request.
     open_.store(false, std::memory_order_release);
-    ::shutdown(fd_, SHUT_RDWR);
+    transport_->shutdown();
   }
   return ok_status();
 }
 
-Status Connection::write_all(std::string& bytes) { return send_bytes(fd_, bytes); }
+Status Connection::write_all(std::string& bytes) {
+  return transport_->write_all(bytes, send_stall_timeout_);
+}
 
 Result<Response> Connection::call(std::string_view frame) {
   auto promise = std::make_shared<std::promise<Result<Response>>>();
@@ -369,20 +298,16 @@ void Connection::read_loop() {
                              fmt::format("connection to Cassandra at {} closed", address_), true);
 
   while (true) {
-    pollfd p{fd_, POLLIN, 0};
-    const int ready = poll(&p, 1, 50);
+    auto got = transport_->read_some(chunk.data(), chunk.size(), 50);
     const auto now = Clock::now();
     if (now >= next_sweep) {
       expire_timed_out(now);
       next_sweep = now + std::chrono::milliseconds(50);
     }
     if (!open_.load(std::memory_order_acquire)) break;
-    if (ready < 0 && errno != EINTR) break;
-    if (ready <= 0) continue;
-    const ssize_t got = ::recv(fd_, chunk.data(), chunk.size(), 0);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    buffer.append(chunk.data(), static_cast<size_t>(got));
+    if (!got) break;
+    if (*got == 0) continue;
+    buffer.append(chunk.data(), *got);
 
     bool corrupt = false;
     while (buffer.size() - start >= kHeaderBytes) {

@@ -1,4 +1,4 @@
-// cql/connection.h: one TCP connection to one Cassandra node, many requests in flight.
+// cql/connection.h: one connection (TCP, or TLS: cql/transport.h) to one Cassandra node, many requests in flight.
 //
 // Requests are multiplexed by stream id. Any thread may send(); writes are
 // combined (the thread that finds the socket idle writes what others queued
@@ -21,6 +21,8 @@
 
 #include "core/result.h"
 #include "cql/messages.h"
+#include "cql/tls.h"
+#include "cql/transport.h"
 #include "cql/wire.h"
 
 namespace kascade::cql {
@@ -41,6 +43,7 @@ struct ConnectionOptions {
   std::string keyspace;     // USE'd after the handshake if set
   bool register_schema_events = false;
   std::function<void(const Event&)> on_event;  // called on the I/O thread
+  std::shared_ptr<const TlsContext> tls;       // null: plain TCP
 };
 
 struct Response {
@@ -74,7 +77,8 @@ class Connection {
   void close();
 
  private:
-  Connection(int fd, uint8_t version, const ConnectionOptions& options);
+  Connection(std::unique_ptr<Transport> transport, uint8_t version,
+             const ConnectionOptions& options);
   void read_loop();
   void expire_timed_out(std::chrono::steady_clock::time_point now);
   void fail_all(const Error& error);
@@ -88,7 +92,8 @@ class Connection {
     ResponseCallback done;
   };
 
-  int fd_;
+  std::unique_ptr<Transport> transport_;  // kept (its descriptor open) until close() ends
+  std::chrono::milliseconds send_stall_timeout_;
   uint8_t version_;
   std::string address_;
   std::chrono::milliseconds request_timeout_;

@@ -87,6 +87,11 @@ Result<std::unique_ptr<Session>> Session::connect(SessionOptions options) {
   std::unique_ptr<Session> session(new Session(std::move(options)));
   Session& s = *session;
   const SessionOptions& o = s.options_;
+  if (o.tls.enabled) {
+    auto tls = TlsContext::create(o.tls);
+    if (!tls) return tls.error();
+    s.tls_ = std::move(*tls);
+  }
 
   std::unique_ptr<Connection> control;
   std::string control_host;
@@ -106,6 +111,7 @@ Result<std::unique_ptr<Session>> Session::connect(SessionOptions options) {
       co.port = static_cast<uint16_t>(port);
     }
     co.credentials = o.credentials;
+    co.tls = s.tls_;
     co.connect_timeout = o.connect_timeout;
     co.request_timeout = o.request_timeout;
     co.max_streams = o.max_streams_per_connection;
@@ -214,6 +220,7 @@ Connection* Session::connection_of(Node& node) {
       co.host = node.host;
       co.port = node.port;
       co.credentials = options_.credentials;
+      co.tls = tls_;
       co.connect_timeout = options_.connect_timeout;
       co.request_timeout = options_.request_timeout;
       co.max_streams = options_.max_streams_per_connection;

@@ -34,6 +34,7 @@ struct SessionOptions {
   std::vector<std::string> contact_points = {"127.0.0.1"};  // "host" or "host:port"
   uint16_t port = 9042;
   Credentials credentials;
+  TlsOptions tls;        // TLS to every node (cql/tls.h)
   std::string keyspace;  // optional: USE'd on every connection
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{12000};
@@ -107,6 +108,7 @@ class Session {
   Result<ResultMessage> decode(const Response& response);
 
   SessionOptions options_;
+  std::shared_ptr<const TlsContext> tls_;  // null: plain TCP
   uint8_t version_ = 4;
 
   mutable std::mutex nodes_mutex_;
