@@ -101,6 +101,31 @@ struct MockApiArgs {
 };
 int mock_api_command(const MockApiArgs& args);
 
+// `kascade serve`: push ingest over HTTP onto the bus, until SIGINT/SIGTERM.
+struct ServeArgs {
+  std::string config_file;
+  std::string data_dir;
+  std::optional<int> port;  // overrides serve.port
+};
+int serve_command(const ServeArgs& args);
+
+// `kascade schedule`: the whole pipeline at each fire time (--cron or --every),
+// each run recorded in the store's job_runs; `kascade jobs ls` lists them (app/schedule_command.cc).
+struct ScheduleArgs {
+  PipelineArgs pipeline;  // records: per run (not a total)
+  std::string cron;
+  std::string every;
+  int64_t runs = 0;  // 0: until SIGTERM/SIGINT
+  std::string job = "default";
+};
+int schedule_command(const ScheduleArgs& args);
+struct JobsArgs {
+  std::string config_file;
+  std::string data_dir;
+  std::string format = "table";
+};
+int jobs_list_command(const JobsArgs& args);
+
 // "60s", "5m", "1h", "250ms", "2" (seconds).
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
 

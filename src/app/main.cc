@@ -101,6 +101,30 @@ int main(int argc, char** argv) {
   mock_api->add_option("--retry-after", mock_args.retry_after_seconds, "Retry-After seconds of 429 and 503 answers")->check(CLI::NonNegativeNumber);
   mock_api->add_option("--items", mock_args.items, "Items behind the paginated /items endpoint");
 
+  kascade::ServeArgs serve_args;
+  auto* serve = app.add_subcommand("serve", "Push ingest: accept records over HTTP (POST /v1/topics/{topic}/records) onto the bus");
+  serve->add_option("-c,--config", serve_args.config_file, "Pipeline config (bus and serve.* options)");
+  serve->add_option("--data-dir", serve_args.data_dir, "Data directory (default ./kascade-data)");
+  serve->add_option("--port", serve_args.port, "Port (overrides serve.port; 0: any free port, printed)")->check(CLI::Range(0, 65535));
+
+  kascade::ScheduleArgs schedule_args;
+  auto* schedule = app.add_subcommand("schedule", "Run the whole pipeline at each fire time; each run is recorded in job_runs");
+  add_pipeline_flags(schedule, schedule_args.pipeline);
+  schedule->get_option("--records")->description("Records each run adds (the source resumes where the last run stopped)");
+  schedule->get_option("--duration")->description("Bound of each run, e.g. 60s");
+  auto* cron_flag = schedule->add_option("--cron", schedule_args.cron, "Cron expression in UTC: \"0 3 * * *\" (minute hour day month weekday)");
+  schedule->add_option("--every", schedule_args.every, "Fixed interval between run starts, e.g. 30s, 1h")->excludes(cron_flag);
+  schedule->add_option("--runs", schedule_args.runs, "Stop after this many runs (default: until SIGTERM)")->check(CLI::PositiveNumber);
+  schedule->add_option("--job", schedule_args.job, "Job name in job_runs (default 'default')");
+
+  kascade::JobsArgs jobs_args;
+  auto* jobs = app.add_subcommand("jobs", "The history of scheduled runs");
+  jobs->require_subcommand(1);
+  auto* jobs_ls = jobs->add_subcommand("ls", "List the scheduled runs (job, start, end, records, errors, outcome)");
+  jobs_ls->add_option("-c,--config", jobs_args.config_file, "Pipeline config (to find the store)");
+  jobs_ls->add_option("--data-dir", jobs_args.data_dir, "Data directory (default ./kascade-data)");
+  jobs_ls->add_option("--format", jobs_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -121,5 +145,8 @@ int main(int argc, char** argv) {
   if (generate->parsed()) return kascade::generate_command(generate_args);
   if (reference->parsed()) return kascade::config_reference_command();
   if (mock_api->parsed()) return kascade::mock_api_command(mock_args);
+  if (serve->parsed()) return kascade::serve_command(serve_args);
+  if (schedule->parsed()) return kascade::schedule_command(schedule_args);
+  if (jobs_ls->parsed()) return kascade::jobs_list_command(jobs_args);
   return kascade::kExitUsage;
 }

@@ -135,6 +135,14 @@ struct WindowsConfig {
   int64_t max_groups = 0;
 };
 
+// serve.*: push ingest over HTTP (`kascade serve`, serve/README.md).
+struct ServeConfig {
+  int64_t port = 0;
+  int64_t max_request_bytes = 0;
+  int64_t max_in_flight = 0;
+  std::string key_pointer;
+};
+
 struct Config {
   std::string data_dir;
   BusConfig bus;
@@ -142,6 +150,7 @@ struct Config {
   ProcessorConfig processor;
   StoreConfig store;
   WindowsConfig windows;
+  ServeConfig serve;
 
   std::filesystem::path store_path() const;
   std::filesystem::path log_dir() const;

@@ -221,6 +221,15 @@ const std::vector<OptionSpec>& table() {
        IntegerOption{KASCADE_FIELD(windows.max_open_windows), 1000, 1, 1000000}},
       {"windows.max_groups", "Bound on groups over all open windows; beyond it the oldest window closes early.",
        IntegerOption{KASCADE_FIELD(windows.max_groups), 1000000, 1, 1LL << 32}},
+
+      {"serve.port", "`kascade serve`: HTTP port of push ingest (0: any free port, printed).",
+       IntegerOption{KASCADE_FIELD(serve.port), 8080, 0, 65535}},
+      {"serve.max_request_bytes", "`kascade serve`: a larger request body is refused with 413.",
+       IntegerOption{KASCADE_FIELD(serve.max_request_bytes), 8LL << 20, 1024, 1LL << 32}},
+      {"serve.max_in_flight", "`kascade serve`: requests handled at once; beyond them 429 with Retry-After.",
+       IntegerOption{KASCADE_FIELD(serve.max_in_flight), 8, 1, 1024}},
+      {"serve.key_pointer", "`kascade serve`: JSON pointer of each pushed record's key (missing: empty key).",
+       TextOption{KASCADE_FIELD(serve.key_pointer), "/login/uuid", {}, true}},
   };
   return options;
 }

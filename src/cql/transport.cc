@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -175,6 +176,7 @@ Status Transport::tls_handshake(const std::string& host, const TlsContext& tls,
                                                    host, openssl_error_text()));
     }
   }
+  SigpipeGuard no_sigpipe;  // the handshake writes too
   while (true) {
     const int rc = SSL_connect(ssl_);
     if (rc == 1) return ok_status();

@@ -79,3 +79,18 @@ def count_rows(session, table, key="id", slices=256):
     for a, b in zip(bounds, bounds[1:]):
         total += count(f"token({key}) > {a} AND token({key}) <= {b}")
     return total
+
+
+def tls_dir():
+    """The node's test CA and certificates, made by `scripts/services start cassandra`."""
+    from conftest import SOURCE_DIR
+    services = os.environ.get("KASCADE_SERVICES_DIR", os.path.join(SOURCE_DIR, ".services"))
+    path = os.path.join(services, "cassandra", "tls")
+    if not os.path.exists(os.path.join(path, "ca.pem")):
+        pytest.fail(f"no {path}/ca.pem: the node was not started with TLS (restart it: "
+                    "scripts/services stop cassandra && scripts/services start cassandra)")
+    return path
+
+
+def cassandra_tls_flags(ca_file):
+    return ["--set", "store.cassandra.tls=true", "--set", f"store.cassandra.tls_ca_file={ca_file}"]
