@@ -22,13 +22,7 @@ CASSANDRA_TLS="${KASCADE_CASSANDRA_TLS:-1}"
 CASSANDRA_TLS_DIR="$CASSANDRA_HOME_DIR/tls"
 CASSANDRA_KEYSTORE_PASSWORD="kascade-test-keystore"
 
-cassandra_pid() {
-  [[ -f "$CASSANDRA_PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$CASSANDRA_PID_FILE")"
-  kill -0 "$pid" 2>/dev/null || return 1
-  echo "$pid"
-}
+cassandra_pid() { service_pid "$CASSANDRA_PID_FILE"; }
 
 # Succeeds when the node answers a CQL STARTUP and accepts the superuser's
 # password, i.e. when a client can really log in (the default role is created
@@ -217,45 +211,11 @@ cassandra_start() {
     echo $! >"$CASSANDRA_PID_FILE"
   fi
 
-  local waited=0
-  until cassandra_accepts_login; do
-    if ! cassandra_pid >/dev/null; then
-      echo "services: cassandra exited during startup; last lines of its log:" >&2
-      tail -n 30 "$CASSANDRA_LOG" "$CASSANDRA_HOME_DIR/logs/system.log" >&2 2>/dev/null || true
-      return 1
-    fi
-    if ((waited >= CASSANDRA_START_TIMEOUT_S)); then
-      echo "services: cassandra did not accept CQL logins within ${CASSANDRA_START_TIMEOUT_S}s; last lines of its log:" >&2
-      tail -n 30 "$CASSANDRA_HOME_DIR/logs/system.log" >&2 2>/dev/null || true
-      return 1
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
+  service_wait_ready cassandra cassandra_pid cassandra_accepts_login "$CASSANDRA_START_TIMEOUT_S" "$CASSANDRA_LOG" "$CASSANDRA_HOME_DIR/logs/system.log" || return 1
   echo "cassandra: ready on 127.0.0.1:$CASSANDRA_CQL_PORT (user cassandra)"
 }
 
-cassandra_stop() {
-  local pid
-  if ! pid="$(cassandra_pid)"; then
-    rm -f "$CASSANDRA_PID_FILE"
-    echo "cassandra: not running"
-    return 0
-  fi
-  kill -CONT "$pid" 2>/dev/null || true # a test may have paused it
-  kill -TERM "$pid"
-  local waited=0
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((waited >= 60)); then
-      echo "services: cassandra did not stop within 60s; killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
-  rm -f "$CASSANDRA_PID_FILE"
-  echo "cassandra: stopped"
-}
+cassandra_stop() { service_stop cassandra "$CASSANDRA_PID_FILE"; }
 
 cassandra_status() {
   local pid

@@ -17,13 +17,7 @@ KAFKA_SASL_PORT=9094
 KAFKA_HEAP="${KASCADE_KAFKA_HEAP:-384m}"
 KAFKA_START_TIMEOUT_S="${KASCADE_KAFKA_START_TIMEOUT_S:-120}"
 
-kafka_pid() {
-  [[ -f "$KAFKA_PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$KAFKA_PID_FILE")"
-  kill -0 "$pid" 2>/dev/null || return 1
-  echo "$pid"
-}
+kafka_pid() { service_pid "$KAFKA_PID_FILE"; }
 
 # Succeeds when the broker answers a metadata request that lists itself.
 kafka_answers_metadata() {
@@ -92,45 +86,11 @@ kafka_start() {
     echo $! >"$KAFKA_PID_FILE"
   fi
 
-  local waited=0
-  until kafka_answers_metadata; do
-    if ! kafka_pid >/dev/null; then
-      echo "services: kafka exited during startup; last lines of its logs:" >&2
-      tail -n 30 "$KAFKA_LOG_DIR/stdout.log" "$KAFKA_LOG_DIR/server.log" >&2 2>/dev/null || true
-      return 1
-    fi
-    if ((waited >= KAFKA_START_TIMEOUT_S)); then
-      echo "services: kafka did not answer metadata requests within ${KAFKA_START_TIMEOUT_S}s; last lines of its log:" >&2
-      tail -n 30 "$KAFKA_LOG_DIR/server.log" >&2 2>/dev/null || true
-      return 1
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
+  service_wait_ready kafka kafka_pid kafka_answers_metadata "$KAFKA_START_TIMEOUT_S" "$KAFKA_LOG_DIR/stdout.log" "$KAFKA_LOG_DIR/server.log" || return 1
   echo "kafka: ready on 127.0.0.1:$KAFKA_PORT (SASL_PLAINTEXT on 127.0.0.1:$KAFKA_SASL_PORT)"
 }
 
-kafka_stop() {
-  local pid
-  if ! pid="$(kafka_pid)"; then
-    rm -f "$KAFKA_PID_FILE"
-    echo "kafka: not running"
-    return 0
-  fi
-  kill -CONT "$pid" 2>/dev/null || true # a test may have paused it
-  kill -TERM "$pid"
-  local waited=0
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((waited >= 60)); then
-      echo "services: kafka did not stop within 60s; killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
-  rm -f "$KAFKA_PID_FILE"
-  echo "kafka: stopped"
-}
+kafka_stop() { service_stop kafka "$KAFKA_PID_FILE"; }
 
 kafka_status() {
   local pid
