@@ -114,6 +114,9 @@ Status query_kafka_watermarks(KafkaClient& client, const std::string& topic, int
       return client.error(fmt::format("watermarks of {}[{}]", topic, partition), err);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // librdkafka answers from its metadata cache, which may predate a topic
+    // created a moment ago; a metadata request refreshes the cache.
+    if (err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) (void)kafka_topic_partitions(client, topic);
   }
 }
 
