@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/hex.h"
 #include "core/timestamp.h"
 
 namespace kascade::cql {
@@ -179,16 +180,8 @@ bool uuid_text_to_bytes(std::string_view text, char* out) {
       if (text[i] != '-') return false;
       continue;
     }
-    const char c = text[i];
-    int v;
-    if (c >= '0' && c <= '9')
-      v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      v = c - 'A' + 10;
-    else
-      return false;
+    const int v = hex_digit_value(text[i]);
+    if (v < 0) return false;
     if (n % 2 == 0) {
       out[n / 2] = static_cast<char>(v << 4);
     } else {

@@ -6,7 +6,7 @@ import sqlite3
 import subprocess
 import time
 
-from conftest import KASCADE, kascade, query, topic_end_offsets
+from conftest import KASCADE, kascade, query, start_processor, stop_when_landed, topic_end_offsets
 
 
 def stored_offsets(data_dir):
@@ -14,22 +14,9 @@ def stored_offsets(data_dir):
 
 
 def test_ingest_and_process_as_separate_processes(data_dir):
-    processor = subprocess.Popen([KASCADE, "process", "--data-dir", str(data_dir)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        kascade("ingest", "--records", 50000, "--data-dir", data_dir)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if query(data_dir, "SELECT count(*) FROM users")[0][0] == 50000:
-                    break
-            except sqlite3.Error:  # the store or its table does not exist yet
-                pass
-            time.sleep(0.1)
-    finally:
-        processor.send_signal(signal.SIGTERM)
-        out, err = processor.communicate(timeout=30)
-    assert processor.returncode == 0, err
+    processor = start_processor(data_dir)  # running while ingest appends
+    kascade("ingest", "--records", 50000, "--data-dir", data_dir)
+    out = stop_when_landed(processor, data_dir, 50000, timeout=60)
     assert "landed 50,000 rows" in out, out
     assert query(data_dir, "SELECT count(DISTINCT id) FROM users") == [(50000,)]
     assert stored_offsets(data_dir) == topic_end_offsets(data_dir)

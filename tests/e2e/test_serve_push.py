@@ -3,14 +3,13 @@ import http.client
 import json
 import signal
 import socket
-import sqlite3
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import KASCADE, kascade, query, topic_end_offsets
+from conftest import KASCADE, kascade, query, start_processor, stop_when_landed, topic_end_offsets
 
 TOPIC = "users.raw"
 
@@ -65,21 +64,7 @@ def test_pushed_users_land_once_despite_retries(server, data_dir):
     ends = topic_end_offsets(data_dir)
     assert sum(ends.values()) == 100000
 
-    processor = subprocess.Popen([KASCADE, "process", "--data-dir", str(data_dir)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if query(data_dir, "SELECT count(*) FROM users")[0][0] == 100000:
-                    break
-            except sqlite3.Error:  # the store or its table does not exist yet
-                pass
-            time.sleep(0.2)
-    finally:
-        processor.send_signal(signal.SIGTERM)
-        _, err = processor.communicate(timeout=60)
-    assert processor.returncode == 0, err
+    stop_when_landed(start_processor(data_dir), data_dir, 100000)
     assert query(data_dir, "SELECT count(*), count(DISTINCT id) FROM users") == [(100000, 100000)]
     assert sum(topic_end_offsets(data_dir).values()) == 100000
 
@@ -113,3 +98,45 @@ def test_oversize_and_bad_bodies_write_nothing(server, data_dir):
     assert json.loads(text)["index"] == 2
 
     assert topic_end_offsets(data_dir) == before
+
+
+def test_beyond_max_in_flight_answers_429_with_retry_after_and_writes_nothing(data_dir, tmp_path):
+    config = tmp_path / "serve.yaml"
+    config.write_text("serve:\n  max_in_flight: 1\n")
+    process = subprocess.Popen([KASCADE, "serve", "-c", str(config), "--data-dir", str(data_dir), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    assert "listening on http://127.0.0.1:" in line, (line, process.stderr.read() if process.poll() is not None else "")
+    port = int(line.split("http://127.0.0.1:")[1].split()[0])
+    users = kascade("generate", "--records", 40000).stdout.splitlines()
+    batches = ["\n".join(users[i:i + 5000]) for i in range(0, len(users), 5000)]
+
+    def push_until_accepted(body):
+        """A client that honours Retry-After: returns how often it was refused."""
+        refused = 0
+        while True:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("POST", f"/v1/topics/{TOPIC}/records", body=body.encode(),
+                               headers={"Content-Type": "application/x-ndjson"})
+            response = connection.getresponse()
+            text = response.read()
+            connection.close()
+            if response.status == 200:
+                assert json.loads(text) == {"accepted": 5000}
+                return refused
+            assert response.status == 429, (response.status, text)
+            assert response.getheader("Retry-After") == "1"
+            refused += 1
+            time.sleep(0.05)  # shorter than Retry-After asks, to keep the test quick
+
+    try:
+        # Eight requests at once against one slot: some must be refused.
+        with ThreadPoolExecutor(8) as pool:
+            refusals = sum(pool.map(push_until_accepted, batches))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert refusals > 0
+    # A refused request wrote nothing: the topic holds each record once.
+    assert sum(topic_end_offsets(data_dir).values()) == 40000

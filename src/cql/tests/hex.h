@@ -4,21 +4,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/hex.h"
+
 namespace kascade::cql::testing {
 
 inline std::string unhex(std::string_view text) {
   std::string out;
   int high = -1;
   for (char c : text) {
-    int v;
-    if (c >= '0' && c <= '9')
-      v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      v = c - 'A' + 10;
-    else
-      continue;
+    const int v = hex_digit_value(c);
+    if (v < 0) continue;
     if (high < 0) {
       high = v;
     } else {
