@@ -1,10 +1,8 @@
 """kill -9 at 10 moments of a windowed run: after restarts the users-per-country table still
 equals the reference exactly (window state is checkpointed with the offsets)."""
 import random
-import subprocess
-import time
 
-from conftest import KASCADE, kascade, query
+from conftest import KASCADE, kascade, kill_9_at_progress, query
 from windows_reference import assert_results_equal_reference
 
 RECORDS = 500_000
@@ -15,29 +13,10 @@ OPTIONS = ["--set", "source.event_time_jitter_ms=1500", "--set", "source.late_ra
            "--set", f"windows.allowed_lateness_ms={LATENESS_MS}"]
 
 
-def landed(data_dir):
-    try:
-        return query(data_dir, "SELECT count(*) FROM users")[0][0]
-    except Exception:  # the store may not exist yet
-        return 0
-
-
 def test_kill_9_ten_times_then_window_results_are_exact(data_dir):
     rng = random.Random(20260505)
     args = [KASCADE, "run", "--records", str(RECORDS), "--data-dir", str(data_dir), *OPTIONS]
-    targets = sorted(rng.sample(range(1_000, RECORDS - 20_000), 10))
-    progress = []
-    for target in targets:
-        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        while landed(data_dir) < target and process.poll() is None:
-            time.sleep(0.01)
-        time.sleep(rng.uniform(0, 0.05))
-        assert process.poll() is None, "the run ended before it could be killed: the test would prove nothing"
-        process.kill()
-        process.wait()
-        progress.append(landed(data_dir))
-    assert progress[-1] < RECORDS, progress
-    assert len(set(progress)) >= 5, progress
+    kill_9_at_progress(args, data_dir, rng, RECORDS)
     # Window state was checkpointed part-way (the kills interrupted open windows).
     assert query(data_dir, "SELECT count(*) FROM window_state")[0][0] > 0
 
