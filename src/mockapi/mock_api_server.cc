@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/timestamp.h"
+#include "mockapi/user_selection.h"
 #include "sources/generator/randomuser_generator.h"
 #include "sources/http_client/token_bucket.h"
 
@@ -53,6 +54,17 @@ void append_users(std::string& out, const RandomUserGenerator& generator, uint64
   }
 }
 
+void append_selected_users(std::string& out, const RandomUserGenerator& generator, const std::vector<uint64_t>& indices,
+                           const UserSelection& selection) {
+  std::string user;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    if (i > 0) out += ',';
+    user.clear();
+    generator.append_user_json(indices[i], user);
+    selection.append_fields(user, out);
+  }
+}
+
 }  // namespace
 
 struct MockApiServer::Impl {
@@ -62,6 +74,7 @@ struct MockApiServer::Impl {
   int port = 0;
   FaultPlan faults;
   RandomUserGenerator items_generator;
+  FilteredIndexCache filtered;  // nat=: which generator indices each filtered page holds
 
   mutable std::mutex mutex;  // guards everything below
   TokenBucket rate_limit;
@@ -169,7 +182,8 @@ struct MockApiServer::Impl {
     return true;
   }
 
-  // GET /api/?results=N&page=P&seed=S: users (P-1)*N .. P*N-1 of seed S.
+  // GET /api/?results=N&page=P&seed=S[&nat=..&inc=..&exc=..]: users (P-1)*N .. P*N-1 of
+  // seed S (of those of the nationalities asked for), with the fields asked for.
   void api(const httplib::Request& req, httplib::Response& res) {
     MockRequest entry{.at_ms = now_ms(), .path = req.path};
     const uint64_t results = std::clamp<uint64_t>(param_u64(req, "results", 1), 1, kMaxResults);
@@ -180,8 +194,15 @@ struct MockApiServer::Impl {
     entry.page_or_cursor = std::to_string(page);
     if (rate_limited(res, entry)) return;
     const RandomUserGenerator generator(GeneratorOptions{.seed = seed});
+    const UserSelection selection = UserSelection::from_params(
+        req.get_param_value("nat"), req.get_param_value("inc"), req.get_param_value("exc"));
     std::string body = "{\"results\":[";
-    append_users(body, generator, (page - 1) * results, results);
+    if (selection.all_users() && selection.all_fields()) {
+      append_users(body, generator, (page - 1) * results, results);
+    } else {
+      append_selected_users(body, generator, filtered.indices(generator, selection, (page - 1) * results, results),
+                            selection);
+    }
     body += "],\"info\":{\"seed\":";
     append_json_string(body, seed);
     fmt::format_to(std::back_inserter(body), ",\"results\":{},\"page\":{},\"version\":\"1.4\"}}}}", results, page);
