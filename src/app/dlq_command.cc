@@ -9,7 +9,6 @@
 #include "core/timestamp.h"
 #include "pipeline/pipeline_loader.h"
 #include "process/transforms/program.h"
-#include "process/users_mapping.h"
 #include "sinks/sqlite/sqlite_store.h"
 
 namespace kascade {
@@ -17,22 +16,6 @@ namespace {
 
 // Dead letters are replayed in chunks: each chunk is one store transaction.
 constexpr int64_t kReplayChunk = 1000;
-
-// Maps a record with the config's pipeline spec, or with the built-in users mapping.
-class ReplayMapper {
- public:
-  ReplayMapper(PipelineProgram program, size_t max_record_bytes)
-      : builtin_(UsersMapperOptions{.max_record_bytes = max_record_bytes}) {
-    if (program) runner_.emplace(std::move(program), max_record_bytes);
-  }
-  std::optional<MappingFailure> map(const ConsumedRecord& record, int64_t now, RowBatch& rows) {
-    return runner_ ? runner_->map(record, now, rows) : builtin_.map(record, now, rows);
-  }
-
- private:
-  UsersMapper builtin_;
-  std::optional<transforms::TransformRunner> runner_;
-};
 
 struct ReplayCounts {
   uint64_t landed = 0, dropped = 0, still_failing = 0;
@@ -81,8 +64,7 @@ int dlq_replay_command(const DlqArgs& args) {
   const char* command = "dlq replay";
   auto config = load_pipeline_config(args.config_file, args.data_dir);
   if (!config) return report_failure(command, config.error());
-  auto program = args.config_file.empty() ? Result<PipelineProgram>(PipelineProgram())
-                                          : load_pipeline_spec_file(args.config_file);
+  auto program = load_pipeline_program(args.config_file);  // the config's pipeline, or the flagship
   if (!program) return report_failure(command, program.error());
   if (config->store.type != "sqlite") {
     return report_failure(command, Error::make(Errc::config, fmt::format("store.type: replay needs the sqlite "
@@ -96,14 +78,14 @@ int dlq_replay_command(const DlqArgs& args) {
   auto store = SqliteStore::open({.path = config->store_path(), .sync_full = config->store.sync == "full",
                                   .cache_mb = static_cast<int>(config->store.cache_mb)});
   if (!store) return report_failure(command, store.error());
-  const TableSchema& schema = *program ? (*program)->schema : users_schema();
+  const TableSchema& schema = (*program)->schema;
   if (auto status = (*store)->prepare(schema); !status) return report_failure(command, status.error());
   SqliteConnection reader;
   if (auto status = reader.open(config->store_path().string(), SqliteConnection::Mode::read_only, 10000); !status) {
     return report_failure(command, status.error());
   }
 
-  ReplayMapper mapper(*program, static_cast<size_t>(config->processor.max_record_bytes));
+  transforms::TransformRunner mapper(*program, static_cast<size_t>(config->processor.max_record_bytes));
   ReplayCounts counts;
   SinkBatch batch(&schema);
   std::vector<DeadLetter> letters, landed;

@@ -55,11 +55,15 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (args.records) overrides.push_back(fmt::format("source.records={}", *args.records));
   auto config = load_pipeline_config(args.config_file, args.data_dir, overrides);
   if (!config) return report_failure(command, config.error());
-  // The config's pipeline spec (`table`, `transforms`), if it has one; else the built-in users mapping.
-  auto program = args.config_file.empty() ? Result<PipelineProgram>(PipelineProgram())
-                                          : load_pipeline_spec_file(args.config_file);
+  // The config's pipeline spec (`table`, `transforms`), if it has one; else the flagship
+  // pipeline (configs/flagship.yaml, embedded), whose `users` table the default windows read.
+  auto spec = args.config_file.empty() ? Result<PipelineProgram>(PipelineProgram())
+                                       : load_pipeline_spec_file(args.config_file);
+  if (!spec) return report_failure(command, spec.error());
+  const bool custom_table = *spec != nullptr;
+  auto program = custom_table ? spec : flagship_program();
   if (!program) return report_failure(command, program.error());
-  auto window_plan = window_plan_from_config(*config, *program != nullptr);
+  auto window_plan = window_plan_from_config(*config, custom_table);
   if (!window_plan) return report_failure(command, window_plan.error());
   std::optional<std::chrono::milliseconds> duration;
   if (!args.duration.empty()) {
@@ -137,7 +141,7 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
                                .batch_records = static_cast<size_t>(config->processor.batch_records),
                                .poll_timeout = std::chrono::milliseconds(config->processor.poll_timeout_ms),
                                .queue_batches = static_cast<size_t>(config->processor.queue_batches),
-                               .mapping = {.max_record_bytes = static_cast<size_t>(config->processor.max_record_bytes)}};
+                               .max_record_bytes = static_cast<size_t>(config->processor.max_record_bytes)};
       options.program = *program;
       if (*window_plan) {
         options.windows = std::move(**window_plan);

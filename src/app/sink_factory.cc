@@ -12,8 +12,10 @@
 namespace kascade {
 namespace {
 
-Result<std::unique_ptr<Sink>> open_cassandra_sink(const CassandraStoreConfig& c) {
+Result<std::unique_ptr<Sink>> open_cassandra_sink(const CassandraStoreConfig& c, const Config& config) {
   CassandraSinkOptions options;
+  options.window_group = config.processor.group;  // where window state and offsets are kept
+  options.window_topic = config.bus.topic;
   auto hosts = cql::parse_hosts(c.hosts);
   if (!hosts) return Error::make(Errc::config, fmt::format("store.cassandra.{}", hosts.error().message));
   options.session.contact_points = std::move(*hosts);
@@ -54,7 +56,7 @@ Result<std::unique_ptr<Sink>> open_sink(const Config& config) {
     if (!store) return store.error();
     return std::unique_ptr<Sink>(std::move(*store));
   }
-  if (config.store.type == "cassandra") return open_cassandra_sink(config.store.cassandra);
+  if (config.store.type == "cassandra") return open_cassandra_sink(config.store.cassandra, config);
   return Error::make(Errc::config, fmt::format("store.type: unknown store '{}'", config.store.type));
 }
 

@@ -195,7 +195,8 @@ const std::vector<OptionSpec>& table() {
        TextOption{KASCADE_FIELD(store.cassandra.tls_key_file), "", {}, true}},
 
       {"windows.enabled",
-       "The windowed aggregation: auto (on with the sqlite store, which checkpoints its state with the offsets), on, off.",
+       "The windowed aggregation: auto (on with the sqlite store, which checkpoints its state with the offsets), on "
+       "(also with cassandra: state and offsets in one partition, one processor instance per aggregation), off.",
        TextOption{KASCADE_FIELD(windows.enabled), "auto", {"auto", "on", "off"}, false}},
       {"windows.table", "Results table, upserted by (group-by columns, window_start).",
        TextOption{KASCADE_FIELD(windows.table), "users_per_country_minute", {}, false}},

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "pipeline/flagship_config.h"
+
 namespace kascade {
 namespace {
 
@@ -370,6 +372,26 @@ Result<PipelineProgram> load_pipeline_spec_file(const std::filesystem::path& fil
   std::stringstream buffer;
   buffer << in.rdbuf();
   return load_pipeline_spec_text(buffer.str(), file.string());
+}
+
+Result<PipelineProgram> flagship_program() {
+  // Compiled on first use; the embedded text cannot change while the process runs.
+  static const Result<PipelineProgram> kProgram = [] {
+    auto program = load_pipeline_spec_text(std::string(flagship_config_text()), std::string(kFlagshipConfigOrigin));
+    if (program && !*program) {
+      return Result<PipelineProgram>(Error::make(
+          Errc::config, fmt::format("{}: the embedded flagship config has no table/transforms", kFlagshipConfigOrigin)));
+    }
+    return program;
+  }();
+  return kProgram;
+}
+
+Result<PipelineProgram> load_pipeline_program(const std::filesystem::path& config_file) {
+  if (config_file.empty()) return flagship_program();
+  auto program = load_pipeline_spec_file(config_file);
+  if (program && !*program) return flagship_program();
+  return program;
 }
 
 }  // namespace kascade

@@ -12,7 +12,7 @@
 namespace kascade {
 
 // A compiled pipeline spec, or none: a config without `transforms` runs the
-// built-in flagship mapping (process/users_mapping.h).
+// flagship pipeline (configs/flagship.yaml, embedded: flagship_program()).
 using PipelineProgram = std::shared_ptr<const transforms::TransformProgram>;
 
 // Every problem of the spec, each "file:line:col: transforms[2].map.adress: what";
@@ -22,5 +22,14 @@ std::vector<std::string> check_pipeline_spec_text(const std::string& text, const
 // Compiles the spec; an Errc::config error lists every problem, one per line.
 Result<PipelineProgram> load_pipeline_spec_text(const std::string& text, const std::string& origin);
 Result<PipelineProgram> load_pipeline_spec_file(const std::filesystem::path& file);
+
+// configs/flagship.yaml as embedded at build time, compiled once (errors name
+// "configs/flagship.yaml:LINE:COL"). Never null when ok.
+Result<PipelineProgram> flagship_program();
+
+// The program a command runs: the spec of `config_file`, or the flagship
+// program when there is no file or the file has no `table`/`transforms`.
+// Never null when ok.
+Result<PipelineProgram> load_pipeline_program(const std::filesystem::path& config_file);
 
 }  // namespace kascade

@@ -50,8 +50,10 @@ struct Slot {
   char tag() const { return static_cast<char>(*word >> 56); }
   // Absent or JSON null: the cell it feeds becomes NULL.
   bool is_null() const { return !word || tag() == 'n'; }
-  element_type type() const {
-    switch (tag()) {
+  element_type type() const { return type_of_tag(tag()); }
+  // The element type of a tape letter.
+  static element_type type_of_tag(char tag) {
+    switch (tag) {
       case '[': return element_type::ARRAY;
       case '{': return element_type::OBJECT;
       case 'l': return element_type::INT64;
@@ -220,9 +222,12 @@ class Problem {
   }
   void missing(std::string_view pointer) { set(pointer, "missing"); }
   void wrong_type(std::string_view pointer, std::string_view expected, const Slot& got) {
+    wrong_type(pointer, expected, got.type());
+  }
+  void wrong_type(std::string_view pointer, std::string_view expected, element_type got) {
     if (found_) return;
     std::string what = "expected ";
-    what.append(expected).append(", got ").append(kind_name(got.type()));
+    what.append(expected).append(", got ").append(kind_name(got));
     set(pointer, what);
   }
   // "<pointer>: <what> \"<the text, cut at 40 bytes on a character boundary>\"".

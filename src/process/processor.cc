@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/timestamp.h"
+#include "pipeline/pipeline_loader.h"
 #include "process/windows/window_stage.h"
 
 namespace kascade {
@@ -90,6 +91,7 @@ struct Processor::SinkWorker {
       views.clear();
       for (const auto& batch : group) views.push_back(batch.get());
       Status status = write_with_retries(views);
+      for (auto& batch : group) batch->source_buffers.clear();  // the polled bytes behind row_sources: written, freed
       std::lock_guard lock(mutex);
       in_flight -= group.size();
       if (!status.ok()) {
@@ -99,8 +101,8 @@ struct Processor::SinkWorker {
       }
       for (auto& batch : group) {
         for (const auto& [partition, next] : batch->next_offsets) acknowledged[partition] = next;
-        counters.rows_landed += batch->rows.rows();
-        counters.dead_letters += batch->dead_letters.size();
+        counters.rows_landed += batch->rows.rows() - batch->rows_refused;
+        counters.dead_letters += batch->dead_letters.size() + batch->rows_refused;
         free.push_back(std::move(batch));
       }
       ++counters.sink_batches;
@@ -138,6 +140,7 @@ struct Processor::RebalanceHook final : RebalanceListener {
   SinkWorker& worker;
   std::unique_ptr<SinkBatch>& batch;
   OffsetMap& positions;
+  WindowStage* windows = nullptr;  // its changes go with the batch flushed on revoke
 
   // The sink's offsets win over the group's: they were stored with the rows.
   Status partitions_assigned(std::span<const int32_t> partitions, OffsetMap& start) override {
@@ -159,6 +162,9 @@ struct Processor::RebalanceHook final : RebalanceListener {
   // the next owner neither loses nor re-writes what was polled here.
   OffsetMap partitions_revoked(std::span<const int32_t> partitions) override {
     if (batch->input_records > 0) {
+      // The window state of what was polled goes with the offsets it matches (a batch flushed
+      // without it would store offsets past the state: a restart would lose those records' counts).
+      if (windows) windows->seal(*batch);
       worker.submit(std::move(batch));  // on a failed sink the batch is dropped, not acknowledged
       batch = worker.take_free(&processor.table_schema());
       batch->group = processor.options_.group;
@@ -184,13 +190,27 @@ Processor::Processor(Consumer& consumer, Sink& sink, ProcessorOptions options, P
 Processor::~Processor() = default;
 
 const TableSchema& Processor::table_schema() const {
-  return options_.program ? options_.program->schema : users_schema();
+  return options_.program->schema;  // set by run() before any use
 }
 
 Status Processor::run(const std::atomic<bool>& stop,
                       const std::function<bool(const OffsetMap& positions)>& finished) {
+  if (!options_.program) {  // no program given: the flagship pipeline (configs/flagship.yaml, embedded)
+    auto flagship = flagship_program();
+    if (!flagship) return flagship.error();
+    options_.program = *flagship;
+  }
   const TableSchema& schema = table_schema();
   if (auto status = sink_.prepare(schema); !status) return status;
+
+  // Windows first: a sink may keep the offsets with the window state (Cassandra),
+  // and it claims the aggregation before this processor joins the consumer group.
+  std::unique_ptr<WindowStage> windows;  // restored from the state stored with `positions`
+  if (options_.windows) {
+    auto stage = WindowStage::open(*options_.windows, schema, options_.partitions, sink_);
+    if (!stage) return stage.error();
+    windows = std::move(*stage);
+  }
 
   OffsetMap positions;
   if (sink_.stores_offsets()) {
@@ -200,16 +220,7 @@ Status Processor::run(const std::atomic<bool>& stop,
   }
   if (auto status = consumer_.start(positions); !status) return status;
 
-  std::unique_ptr<WindowStage> windows;  // restored from the state stored with `positions`
-  if (options_.windows) {
-    auto stage = WindowStage::open(*options_.windows, schema, options_.partitions, sink_);
-    if (!stage) return stage.error();
-    windows = std::move(*stage);
-  }
-
-  UsersMapper mapper(options_.mapping);
-  std::optional<transforms::TransformRunner> runner;  // a config's pipeline spec, if it has one
-  if (options_.program) runner.emplace(options_.program, options_.mapping.max_record_bytes);
+  transforms::TransformRunner runner(options_.program, options_.max_record_bytes);
   SinkWorker worker(sink_, counters_, options_.queue_batches, options_.max_retry_backoff);
   worker.thread = std::thread([&] {
     pthread_setname_np(pthread_self(), "kascade-sink");
@@ -233,6 +244,7 @@ Status Processor::run(const std::atomic<bool>& stop,
   reset_batch();
   Status outcome;
   RebalanceHook rebalance_hook(*this, worker, batch, positions);
+  rebalance_hook.windows = windows.get();
   consumer_.set_rebalance_listener(&rebalance_hook);
   struct UnregisterHook {
     Consumer& consumer;
@@ -256,8 +268,7 @@ Status Processor::run(const std::atomic<bool>& stop,
         const size_t colon = source_error->find(": ");
         failure.emplace(source_error->substr(0, colon),
                         colon == std::string_view::npos ? *source_error : source_error->substr(colon + 2));
-      } else if (auto mapping_failure = runner ? runner->map(record, now, batch->rows)
-                                               : mapper.map(record, now, batch->rows)) {
+      } else if (auto mapping_failure = runner.map(record, now, batch->rows)) {
         failure.emplace(mapping_failure->error_class, std::move(mapping_failure->message));
       }
       if (failure) {
@@ -273,8 +284,15 @@ Status Processor::run(const std::atomic<bool>& stop,
       } else if (windows) {
         windows->add(record, batch->rows.rows() - 1, polled->topic, now, *batch);
       }
+      if (batch->rows.rows() > batch->row_sources.size()) {  // the record's row: where it came from
+        batch->row_sources.resize(batch->rows.rows(), RowSource{record.partition, record.offset, record.key, record.value});
+      }
       batch->next_offsets[record.partition] = record.offset + 1;
       positions[record.partition] = record.offset + 1;
+    }
+    // row_sources point into the poll's buffers: the batch keeps them (a deque's move keeps its elements in place).
+    if (!polled->records.empty()) {
+      batch->source_buffers.push_back(std::make_shared<const std::deque<std::string>>(std::move(polled->buffers)));
     }
     batch->input_records += polled->records.size();
     counters_.consumed += polled->records.size();

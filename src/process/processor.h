@@ -11,7 +11,6 @@
 #include "bus/bus.h"
 #include "process/pipeline_counters.h"
 #include "process/transforms/program.h"
-#include "process/users_mapping.h"
 #include "process/windows/window_plan.h"
 #include "sinks/sink.h"
 
@@ -23,8 +22,8 @@ struct ProcessorOptions {
   size_t batch_records = 5000;  // input records per sink transaction
   std::chrono::milliseconds poll_timeout{100};
   size_t queue_batches = 4;     // mapped batches waiting for the sink
-  UsersMapperOptions mapping;
-  // The compiled pipeline spec (config `table` + `transforms`); null: the built-in users mapping.
+  size_t max_record_bytes = 1 << 20;  // larger records are dead-lettered as too_large
+  // The compiled pipeline spec (config `table` + `transforms`); null: the flagship (configs/flagship.yaml).
   std::shared_ptr<const transforms::TransformProgram> program;
   // The windowed aggregation over the mapped rows (process/windows); none: no windows.
   std::optional<WindowPlan> windows;
@@ -57,7 +56,7 @@ class Processor {
  private:
   struct SinkWorker;
   struct RebalanceHook;  // flushes revoked partitions, starts assigned ones at the sink's offsets
-  const TableSchema& table_schema() const;  // the pipeline spec's table, or users_schema()
+  const TableSchema& table_schema() const;  // the pipeline program's table
 
   Consumer& consumer_;
   Sink& sink_;

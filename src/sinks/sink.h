@@ -4,6 +4,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/dead_letter.h"
@@ -13,6 +14,16 @@
 #include "process/windows/window_delta.h"
 
 namespace kascade {
+
+// Where a row came from: its input record's position and original bytes, so a
+// row the sink refuses becomes a dead letter like any other (class "sink").
+// The views point into SinkBatch::source_buffers.
+struct RowSource {
+  int32_t partition = -1;
+  int64_t offset = -1;
+  std::string_view key;
+  std::string_view value;
+};
 
 // What one processor step hands to a sink: rows, the dead letters of the same
 // input records, and the consumer offsets this batch completes.
@@ -27,15 +38,49 @@ struct SinkBatch {
   size_t input_records = 0;
   // Window results and state changes of this batch (null when no windows run).
   std::unique_ptr<WindowDelta> windows;
+  // Per row (index = row), when the producer of the batch filled it (the
+  // processor does; dlq replay does not): where the row came from. Empty or
+  // shorter than rows: the rows past its end have no known source.
+  std::vector<RowSource> row_sources;
+  // Keeps the polled bytes row_sources points into alive (shared, type-erased:
+  // a poll's buffers, moved here, not copied). The processor frees them as soon
+  // as the batch is written: while in flight they cost about the batch's input bytes.
+  std::vector<std::shared_ptr<const void>> source_buffers;
+  // Set by Sink::write(): how many rows of this batch the sink refused for
+  // good and stored as dead letters (class "sink") instead. Counters only.
+  mutable size_t rows_refused = 0;
+
+  const RowSource* row_source(size_t row) const { return row < row_sources.size() ? &row_sources[row] : nullptr; }
 
   void clear() {
     rows.clear();
     dead_letters.clear();
+    row_sources.clear();
+    source_buffers.clear();
+    rows_refused = 0;
     next_offsets.clear();
     input_records = 0;
     if (windows) windows->clear();
   }
 };
+
+// The dead letter (class "sink") of row `row` of `batch`, refused by the store
+// for `reason`: the record's original bytes and position when the batch knows
+// them, else `fallback_key` / `fallback_value` (e.g. the row as JSON) at
+// partition and offset -1.
+inline DeadLetter refused_row_dead_letter(const SinkBatch& batch, size_t row, std::string reason, int64_t failed_at_ms,
+                                          std::string_view fallback_key, std::string_view fallback_value) {
+  const RowSource* source = batch.row_source(row);
+  return DeadLetter{.key = std::string(source ? source->key : fallback_key),
+                    .value = std::string(source ? source->value : fallback_value),
+                    .error_class = dead_letter_class::sink,
+                    .error_message = std::move(reason),
+                    .topic = batch.topic,
+                    .partition = source ? source->partition : -1,
+                    .offset = source ? source->offset : -1,
+                    .failed_at_ms = failed_at_ms,
+                    .attempts = 1};
+}
 
 // A store the processor writes to. Used by one thread (the sink thread).
 //
@@ -43,7 +88,10 @@ struct SinkBatch {
 // a busy pipeline makes fewer, larger commits) and answers ok only when every
 // row and dead letter of all of them is durably stored; an error with
 // retriable=true asks the caller to try the same batches again, other errors
-// stop the pipeline.
+// stop the pipeline. A row the store refuses for good, for that row alone (a
+// constraint, a value the column cannot hold), does not fail the write: it is
+// stored as a dead letter of class "sink" with its record's bytes and position
+// (SinkBatch::row_source) and the store's reason, counted in rows_refused.
 class Sink {
  public:
   virtual ~Sink() = default;

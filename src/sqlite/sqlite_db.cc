@@ -1,9 +1,29 @@
 // sqlite/sqlite_db.cc: SQLite connection, statement and transaction helpers.
 #include "sqlite/sqlite_db.h"
 
+#include <mutex>
 #include <utility>
 
 namespace kascade {
+namespace {
+
+// Process-wide SQLite settings, applied once before the first connection
+// (sqlite3_config only works before SQLite initializes; if something else
+// initialized it first, the calls fail harmlessly and the defaults stay).
+// - MEMSTATUS off: Debian builds SQLite with memory statistics on, which takes
+//   a global mutex around every allocation SQLite makes.
+// - MULTITHREAD: every connection here is opened NOMUTEX and used by one
+//   thread at a time, so SQLite's per-connection mutexes are never needed.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    (void)sqlite3_initialize();
+  });
+}
+
+}  // namespace
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   std::string message(what);
@@ -74,6 +94,7 @@ std::string_view SqliteStatement::column_blob(int index) const {
 SqliteConnection::~SqliteConnection() { sqlite3_close_v2(db_); }
 
 Status SqliteConnection::open(const std::string& path, Mode mode, int busy_timeout_ms) {
+  configure_sqlite_once();
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (mode == Mode::create) flags |= SQLITE_OPEN_CREATE;

@@ -94,3 +94,21 @@ def test_retries_back_off_and_honour_retry_after(mock_api, data_dir):
             assert gap >= RETRY_AFTER_S * 1000 - 2, f"Retry-After ignored: {gap} ms after {failed}"
             checked_retry_after += 1
     assert checked_backoff > 10 and checked_retry_after > 2
+
+
+def test_nationalities_asked_for_are_the_only_ones_landed(data_dir):
+    server = subprocess.Popen([KASCADE, "mock-api", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        assert "listening on http://127.0.0.1:" in line, line
+        base = line.split("listening on ")[1].split()[0]
+        kascade("run", "--source", "randomuser", "--records", 3000, "--data-dir", data_dir,
+                "--set", f"source.randomuser.url={base}/api/",
+                "--set", "source.randomuser.results_per_page=500",
+                "--set", "source.randomuser.nat=fr,de")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    counts = dict(query(data_dir, "SELECT nationality, count(*) FROM users GROUP BY nationality"))
+    assert sum(counts.values()) == 3000
+    assert set(counts) == {"FR", "DE"}, counts

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -316,7 +317,7 @@ bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
   const Node& node = nodes_[index];
   switch (node.op) {
     case Op::literal: out = node.literal; return true;
-    case Op::pointer: out = Val::of_slot(json_fields::Slot{(*ctx.slots)[node.index], ctx.doc}); return true;
+    case Op::pointer: out = ctx.fields[node.index].value; return true;
     case Op::column: out = ctx.columns[node.index]; return true;
     case Op::header: {
       const auto value = ctx.record->header(node.literal.text);
@@ -338,12 +339,15 @@ bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
       out = Val{};
       return true;
     case Op::call: {
-      Val args[16];
-      Val* values = args;
+      // Room for 16 arguments, left unconstructed: each is written by eval_node before it is read.
+      alignas(Val) unsigned char room[16 * sizeof(Val)];
+      Val* values = reinterpret_cast<Val*>(room);
       std::vector<Val> many;  // only for calls with more than 16 arguments
-      if (node.args.size() > std::size(args)) {
+      if (node.args.size() > 16) {
         many.resize(node.args.size());
         values = many.data();
+      } else {
+        for (size_t i = 0; i < node.args.size(); ++i) new (values + i) Val;
       }
       for (size_t i = 0; i < node.args.size(); ++i) {
         if (!eval_node(node.args[i], ctx, values[i])) return false;

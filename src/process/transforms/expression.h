@@ -27,8 +27,7 @@ namespace kascade::transforms {
 
 // What an expression sees of the record being transformed. Set per record by the runner.
 struct EvalContext {
-  const json_fields::Doc* doc = nullptr;
-  const std::vector<const uint64_t*>* slots = nullptr;  // PointerTrie::resolve's output
+  const Field* fields = nullptr;                         // each pointer's value, by PointerTrie node
   const Val* columns = nullptr;                          // the row's columns mapped so far
   const ConsumedRecord* record = nullptr;
   int64_t now_ms = 0;

@@ -68,6 +68,9 @@ std::optional<uint32_t> PointerTrie::add(std::string_view pointer, std::string& 
           (token.size() == 1 || token[0] != '0')) {
         added.index = static_cast<uint32_t>(std::stoul(token));
       }
+      for (const char c : token) {
+        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) plain_tokens_ = false;
+      }
       child = static_cast<uint32_t>(nodes_.size());
       nodes_.push_back(std::move(added));
       nodes_[node].children.push_back(child);

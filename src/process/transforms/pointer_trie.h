@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "process/json_fields.h"
+#include "process/transforms/value.h"
 
 namespace kascade::transforms {
 
@@ -34,6 +35,16 @@ class PointerTrie {
   // Fills slots[node] with the tape word of each pointer's value, or nullptr.
   void resolve(const json_fields::Doc& doc, std::vector<const uint64_t*>& slots) const;
 
+  // The same resolution in one On-Demand pass over `doc` (iterating `bytes`,
+  // which are followed by simdjson's padding), in document order: fills fields[node] with each pointer's
+  // value, extracted once with its type, and checks every other value as
+  // simdjson's DOM parse would (numbers, literals, strings, nesting, trailing
+  // content). False when it cannot vouch for the document: invalid JSON, a
+  // root that is not an object, a key or a skipped string with an escape, or
+  // nesting deeper than the DOM parser allows; the caller then parses with the
+  // DOM and resolve(), which say exactly what is wrong (pointer_walk.cc).
+  bool walk(simdjson::ondemand::document& doc, std::string_view bytes, std::vector<Field>& fields) const;
+
  private:
   struct Node {
     std::string token;    // the unescaped key (or array index) under the parent
@@ -43,8 +54,10 @@ class PointerTrie {
   };
   void resolve_children(const Node& node, const uint64_t* word, const json_fields::Doc& doc,
                         std::vector<const uint64_t*>& slots) const;
+  friend class PointerWalk;  // walk()'s one pass (pointer_walk.cc)
 
   std::vector<Node> nodes_;  // [0] is the root ("")
+  bool plain_tokens_ = true;  // no token holds a quote, a backslash or a control character
 };
 
 }  // namespace kascade::transforms

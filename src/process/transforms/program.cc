@@ -3,6 +3,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "core/dead_letter.h"
@@ -31,8 +33,8 @@ bool to_text(const Val* a, size_t n, EvalContext& ctx, std::string_view where, V
 }
 
 
-bool allows(uint32_t allowed, const json_fields::Slot& slot) {
-  switch (slot.tag()) {
+bool allows(uint32_t allowed, char tag) {
+  switch (tag) {
     case '"': return (allowed & (kString | kUuid | kTimestamp | kNumeric)) != 0;
     case 'l':
     case 'u': return (allowed & (kInteger | kReal | kNumeric)) != 0;
@@ -65,8 +67,24 @@ bool check_format(uint32_t allowed, std::string_view pointer, std::string_view t
 
 }  // namespace
 
+// The On-Demand parser of the fast path, with the padded copy of the record it
+// reads, and the DOM parser of the fallback path.
 struct TransformRunner::Parser {
+  simdjson::ondemand::parser ondemand;
+  std::unique_ptr<char[]> padded;
+  size_t padded_capacity = 0;
   simdjson::dom::parser parser;
+
+  // The record's bytes followed by SIMDJSON_PADDING zero bytes.
+  const char* pad(std::string_view value) {
+    if (padded_capacity < value.size() + simdjson::SIMDJSON_PADDING) {
+      padded_capacity = std::max<size_t>(value.size() + simdjson::SIMDJSON_PADDING, 4096);
+      padded = std::make_unique<char[]>(padded_capacity);
+    }
+    if (!value.empty()) std::memcpy(padded.get(), value.data(), value.size());
+    std::memset(padded.get() + value.size(), 0, simdjson::SIMDJSON_PADDING);
+    return padded.get();
+  }
 };
 
 TransformRunner::TransformRunner(std::shared_ptr<const TransformProgram> program, size_t max_record_bytes)
@@ -81,7 +99,6 @@ TransformRunner::TransformRunner(std::shared_ptr<const TransformProgram> program
   }
   seen_.resize(program_->checks.size());
   latest_ms_.assign(program_->checks.size(), std::numeric_limits<int64_t>::min());
-  ctx_.slots = &slots_;
   ctx_.columns = columns_.data();
   ctx_.scratch = &scratch_;
   ctx_.problem = &problem_;
@@ -90,47 +107,48 @@ TransformRunner::TransformRunner(std::shared_ptr<const TransformProgram> program
 TransformRunner::~TransformRunner() = default;
 
 bool TransformRunner::validate(const ValidateStep& step) {
-  const json_fields::Doc& doc = *ctx_.doc;
   const PointerTrie& pointers = program_->pointers;
   for (const TypeCheck& check : step.types) {
-    const json_fields::Slot value{slots_[check.slot], &doc};
+    const Field& value = fields_[check.slot];
     if (!value.present()) continue;
     // null passes unless the field is required (then it needs a value of the type).
-    if (value.tag() == 'n' && (check.allowed & kNull) == 0 &&
+    if (value.tag == 'n' && (check.allowed & kNull) == 0 &&
         std::find(step.required.begin(), step.required.end(), check.slot) == step.required.end()) {
       continue;
     }
-    if (!allows(check.allowed, value)) {
-      problem_.wrong_type(pointers.pointer_of(check.slot), check.expected, value);
+    if (!allows(check.allowed, value.tag)) {
+      problem_.wrong_type(pointers.pointer_of(check.slot), check.expected, json_fields::Slot::type_of_tag(value.tag));
       return false;
     }
-    if (value.tag() == '"' && !check_format(check.allowed, pointers.pointer_of(check.slot), value.text(), problem_)) {
+    if (value.tag == '"' &&
+        !check_format(check.allowed, pointers.pointer_of(check.slot), value.value.text, problem_)) {
       return false;
     }
   }
   // After the types, so that "/name: expected an object" is said before "/name/first: missing".
   for (const uint32_t slot : step.required) {
-    if (slots_[slot] == nullptr) {
+    if (!fields_[slot].present()) {
       problem_.missing(pointers.pointer_of(slot));
       return false;
     }
   }
   for (const PatternCheck& check : step.patterns) {
-    const json_fields::Slot value{slots_[check.slot], &doc};
-    if (value.is_null() || value.tag() != '"') continue;
-    const std::string_view text = value.text();
+    const Field& value = fields_[check.slot];
+    if (value.tag != '"') continue;
+    const std::string_view text = value.value.text;
     if (!std::regex_search(text.begin(), text.end(), *check.regex)) {
       problem_.bad_text(pointers.pointer_of(check.slot), "does not match /" + check.pattern + "/:", text);
       return false;
     }
   }
   for (const EnumCheck& check : step.enums) {
-    const json_fields::Slot value{slots_[check.slot], &doc};
+    const Field& value = fields_[check.slot];
     if (value.is_null()) continue;
     Val text;
-    const Val raw = Val::of_slot(value);
+    const Val raw = value.value;
     if (raw.kind == Val::Kind::object || raw.kind == Val::Kind::array) {
-      problem_.wrong_type(pointers.pointer_of(check.slot), "one of " + check.listed, value);
+      problem_.wrong_type(pointers.pointer_of(check.slot), "one of " + check.listed,
+                          json_fields::Slot::type_of_tag(value.tag));
       return false;
     }
     to_text(&raw, 1, ctx_, pointers.pointer_of(check.slot), text);
@@ -140,14 +158,14 @@ bool TransformRunner::validate(const ValidateStep& step) {
     }
   }
   for (const RangeCheck& check : step.ranges) {
-    const json_fields::Slot value{slots_[check.slot], &doc};
+    const Field& value = fields_[check.slot];
     if (value.is_null()) continue;
     std::optional<double> number;
-    switch (value.tag()) {
-      case 'l': number = static_cast<double>(value.int64()); break;
-      case 'u': number = static_cast<double>(value.uint64()); break;
-      case 'd': number = value.real(); break;
-      case '"': number = users_scalars::decimal(value.text()); break;
+    switch (value.tag) {
+      case 'l': number = static_cast<double>(value.value.integer); break;
+      case 'u':  // held as a double already (Val::of_slot)
+      case 'd': number = value.value.real; break;
+      case '"': number = users_scalars::decimal(value.value.text); break;
       default: break;
     }
     if (number && !(*number >= check.min && *number <= check.max)) {
@@ -190,20 +208,24 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
     }
   } shrink{*this, value.size()};
 
-  simdjson::dom::element parsed;
-  if (const auto error = parser_->parser.parse(value.data(), value.size()).get(parsed); error != simdjson::SUCCESS) {
-    return MappingFailure{dead_letter_class::parse, std::string("invalid JSON: ") + simdjson::error_message(error)};
+  // One On-Demand pass; anything it cannot vouch for is parsed again with the DOM.
+  bool walked = false;
+  {
+    const char* padded = parser_->pad(value);
+    simdjson::ondemand::document doc;
+    if (parser_->ondemand.iterate(padded, value.size(), value.size() + simdjson::SIMDJSON_PADDING).get(doc) ==
+        simdjson::SUCCESS) {
+      walked = program_->pointers.walk(doc, std::string_view(padded, value.size()), fields_);
+    }
   }
-  const json_fields::Doc doc = json_fields::Doc::of(parser_->parser);
-  if (json_fields::root_of(doc).tag() != '{') {
-    return MappingFailure{dead_letter_class::validation, std::string("(root): expected an object, got ") +
-                                                             json_fields::kind_name(json_fields::root_of(doc).type())};
+  if (!walked) {
+    ++dom_fallbacks_;
+    if (auto failure = resolve_with_dom(value)) return failure;
   }
-  program_->pointers.resolve(doc, slots_);
   scratch_.reset();
   problem_.clear();
   pending_keys_.clear();
-  ctx_.doc = &doc;
+  ctx_.fields = fields_.data();
   ctx_.record = &record;
   ctx_.now_ms = processed_at_ms;
 
@@ -245,6 +267,27 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
     if (seen.size() > 4096 && seen.size() % 4096 == 0) {
       std::erase_if(seen, [&](const auto& entry) { return latest_ms_[index] - entry.second >= window; });
     }
+  }
+  return std::nullopt;
+}
+
+// Parses `value` with the DOM and resolves every pointer from its tape into fields_
+// (views into the DOM parser's buffers, valid until the next record).
+std::optional<MappingFailure> TransformRunner::resolve_with_dom(std::string_view value) {
+  simdjson::dom::element parsed;
+  if (const auto error = parser_->parser.parse(value.data(), value.size()).get(parsed); error != simdjson::SUCCESS) {
+    return MappingFailure{dead_letter_class::parse, std::string("invalid JSON: ") + simdjson::error_message(error)};
+  }
+  const json_fields::Doc doc = json_fields::Doc::of(parser_->parser);
+  if (json_fields::root_of(doc).tag() != '{') {
+    return MappingFailure{dead_letter_class::validation, std::string("(root): expected an object, got ") +
+                                                             json_fields::kind_name(json_fields::root_of(doc).type())};
+  }
+  program_->pointers.resolve(doc, slots_);
+  fields_.resize(slots_.size());
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const json_fields::Slot slot{slots_[i], &doc};
+    fields_[i] = slot.present() ? Field{slot.tag(), Val::of_slot(slot)} : Field{};
   }
   return std::nullopt;
 }

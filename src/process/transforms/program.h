@@ -96,9 +96,13 @@ class TransformRunner {
 
   // Records dropped so far by filter and dedupe steps.
   uint64_t dropped() const { return dropped_; }
+  // Records the On-Demand walk could not vouch for (PointerTrie::walk), which
+  // took the DOM path instead: invalid JSON, escaped keys, ...
+  uint64_t dom_fallbacks() const { return dom_fallbacks_; }
 
  private:
   struct Parser;
+  std::optional<MappingFailure> resolve_with_dom(std::string_view value);
   bool validate(const ValidateStep& step);
   std::optional<MappingFailure> write_row(RowBatch& rows);
   bool seen_recently(const DedupeStep& step, size_t index, int64_t time_ms);
@@ -106,13 +110,15 @@ class TransformRunner {
   std::shared_ptr<const TransformProgram> program_;
   size_t max_record_bytes_;
   std::unique_ptr<Parser> parser_;
-  std::vector<const uint64_t*> slots_;
+  std::vector<const uint64_t*> slots_;  // the DOM path's tape words, turned into fields_
+  std::vector<Field> fields_;           // the value of each pointer of the program, by trie node
   std::vector<Val> columns_;
   std::vector<std::string> column_where_;  // names each column in conversion errors
   Scratch scratch_;
   json_fields::Problem problem_;
   EvalContext ctx_;
   uint64_t dropped_ = 0;
+  uint64_t dom_fallbacks_ = 0;
   // dedupe: per dedupe step, key -> record time it was last landed.
   std::vector<std::unordered_map<std::string, int64_t>> seen_;
   std::vector<int64_t> latest_ms_;

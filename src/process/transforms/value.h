@@ -44,6 +44,18 @@ struct Val {
   }
 };
 
+// The value of one JSON pointer of a record, as PointerTrie resolves it (from
+// the DOM tape or the On-Demand walk alike): `tag` is the JSON kind with
+// simdjson's tape letters ('"', 'l' int64, 'u' uint64 above int64, 'd', 't',
+// 'f', 'n', '{', '['), 0 if absent; `value` is that value as Val::of_slot reads it.
+struct Field {
+  char tag = 0;
+  Val value;
+
+  bool present() const { return tag != 0; }
+  bool is_null() const { return tag == 0 || tag == 'n'; }
+};
+
 // "a string", "an integer", ...: the JSON kind of a value, as json_fields names it.
 inline const char* kind_name(const Val& v) {
   switch (v.kind) {

@@ -180,7 +180,14 @@ Status WindowAggregator::restore(const WindowCheckpoint& checkpoint) {
     max_event_[static_cast<size_t>(partition)] = clock.max_event_ms;
     late_records_[static_cast<size_t>(partition)] = clock.late_records;
   }
+  int64_t lowest = INT64_MAX;
+  for (size_t p = 0; p < max_event_.size(); ++p) lowest = std::min(lowest, partition_watermark(p));
+  watermark_ = lowest;
+  // A window ending at or before the watermark or the horizon was closed: its state is
+  // stale (e.g. resurrected by a store replica that missed the delete), never restored.
+  const int64_t closed_before = std::max(watermark_, horizon_);
   for (const WindowStateEntry& entry : checkpoint.states) {
+    if (closed_before != kUnseen && entry.window_start + plan_.size_ms <= closed_before) continue;
     auto [it, inserted] = windows_.try_emplace(entry.window_start, nullptr);
     if (inserted) it->second = std::make_unique<OpenWindow>(layout_, entry.window_start);
     OpenWindow& window = *it->second;
@@ -191,9 +198,6 @@ Status WindowAggregator::restore(const WindowCheckpoint& checkpoint) {
                                                     plan_.table, entry.window_start));
     }
   }
-  int64_t lowest = INT64_MAX;
-  for (size_t p = 0; p < max_event_.size(); ++p) lowest = std::min(lowest, partition_watermark(p));
-  watermark_ = lowest;
   return ok_status();
 }
 

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <map>
+#include <variant>
 
 #include "core/timestamp.h"
 #include "cql/murmur3.h"
@@ -96,6 +98,8 @@ Status CassandraSink::prepare(const TableSchema& schema) {
                          done.error().retriable);
   }
 
+  if (auto status = reconcile_table(schema); !status) return status;
+
   std::string columns, marks;
   for (const auto& column : schema.columns) {
     columns += (columns.empty() ? "" : ", ") + quoted(column.name);
@@ -119,6 +123,46 @@ Status CassandraSink::prepare(const TableSchema& schema) {
   return ok_status();
 }
 
+// The table may have been there before kascade (an existing deployment, e.g.
+// the tutorial stack's spark_streams.created_users, created by its Spark job
+// without `dob`): columns it lacks are added; a column of another type is a
+// config error, named, rather than rows Cassandra refuses or misreads.
+Status CassandraSink::reconcile_table(const TableSchema& schema) {
+  const std::string table = fmt::format("{}.{}", quoted(options_.keyspace), quoted(schema.name));
+  // The table as the node knows it now (system_schema, not a cached prepared statement).
+  auto existing = session_->query_all(
+      fmt::format("SELECT column_name, type FROM system_schema.columns WHERE keyspace_name = '{}' AND table_name = '{}'",
+                  options_.keyspace, schema.name),
+      cql::Consistency::one);
+  if (!existing) return existing.error();
+  std::map<std::string, std::string, std::less<>> types;  // column -> CQL type
+  for (const auto& row : existing->rows) {
+    const auto* name = row.size() == 2 ? std::get_if<std::string>(&row[0].v) : nullptr;
+    const auto* type = row.size() == 2 ? std::get_if<std::string>(&row[1].v) : nullptr;
+    if (name && type) types[*name] = *type;
+  }
+  for (const auto& column : schema.columns) {
+    const auto found = types.find(column.name);
+    if (found == types.end()) {
+      const std::string alter = fmt::format("ALTER TABLE {} ADD IF NOT EXISTS {} {}", table, quoted(column.name),
+                                            cql_type(column.type));
+      auto done = session_->query(alter, {.consistency = cql::Consistency::one, .page_size = 0});
+      if (!done)
+        return Error::make(done.error().code, fmt::format("{}: {}", alter, done.error().message),
+                           done.error().retriable);
+      continue;
+    }
+    if (found->second != cql_type(column.type)) {
+      return Error::make(Errc::config,
+                         fmt::format("table {}.{} exists in Cassandra with column {} of type {}, but the pipeline "
+                                     "writes it as {}: change table.columns.{} to match, or use another table",
+                                     options_.keyspace, schema.name, column.name, found->second,
+                                     cql_type(column.type), column.name));
+    }
+  }
+  return ok_status();
+}
+
 void CassandraSink::send(std::shared_ptr<const cql::PreparedStatement> statement, std::string frame,
                          std::optional<int64_t> token, size_t ticket, Flight& flight) {
   {
@@ -132,6 +176,9 @@ void CassandraSink::send(std::shared_ptr<const cql::PreparedStatement> statement
     if (!result) {
       if (result.error().retriable) {
         if (!flight.retriable) flight.retriable = result.error();
+      } else if (result.error().code != Errc::invalid_argument && ticket != kDeadLetterTicket) {
+        // Not about this row (unauthorized, a protocol failure): stop, do not dead-letter every row.
+        if (!flight.fatal) flight.fatal = result.error();
       } else {
         flight.refused.emplace_back(ticket, result.error().message);
       }
@@ -264,10 +311,10 @@ std::string CassandraSink::row_json(const SinkBatch& batch, size_t row) const {
 Status CassandraSink::write(std::span<const SinkBatch* const> batches) {
   if (!insert_row_) return Error::make(Errc::internal, "CassandraSink::write before prepare");
   Flight flight;
-  std::vector<DeadLetter> refused_rows;
   const int64_t now = now_ms();
   for (size_t b = 0; b < batches.size(); ++b) {
     const SinkBatch& batch = *batches[b];
+    batch.rows_refused = 0;
     for (size_t r = 0; r < batch.rows.rows(); ++r) {
       const size_t ticket = (b << 32) | r;
       if (auto status = send_row(batch, r, ticket, flight); !status) {
@@ -279,38 +326,61 @@ Status CassandraSink::write(std::span<const SinkBatch* const> batches) {
   }
   wait_all(flight);
   if (flight.retriable) return *flight.retriable;
+  if (flight.fatal) return *flight.fatal;
 
-  // Rows Cassandra refused for good: to the dead letters, with the reason.
+  // Rows Cassandra refused for good: to the dead letters, with the reason and
+  // the record they came from (its bytes, topic, partition and offset).
   std::vector<std::pair<size_t, std::string>> refused;
   refused.swap(flight.refused);
   for (const auto& [ticket, reason] : refused) {
     if (ticket == kDeadLetterTicket) {
       return Error::make(Errc::io, fmt::format("Cassandra refused a dead letter: {}", reason));
     }
+  }
+  for (const auto& [ticket, reason] : refused) {
     const SinkBatch& batch = *batches[ticket >> 32];
     const size_t row = ticket & 0xFFFFFFFF;
-    const int key_column =
-        schema_->primary_key.empty() ? -1 : schema_->column_index(schema_->primary_key[0]);
-    const Value& key = batch.rows.get(row, static_cast<size_t>(key_column < 0 ? 0 : key_column));
-    DeadLetter letter{
-        .key = key.kind == Value::Kind::text ? std::string(batch.rows.text(key)) : std::string(),
-        .value = row_json(batch, row),
-        .error_class = dead_letter_class::sink,
-        .error_message = reason,
-        .topic = batch.topic,
-        .partition = -1,  // a row no longer knows its record's position
-        .offset = -1,
-        .failed_at_ms = now,
-        .attempts = 1};
-    (void)send_dead_letter(letter, flight);
+    ++batch.rows_refused;
+    std::string key, json;
+    if (batch.row_source(row) == nullptr) {  // e.g. dlq replay: the row itself, as JSON
+      const int key_column =
+          schema_->primary_key.empty() ? -1 : schema_->column_index(schema_->primary_key[0]);
+      const Value& k = batch.rows.get(row, static_cast<size_t>(key_column < 0 ? 0 : key_column));
+      if (k.kind == Value::Kind::text) key = batch.rows.text(k);
+      json = row_json(batch, row);
+    }
+    (void)send_dead_letter(refused_row_dead_letter(batch, row, fmt::format("Cassandra refused the row: {}", reason),
+                                                   now, key, json),
+                           flight);
   }
   wait_all(flight);
   if (flight.retriable) return *flight.retriable;
+  if (flight.fatal) return *flight.fatal;
   if (!flight.refused.empty()) {
     return Error::make(
         Errc::io, fmt::format("Cassandra refused a dead letter: {}", flight.refused[0].second));
   }
-  return ok_status();
+  // Windows: results, then state and offsets in one conditional batch (cassandra_window_state.h).
+  return windows_ ? windows_->commit(batches) : ok_status();
+}
+
+Result<WindowCheckpoint> CassandraSink::prepare_windows(const TableSchema& results) {
+  auto windows = CassandraWindowState::open(
+      *session_, {options_.keyspace, options_.window_group, options_.window_topic, results.name},
+      options_.consistency, results);
+  if (!windows) return windows.error();
+  windows_ = std::move(*windows);
+  return windows_->checkpoint();
+}
+
+Result<OffsetMap> CassandraSink::stored_offsets(const std::string& group, const std::string& topic) {
+  if (!windows_) return OffsetMap{};
+  if (group != windows_->scope().group || topic != windows_->scope().topic) {
+    return Error::make(Errc::internal, fmt::format("cassandra sink: offsets of group '{}' topic '{}' asked, window "
+                                                   "state kept for group '{}' topic '{}'", group, topic,
+                                                   windows_->scope().group, windows_->scope().topic));
+  }
+  return windows_->offsets();
 }
 
 }  // namespace kascade

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cql/session.h"
+#include "sinks/cassandra/cassandra_window_state.h"
 #include "sinks/sink.h"
 
 namespace kascade {
@@ -20,10 +21,14 @@ struct CassandraSinkOptions {
       "{'class': 'SimpleStrategy', 'replication_factor': 1}";  // a CQL map literal
   cql::Consistency consistency = cql::Consistency::local_quorum;
   int max_in_flight = 512;  // EXECUTEs awaiting Cassandra's answer, per sink
+  // Windows: the consumer group and topic whose window state and offsets this sink keeps.
+  std::string window_group;
+  std::string window_topic;
 };
 
 // The distributed mode's sink. prepare() creates the keyspace, the table and
-// `dead_letters` when missing and prepares their INSERTs; write() sends one
+// `dead_letters` when missing (adding the columns an existing table lacks, and
+// refusing one whose columns have other types) and prepares their INSERTs; write() sends one
 // EXECUTE per row through kascade's CQL client (token-aware, at most
 // max_in_flight outstanding: the sink thread waits, which is the
 // backpressure) and answers ok only once Cassandra acknowledged every row and
@@ -31,21 +36,26 @@ struct CassandraSinkOptions {
 //
 // A retriable failure (timeout, node down, overloaded) fails the whole write
 // as retriable: the processor writes the same batches again, and upserts by
-// primary key make that harmless. A row Cassandra refuses for good becomes a
-// dead letter (class "sink") holding the row as JSON and the server's reason.
+// primary key make that harmless. A row Cassandra refuses for good as invalid
+// (e.g. a partition key over 64 KiB) becomes a dead letter (class "sink") with
+// the server's reason and its record's original bytes, topic, partition and
+// offset (SinkBatch::row_sources; without them, the row as JSON at -1/-1).
+// Any other non-retriable failure (unauthorized, ...) fails the write.
 //
 // Offsets are not stored here (stores_offsets() is false): the bus commits
-// them after write() returns ok. Used by the sink thread only.
+// them after write() returns ok. Except with windows: prepare_windows() then
+// keeps window state and offsets together in one partition
+// (cassandra_window_state.h), write() commits them after the rows, and
+// stores_offsets() is true. Used by the sink thread only.
 class CassandraSink final : public Sink {
  public:
   static Result<std::unique_ptr<CassandraSink>> open(CassandraSinkOptions options);
 
   Status prepare(const TableSchema& schema) override;
   Status write(std::span<const SinkBatch* const> batches) override;
-  bool stores_offsets() const override { return false; }
-  Result<OffsetMap> stored_offsets(const std::string&, const std::string&) override {
-    return OffsetMap{};
-  }
+  bool stores_offsets() const override { return windows_ != nullptr; }
+  Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) override;
+  Result<WindowCheckpoint> prepare_windows(const TableSchema& results) override;
   std::string describe_self() const override;
 
   // CQL that creates `schema` in `keyspace` (for docs and tests).
@@ -60,9 +70,11 @@ class CassandraSink final : public Sink {
     std::condition_variable changed;
     int in_flight = 0;
     std::optional<Error> retriable;                       // the first retriable failure
+    std::optional<Error> fatal;                           // the first failure not about one row
     std::vector<std::pair<size_t, std::string>> refused;  // (row ticket, reason)
   };
 
+  Status reconcile_table(const TableSchema& schema);  // adds missing columns, refuses other types
   Status send_row(const SinkBatch& batch, size_t row, size_t ticket, Flight& flight);
   Status send_dead_letter(const DeadLetter& letter, Flight& flight);
   void send(std::shared_ptr<const cql::PreparedStatement> statement, std::string frame,
@@ -79,6 +91,7 @@ class CassandraSink final : public Sink {
   cql::ExecuteFrame frame_;                 // reused: built here, copied into the request
   std::vector<std::pair<size_t, size_t>>
       value_spans_;  // per column: where its value sits in frame_
+  std::unique_ptr<CassandraWindowState> windows_;  // with windows: their state and the offsets
 };
 
 }  // namespace kascade

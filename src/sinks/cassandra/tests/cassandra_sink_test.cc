@@ -151,6 +151,53 @@ TEST_F(CassandraSinkTest, ARowWithABadKeyIsDeadLettered) {
   EXPECT_EQ(letters[0][1], cql::CqlValue{std::string("sink")});
 }
 
+// With the rows' sources known (the processor's batches), a refused row's dead
+// letter is its record: original bytes, key, topic, partition, offset.
+TEST_F(CassandraSinkTest, ARefusedRowIsDeadLetteredWithItsRecord) {
+  SinkBatch batch(&kSchema);
+  batch.topic = "users.raw";
+  size_t r = batch.rows.add_row();
+  batch.rows.set_text(r, 0, "not-a-uuid");
+  r = batch.rows.add_row();
+  batch.rows.set_text(r, 0, kId2);
+  const std::string bad = R"({"id": "not-a-uuid"})", good = R"({"id": "ok"})";
+  batch.row_sources = {RowSource{2, 41, "key-41", bad}, RowSource{2, 42, "key-42", good}};
+  ASSERT_TRUE(write(batch).ok());
+  EXPECT_EQ(batch.rows_refused, 1u);
+  EXPECT_EQ(select("SELECT id FROM " + keyspace_ + ".people").size(), 1u);
+  auto letters = select("SELECT partition, offset, key, value, error_class FROM " + keyspace_ + ".dead_letters");
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0][0], cql::CqlValue{int64_t{2}});
+  EXPECT_EQ(letters[0][1], cql::CqlValue{int64_t{41}});
+  EXPECT_EQ(letters[0][2], cql::CqlValue{std::string("key-41")});
+  EXPECT_EQ(letters[0][3], cql::CqlValue{bad});
+  EXPECT_EQ(letters[0][4], cql::CqlValue{std::string("sink")});
+}
+
+// A table that was there before (an existing deployment): a column it lacks is
+// added; a column of another type is a config error naming it.
+TEST_F(CassandraSinkTest, AnExistingTableGetsMissingColumnsAndMismatchesAreRefused) {
+  const TableSchema older{"older", {{"id", ColumnType::uuid}, {"name", ColumnType::text}}, {"id"}};
+  const TableSchema wider{"older", {{"id", ColumnType::uuid}, {"name", ColumnType::text}, {"dob", ColumnType::text}},
+                          {"id"}};
+  const TableSchema retyped{"older", {{"id", ColumnType::uuid}, {"name", ColumnType::int32}}, {"id"}};
+  ASSERT_TRUE(sink_->prepare(older).ok());
+  const Status widened = sink_->prepare(wider);
+  ASSERT_TRUE(widened.ok()) << widened.message();
+  SinkBatch batch(&wider);
+  const size_t r = batch.rows.add_row();
+  batch.rows.set_text(r, 0, kId1);
+  batch.rows.set_text(r, 2, "1970-01-01T00:00:00.000Z");
+  ASSERT_TRUE(write(batch).ok());
+  auto rows = select("SELECT dob FROM " + keyspace_ + ".older");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], cql::CqlValue{std::string("1970-01-01T00:00:00.000Z")});
+  const Status mismatch = sink_->prepare(retyped);
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_EQ(mismatch.error().code, Errc::config);
+  EXPECT_NE(mismatch.message().find("column name of type text"), std::string::npos) << mismatch.message();
+}
+
 TEST_F(CassandraSinkTest, ManyRowsWithBoundedInFlight) {
   SinkBatch batch(&kSchema);
   char id[37];

@@ -1,6 +1,7 @@
 // Tests for sinks/sqlite: upserts, unset nulls, dead letters, offsets in the same transaction.
 #include "sinks/sqlite/sqlite_store.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -97,6 +98,34 @@ TEST_F(SqliteStoreTest, AFailedBatchLeavesNothingBehind) {
   EXPECT_EQ(query("SELECT count(*) FROM people"), "0");
   EXPECT_EQ(query("SELECT count(*) FROM dead_letters"), "0");
   EXPECT_TRUE(store_->stored_offsets("g", "t")->empty());
+}
+
+TEST_F(SqliteStoreTest, ARowTheTableRefusesBecomesASinkDeadLetterWithItsSource) {
+  SinkBatch batch(&kSchema);
+  batch.group = "g";
+  batch.topic = "t";
+  // 100 rows (multi-row statements and single ones); rows 5 and 70 have no key,
+  // which the table refuses (NOT NULL): those two alone become dead letters.
+  std::vector<std::string> ids, values;
+  for (int i = 0; i < 100; ++i) {
+    ids.push_back(fmt::format("id-{:03}", i));
+    values.push_back(fmt::format("{{\"record\": {}}}", i));
+  }
+  for (int i = 0; i < 100; ++i) {
+    add_person(batch, i == 5 || i == 70 ? nullptr : ids[static_cast<size_t>(i)].c_str(), "x", i);
+    batch.row_sources.push_back(RowSource{i % 2, 1000 + i, ids[static_cast<size_t>(i)], values[static_cast<size_t>(i)]});
+  }
+  batch.next_offsets = {{0, 1100}, {1, 1101}};
+  const Status status = store_->write(batch);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(batch.rows_refused, 2u);
+  EXPECT_EQ(query("SELECT count(*) FROM people"), "98");
+  EXPECT_EQ(query("SELECT group_concat(partition || ':' || offset || ':' || CAST(key AS TEXT) || ':' || "
+                  "CAST(value AS TEXT) || ':' || error_class, ' ') FROM (SELECT * FROM dead_letters ORDER BY offset)"),
+            "1:1005:id-005:{\"record\": 5}:sink 0:1070:id-070:{\"record\": 70}:sink");
+  EXPECT_NE(query("SELECT error_message FROM dead_letters WHERE offset = 1005").find("NOT NULL constraint failed"),
+            std::string::npos);
+  EXPECT_EQ(*store_->stored_offsets("g", "t"), (OffsetMap{{0, 1100}, {1, 1101}}));
 }
 
 TEST_F(SqliteStoreTest, DeadLettersKeepOriginalBytesReasonAndSource) {

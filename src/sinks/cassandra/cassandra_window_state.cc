@@ -1,0 +1,555 @@
+// sinks/cassandra/cassandra_window_state.cc: the state partition, its lease, and the conditional commits.
+#include "sinks/cassandra/cassandra_window_state.h"
+
+#include <fmt/format.h>
+
+#include <bit>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "core/timestamp.h"
+#include "sinks/cassandra/cassandra_sink.h"
+
+namespace kascade {
+namespace {
+
+using cql::BodyWriter;
+using cql::Consistency;
+
+constexpr int kOffsetKind = 0;
+constexpr int kClockKind = 1;
+constexpr int kStateKind = 2;
+constexpr uint8_t kValuesFlag = 0x01;
+constexpr uint8_t kPageSizeFlag = 0x04;
+constexpr uint8_t kPagingStateFlag = 0x08;
+constexpr uint8_t kSerialConsistencyFlag = 0x10;
+// The clustering group_key of offset and clock rows (a non-empty blob).
+const std::string kNoGroupKey(1, '\0');
+
+std::string be_i64(int64_t v) {
+  std::string out;
+  BodyWriter(out).i64(v);
+  return out;
+}
+
+std::string quoted(std::string_view name) { return fmt::format("\"{}\"", name); }
+std::string state_table(const WindowStateScope& scope) { return quoted(scope.keyspace) + ".window_state"; }
+
+constexpr const char* kWherePartition = "consumer_group = ? AND topic = ? AND aggregation = ?";
+
+using Values = std::vector<std::optional<std::string>>;
+
+Values partition_values(const WindowStateScope& scope) { return {scope.group, scope.topic, scope.aggregation}; }
+
+void write_values(BodyWriter& w, const Values& values) {
+  w.u16(static_cast<uint16_t>(values.size()));
+  for (const auto& v : values) {
+    if (v) {
+      w.bytes(*v);
+    } else {
+      w.null_value();
+    }
+  }
+}
+
+// A QUERY with bound values (the session's query_frame binds none).
+std::string query_frame_with_values(uint8_t version, std::string_view cql, Consistency consistency,
+                                    const Values& values, int32_t page_size = 0,
+                                    const std::string& paging_state = {}) {
+  std::string f;
+  cql::begin_frame(f, version, cql::Opcode::query);
+  BodyWriter w(f);
+  w.long_string(cql);
+  w.u16(static_cast<uint16_t>(consistency));
+  uint8_t flags = kValuesFlag;
+  if (page_size > 0) flags |= kPageSizeFlag;
+  if (!paging_state.empty()) flags |= kPagingStateFlag;
+  w.byte(flags);
+  write_values(w, values);
+  if (page_size > 0) w.i32(page_size);
+  if (!paging_state.empty()) w.bytes(paging_state);
+  cql::finish_frame(f);
+  return f;
+}
+
+// Column `name` of a result, or -1.
+int column_of(const cql::Rows& rows, std::string_view name) {
+  for (size_t i = 0; i < rows.metadata.columns.size(); ++i)
+    if (rows.metadata.columns[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+std::optional<int64_t> integer_at(const cql::Row& row, int column) {
+  if (column < 0 || static_cast<size_t>(column) >= row.size()) return std::nullopt;
+  if (const auto* v = std::get_if<int64_t>(&row[static_cast<size_t>(column)].v)) return *v;
+  return std::nullopt;
+}
+std::optional<std::string> text_at(const cql::Row& row, int column) {
+  if (column < 0 || static_cast<size_t>(column) >= row.size()) return std::nullopt;
+  if (const auto* v = std::get_if<std::string>(&row[static_cast<size_t>(column)].v)) return *v;
+  return std::nullopt;
+}
+
+Error with_cql(std::string_view what, const Error& error) {
+  return Error::make(error.code, fmt::format("window state: {}: {}", what, error.message), error.retriable);
+}
+
+}  // namespace
+
+std::string create_window_state_table_cql(const std::string& keyspace) {
+  // gc_grace_seconds: each closed window leaves one range tombstone here, and
+  // a restart reads the whole partition, so tombstones are purged after an
+  // hour rather than ten days. The usual risk of a short grace (a replica that
+  // missed a delete and was not repaired in time resurrects the deleted rows)
+  // is harmless here: only closed windows' states are ever deleted, and a
+  // restore ignores every state whose window ends at or before the restored
+  // watermark or horizon (WindowAggregator::restore), which a resurrected
+  // closed window always does. With replication_factor 1 nothing can be missed.
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS {}.window_state ("
+      "consumer_group text, topic text, aggregation text, kind int, id bigint, group_key blob, "
+      "owner text static, lease_until timestamp static, "
+      "next_offset bigint, max_event_ms bigint, late_records bigint, state blob, "
+      "PRIMARY KEY ((consumer_group, topic, aggregation), kind, id, group_key)) "
+      "WITH gc_grace_seconds = 3600",
+      quoted(keyspace));
+}
+
+std::vector<StateCommit> plan_state_commits(std::span<const SinkBatch* const> batches, size_t max_bytes,
+                                            size_t max_statements) {
+  std::vector<StateCommit> commits(1);
+  for (const SinkBatch* batch : batches) {
+    const WindowDelta* delta = batch->windows.get();
+    // What this batch adds, to decide whether it still fits the open commit.
+    size_t bytes = batch->next_offsets.size() * 16;
+    size_t statements = batch->next_offsets.size();
+    bool conflicts = false;
+    if (delta) {
+      bytes += delta->closed_windows.size() * 8 + delta->clocks.size() * 20;
+      statements += delta->closed_windows.size() + delta->states.size() + delta->clocks.size();
+      for (const auto& entry : delta->states) {
+        bytes += 8 + entry.group_key.size() + entry.state.size();
+        for (int64_t deleted : commits.back().deleted_windows) conflicts |= deleted == entry.window_start;
+      }
+    }
+    StateCommit* commit = &commits.back();
+    const bool fits = commit->bytes + bytes <= max_bytes && commit->statements() + statements <= max_statements;
+    if (commit->statements() > 1 && (conflicts || !fits)) commit = &commits.emplace_back();
+    if (delta) {
+      for (int64_t start : delta->closed_windows) {
+        // The range delete supersedes the states of that window written before it in this commit.
+        auto from = commit->states.lower_bound({start, std::string()});
+        while (from != commit->states.end() && from->first.first == start) from = commit->states.erase(from);
+        commit->deleted_windows.push_back(start);
+      }
+      for (const auto& entry : delta->states) commit->states[{entry.window_start, entry.group_key}] = entry.state;
+      for (const auto& [partition, clock] : delta->clocks) commit->clocks[partition] = clock;
+    }
+    for (const auto& [partition, next] : batch->next_offsets) commit->offsets[partition] = next;
+    commit->bytes += bytes;
+  }
+  return commits;
+}
+
+std::string state_commit_frame(uint8_t version, const WindowStateScope& scope, const std::string& owner,
+                               int64_t lease_until_ms, const StateCommit& commit, Consistency consistency) {
+  const std::string table = state_table(scope);
+  const std::string renew =
+      fmt::format("UPDATE {} SET lease_until = ? WHERE {} IF owner = ?", table, kWherePartition);
+  const std::string remove = fmt::format("DELETE FROM {} WHERE {} AND kind = {} AND id = ?", table, kWherePartition,
+                                         kStateKind);
+  const std::string put_state =
+      fmt::format("INSERT INTO {} (consumer_group, topic, aggregation, kind, id, group_key, state) "
+                  "VALUES (?, ?, ?, {}, ?, ?, ?)", table, kStateKind);
+  const std::string put_clock =
+      fmt::format("INSERT INTO {} (consumer_group, topic, aggregation, kind, id, group_key, max_event_ms, "
+                  "late_records) VALUES (?, ?, ?, {}, ?, ?, ?, ?)", table, kClockKind);
+  const std::string put_offset =
+      fmt::format("INSERT INTO {} (consumer_group, topic, aggregation, kind, id, group_key, next_offset) "
+                  "VALUES (?, ?, ?, {}, ?, ?, ?)", table, kOffsetKind);
+
+  std::string f;
+  cql::begin_frame(f, version, cql::Opcode::batch);
+  BodyWriter w(f);
+  w.byte(0);  // LOGGED: a conditional batch; on one partition Cassandra skips the batch log
+  w.u16(static_cast<uint16_t>(commit.statements()));
+  auto statement = [&](const std::string& cql, uint16_t values) {
+    w.byte(0);  // a query string follows (no prepared ids: nothing to re-prepare)
+    w.long_string(cql);
+    w.u16(values);
+    w.bytes(scope.group);
+    w.bytes(scope.topic);
+    w.bytes(scope.aggregation);
+  };
+  // The condition first: the whole batch applies only while this processor owns the lease.
+  w.byte(0);
+  w.long_string(renew);
+  w.u16(5);
+  w.bytes(be_i64(lease_until_ms));
+  w.bytes(scope.group);
+  w.bytes(scope.topic);
+  w.bytes(scope.aggregation);
+  w.bytes(owner);
+  for (int64_t start : commit.deleted_windows) {
+    statement(remove, 4);
+    w.bytes(be_i64(start));
+  }
+  for (const auto& [key, state] : commit.states) {
+    statement(put_state, 6);
+    w.bytes(be_i64(key.first));
+    w.bytes(key.second);
+    w.bytes(state);
+  }
+  for (const auto& [partition, clock] : commit.clocks) {
+    statement(put_clock, 7);
+    w.bytes(be_i64(partition));
+    w.bytes(kNoGroupKey);
+    w.bytes(be_i64(clock.max_event_ms));
+    w.bytes(be_i64(clock.late_records));
+  }
+  for (const auto& [partition, next] : commit.offsets) {
+    statement(put_offset, 6);
+    w.bytes(be_i64(partition));
+    w.bytes(kNoGroupKey);
+    w.bytes(be_i64(next));
+  }
+  w.u16(static_cast<uint16_t>(consistency));
+  w.byte(kSerialConsistencyFlag);
+  w.u16(static_cast<uint16_t>(Consistency::serial));
+  cql::finish_frame(f);
+  return f;
+}
+
+Result<StoredWindowState> decode_window_state(const cql::Rows& rows) {
+  const int kind = column_of(rows, "kind"), id = column_of(rows, "id"), key = column_of(rows, "group_key"),
+            next = column_of(rows, "next_offset"), max_event = column_of(rows, "max_event_ms"),
+            late = column_of(rows, "late_records"), state = column_of(rows, "state");
+  if (kind < 0 || id < 0 || key < 0 || next < 0 || max_event < 0 || late < 0 || state < 0)
+    return Error::make(Errc::corrupt, "window state: unexpected columns in window_state");
+  StoredWindowState out;
+  for (const cql::Row& row : rows.rows) {
+    const auto k = integer_at(row, kind);
+    const auto i = integer_at(row, id);
+    if (!k || !i) continue;  // the statics-only row of a partition without rows
+    switch (*k) {
+      case kOffsetKind:
+        if (auto v = integer_at(row, next)) out.offsets[static_cast<int32_t>(*i)] = *v;
+        break;
+      case kClockKind:
+        out.checkpoint.clocks[static_cast<int32_t>(*i)] =
+            PartitionClock{integer_at(row, max_event).value_or(0), integer_at(row, late).value_or(0)};
+        break;
+      case kStateKind: {
+        auto group_key = text_at(row, key);
+        auto encoded = text_at(row, state);
+        if (!group_key || !encoded)
+          return Error::make(Errc::corrupt, fmt::format("window state: window {} has a row without state", *i));
+        out.checkpoint.states.push_back({*i, std::move(*group_key), std::move(*encoded)});
+        break;
+      }
+      default:
+        return Error::make(Errc::corrupt, fmt::format("window state: unknown row kind {}", *k));
+    }
+  }
+  return out;
+}
+
+namespace {
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+}  // namespace
+
+std::string window_lease_owner_id() {
+  std::random_device random;
+  return fmt::format("{}:{}:{:08x}", host_name(), getpid(), random());
+}
+
+bool window_lease_holder_dead(const std::string& owner) {
+  const size_t first = owner.rfind(':');
+  if (first == std::string::npos || first == 0) return false;
+  const size_t second = owner.rfind(':', first - 1);
+  if (second == std::string::npos) return false;
+  if (owner.substr(0, second) != host_name()) return false;
+  const std::string pid_text = owner.substr(second + 1, first - second - 1);
+  if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) return false;
+  const long pid = std::stol(pid_text);
+  if (pid == static_cast<long>(getpid())) return true;  // an earlier life of this pid (e.g. a restarted container)
+  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+Result<std::unique_ptr<CassandraWindowState>> CassandraWindowState::open(cql::Session& session,
+                                                                          WindowStateScope scope,
+                                                                          Consistency consistency,
+                                                                          const TableSchema& results) {
+  std::unique_ptr<CassandraWindowState> state(
+      new CassandraWindowState(session, std::move(scope), consistency, results));
+  const std::string statements[] = {CassandraSink::create_table_cql(state->scope_.keyspace, results),
+                                    create_window_state_table_cql(state->scope_.keyspace)};
+  for (const auto& cql : statements) {
+    auto done = session.query(cql, {.consistency = Consistency::one, .page_size = 0});
+    if (!done) return with_cql(cql, done.error());
+  }
+  std::string columns, marks;
+  for (const auto& column : results.columns) {
+    columns += (columns.empty() ? "" : ", ") + quoted(column.name);
+    marks += marks.empty() ? "?" : ", ?";
+  }
+  auto insert = session.prepare(fmt::format("INSERT INTO {}.{} ({}) VALUES ({})", quoted(state->scope_.keyspace),
+                                            quoted(results.name), columns, marks));
+  if (!insert) return insert.error();
+  state->insert_result_ = *insert;
+  state->owner_ = window_lease_owner_id();
+  if (auto status = state->claim_lease(); !status) return status.error();
+  if (auto status = state->load(); !status) return status.error();
+  state->renewer_ = std::thread([raw = state.get()] { raw->renew_loop(); });
+  return state;
+}
+
+CassandraWindowState::~CassandraWindowState() {
+  {
+    std::lock_guard lock(renew_mutex_);
+    stopping_ = true;
+  }
+  renew_wakeup_.notify_all();
+  if (renewer_.joinable()) renewer_.join();
+  // A clean stop hands the aggregation over at once (best effort: otherwise the lease lapses).
+  if (!owner_.empty()) {
+    const std::string release =
+        fmt::format("UPDATE {} SET owner = null WHERE {} IF owner = ?", state_table(scope_), kWherePartition);
+    (void)session_.execute(nullptr,
+                           query_frame_with_values(session_.protocol_version(), release, consistency_,
+                                                   {scope_.group, scope_.topic, scope_.aggregation, owner_}),
+                           {.idempotent = true});
+  }
+}
+
+void CassandraWindowState::renew_loop() {
+  const std::string renew = fmt::format("UPDATE {} SET lease_until = ? WHERE {} IF owner = ?", state_table(scope_),
+                                        kWherePartition);
+  std::unique_lock lock(renew_mutex_);
+  while (!renew_wakeup_.wait_for(lock, std::chrono::milliseconds(kLeaseMs / 3), [&] { return stopping_; })) {
+    lock.unlock();
+    // A failure is left to the next commit: it checks the lease itself (a lost lease fails it).
+    (void)session_.execute(nullptr,
+                           query_frame_with_values(session_.protocol_version(), renew, consistency_,
+                                                   {be_i64(now_ms() + kLeaseMs), scope_.group, scope_.topic,
+                                                    scope_.aggregation, owner_}),
+                           {.idempotent = true});
+    lock.lock();
+  }
+}
+
+Status CassandraWindowState::claim_lease() {
+  const std::string table = state_table(scope_);
+  const std::string read = fmt::format("SELECT owner, lease_until FROM {} WHERE {} LIMIT 1", table, kWherePartition);
+  const auto started = std::chrono::steady_clock::now();
+  const auto give_up = started + std::chrono::milliseconds(kLeaseMs + 5000);
+  const uint8_t version = session_.protocol_version();
+  while (true) {
+    // SERIAL: sees (and completes) any commit a killed processor left in progress.
+    auto current = session_.execute(nullptr, query_frame_with_values(version, read, Consistency::serial,
+                                                                     partition_values(scope_)),
+                                    {.idempotent = true});
+    if (!current) return with_cql("reading the lease", current.error());
+    std::optional<std::string> holder;
+    int64_t lease_until = 0;
+    if (current->kind == cql::ResultKind::rows && !current->rows.rows.empty()) {
+      const auto& row = current->rows.rows[0];
+      holder = text_at(row, column_of(current->rows, "owner"));
+      lease_until = integer_at(row, column_of(current->rows, "lease_until")).value_or(0);
+    }
+    const int64_t now = now_ms();
+    if (holder && *holder != owner_ && lease_until > now && !window_lease_holder_dead(*holder)) {
+      if (std::chrono::steady_clock::now() >= give_up) {
+        return Error::make(
+            Errc::config,
+            fmt::format("windows: aggregation '{}' of consumer group '{}' on topic '{}' is run by another processor "
+                        "({}, lease renewed until {}): window state merges every partition, so only one processor "
+                        "instance may run a windowed aggregation; stop the other one or set windows.enabled=off here",
+                        scope_.aggregation, scope_.group, scope_.topic, *holder, format_iso8601_ms(lease_until)));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      continue;
+    }
+    // Compare-and-set on what was read: two claimants cannot both win.
+    const std::string claim =
+        fmt::format("UPDATE {} SET owner = ?, lease_until = ? WHERE {} IF owner = {}", table, kWherePartition,
+                    holder ? "?" : "null");
+    Values values{owner_, be_i64(now + kLeaseMs), scope_.group, scope_.topic, scope_.aggregation};
+    if (holder) values.push_back(*holder);
+    auto claimed = session_.execute(nullptr, query_frame_with_values(version, claim, consistency_, values),
+                                    {.idempotent = true});
+    if (!claimed) return with_cql("claiming the lease", claimed.error());
+    if (claimed->kind == cql::ResultKind::rows && !claimed->rows.rows.empty() &&
+        !claimed->rows.rows[0].empty()) {
+      const auto* applied = std::get_if<bool>(&claimed->rows.rows[0][0].v);
+      if (applied && *applied) return ok_status();
+    }
+    // Someone else changed it in between (or an earlier attempt of ours did): read again.
+  }
+}
+
+Status CassandraWindowState::load() {
+  const std::string select =
+      fmt::format("SELECT kind, id, group_key, next_offset, max_event_ms, late_records, state FROM {} WHERE {}",
+                  state_table(scope_), kWherePartition);
+  cql::Rows all;
+  std::string paging_state;
+  while (true) {
+    auto page = session_.execute(nullptr,
+                                 query_frame_with_values(session_.protocol_version(), select, consistency_,
+                                                         partition_values(scope_), 5000, paging_state),
+                                 {.idempotent = true});
+    if (!page) return with_cql("reading the state", page.error());
+    if (page->kind != cql::ResultKind::rows) break;
+    if (all.metadata.columns.empty()) all.metadata = page->rows.metadata;
+    for (auto& row : page->rows.rows) all.rows.push_back(std::move(row));
+    if (!page->rows.metadata.has_more_pages) break;
+    paging_state = page->rows.metadata.paging_state;
+  }
+  if (all.metadata.columns.empty()) return ok_status();  // nothing stored yet
+  auto stored = decode_window_state(all);
+  if (!stored) return stored.error();
+  {
+    std::lock_guard lock(offsets_mutex_);
+    offsets_ = std::move(stored->offsets);
+  }
+  checkpoint_ = std::move(stored->checkpoint);
+  return ok_status();
+}
+
+Status CassandraWindowState::write_results(std::span<const SinkBatch* const> batches) {
+  struct Flight {
+    std::mutex mutex;
+    std::condition_variable changed;
+    int in_flight = 0;
+    std::optional<Error> failure;
+  } flight;
+  constexpr int kMaxInFlight = 256;
+  cql::ExecuteFrame frame;
+  const auto& columns = results_.columns;
+  Status outcome;
+  for (const SinkBatch* batch : batches) {
+    if (!batch->windows) continue;
+    const RowBatch& rows = batch->windows->results;
+    for (size_t r = 0; r < rows.rows() && outcome.ok(); ++r) {
+      frame.begin(insert_result_->version, insert_result_->meta.id, consistency_,
+                  static_cast<uint16_t>(columns.size()));
+      BodyWriter w = frame.values();
+      for (size_t c = 0; c < columns.size(); ++c) {
+        const Value& v = rows.get(r, c);
+        if (v.is_null()) {
+          if (results_.is_primary_key(columns[c].name) && columns[c].type == ColumnType::text) {
+            w.bytes("");  // a key column cannot be null in Cassandra: an absent group-by text is ""
+          } else {
+            w.unset_value();
+          }
+          continue;
+        }
+        switch (columns[c].type) {
+          case ColumnType::int32:
+            w.i32(4);
+            w.i32(static_cast<int32_t>(v.kind == Value::Kind::real ? static_cast<int64_t>(v.as.real) : v.as.integer));
+            break;
+          case ColumnType::int64:
+          case ColumnType::timestamp:
+            w.i32(8);
+            w.i64(v.kind == Value::Kind::real ? static_cast<int64_t>(v.as.real) : v.as.integer);
+            break;
+          case ColumnType::float64:
+            w.i32(8);
+            w.i64(std::bit_cast<int64_t>(v.kind == Value::Kind::real ? v.as.real : static_cast<double>(v.as.integer)));
+            break;
+          case ColumnType::uuid: {
+            char bytes[16];
+            if (v.kind != Value::Kind::text || !cql::uuid_text_to_bytes(rows.text(v), bytes)) {
+              outcome = Error::make(Errc::invalid_argument, fmt::format("window result column {}: not a uuid",
+                                                                        columns[c].name));
+              break;
+            }
+            w.bytes(std::string_view(bytes, 16));
+            break;
+          }
+          case ColumnType::text:
+            w.bytes(v.kind == Value::Kind::text ? rows.text(v) : std::string_view());
+            break;
+        }
+      }
+      if (!outcome.ok()) break;
+      {
+        std::unique_lock lock(flight.mutex);
+        flight.changed.wait(lock, [&] { return flight.in_flight < kMaxInFlight; });
+        ++flight.in_flight;
+      }
+      auto done = [&flight](Result<cql::ResultMessage> result) {
+        std::lock_guard lock(flight.mutex);
+        --flight.in_flight;
+        if (!result && !flight.failure) flight.failure = result.error();
+        flight.changed.notify_all();
+      };
+      if (auto sent = session_.execute_async(insert_result_, std::string(frame.finish()),
+                                             cql::RequestOptions{.idempotent = true}, done);
+          !sent) {
+        done(sent.error());
+      }
+    }
+  }
+  std::unique_lock lock(flight.mutex);
+  flight.changed.wait(lock, [&] { return flight.in_flight == 0; });
+  if (!outcome.ok()) return outcome;
+  if (flight.failure) return with_cql("upserting window results into " + results_.name, *flight.failure);
+  return ok_status();
+}
+
+Status CassandraWindowState::commit(std::span<const SinkBatch* const> batches) {
+  if (auto status = write_results(batches); !status) return status;
+  for (const StateCommit& commit : plan_state_commits(batches, kMaxCommitBytes, kMaxCommitStatements)) {
+    if (commit.statements() == 1) continue;  // nothing to store
+    if (commit.statements() > UINT16_MAX) {
+      return Error::make(Errc::too_large,
+                         fmt::format("window state: one batch changes {} rows of window state, more than a CQL batch "
+                                     "holds; lower processor.batch_records", commit.statements()));
+    }
+    const std::string frame =
+        state_commit_frame(session_.protocol_version(), scope_, owner_, now_ms() + kLeaseMs, commit, consistency_);
+    // Idempotent: after a timeout (outcome unknown) the same commit is sent again; applied twice it leaves
+    // the same rows, and the condition only checks the lease.
+    auto answer = session_.execute(nullptr, frame, {.idempotent = true});
+    if (!answer) {
+      Error error = with_cql(fmt::format("committing {} bytes of window state and offsets", commit.bytes),
+                             answer.error());
+      if (!error.retriable && commit.bytes > kMaxCommitBytes) {
+        error.message += " (a single sink batch this large cannot be split without losing atomicity: lower "
+                         "processor.batch_records, or use approx_count_distinct instead of count_distinct)";
+      }
+      return error;
+    }
+    if (answer->kind == cql::ResultKind::rows && !answer->rows.rows.empty() && !answer->rows.rows[0].empty()) {
+      const auto* applied = std::get_if<bool>(&answer->rows.rows[0][0].v);
+      if (applied && !*applied) {
+        const auto holder = text_at(answer->rows.rows[0], column_of(answer->rows, "owner"));
+        return Error::make(Errc::config,
+                           fmt::format("windows: processor {} lost the lease of aggregation '{}' (group '{}', topic "
+                                       "'{}') to {}: another processor instance runs it now; this one stops without "
+                                       "writing window state",
+                                       owner_, scope_.aggregation, scope_.group, scope_.topic,
+                                       holder.value_or("nobody")));
+      }
+    }
+    std::lock_guard lock(offsets_mutex_);
+    for (const auto& [partition, next] : commit.offsets) offsets_[partition] = next;
+  }
+  return ok_status();
+}
+
+}  // namespace kascade

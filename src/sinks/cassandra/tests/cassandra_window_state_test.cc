@@ -1,0 +1,186 @@
+// Unit tests of sinks/cassandra/cassandra_window_state: how sink batches become
+// commits of the state partition, the BATCH frame, decoding the partition, the
+// lease owner id. No Cassandra needed (the e2e tests run it for real).
+#include "sinks/cassandra/cassandra_window_state.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include "cql/wire.h"
+
+namespace kascade {
+namespace {
+
+const TableSchema kRows{"users", {{"id", ColumnType::text}}, {"id"}};
+const TableSchema kResults{"per_minute",
+                           {{"country", ColumnType::text}, {"window_start", ColumnType::timestamp},
+                            {"users", ColumnType::int64}},
+                           {"country", "window_start"}};
+
+std::unique_ptr<SinkBatch> batch_with(OffsetMap offsets, std::vector<int64_t> closed,
+                                      std::vector<WindowStateEntry> states,
+                                      std::map<int32_t, PartitionClock> clocks = {}) {
+  auto batch = std::make_unique<SinkBatch>(&kRows);
+  batch->next_offsets = std::move(offsets);
+  batch->windows = std::make_unique<WindowDelta>(&kResults);
+  batch->windows->closed_windows = std::move(closed);
+  batch->windows->states = std::move(states);
+  batch->windows->clocks = std::move(clocks);
+  return batch;
+}
+
+std::vector<StateCommit> plan(const std::vector<std::unique_ptr<SinkBatch>>& batches, size_t max_bytes = 1 << 20,
+                              size_t max_statements = 1000) {
+  std::vector<const SinkBatch*> views;
+  for (const auto& b : batches) views.push_back(b.get());
+  return plan_state_commits(views, max_bytes, max_statements);
+}
+
+TEST(PlanStateCommits, MergesBatchesIntoTheirNetEffect) {
+  std::vector<std::unique_ptr<SinkBatch>> batches;
+  batches.push_back(batch_with({{0, 10}, {1, 5}}, {}, {{60000, "FR", "a"}, {60000, "DE", "b"}}, {{0, {61000, 0}}}));
+  batches.push_back(batch_with({{0, 20}}, {}, {{60000, "FR", "c"}, {120000, "FR", "d"}}, {{0, {121000, 2}}}));
+  const auto commits = plan(batches);
+  ASSERT_EQ(commits.size(), 1u);
+  const StateCommit& c = commits[0];
+  EXPECT_EQ(c.offsets, (OffsetMap{{0, 20}, {1, 5}}));  // the last offsets win
+  ASSERT_EQ(c.states.size(), 3u);
+  EXPECT_EQ(c.states.at({60000, "FR"}), "c");  // the last state of a group wins
+  EXPECT_EQ(c.states.at({60000, "DE"}), "b");
+  EXPECT_EQ(c.states.at({120000, "FR"}), "d");
+  EXPECT_EQ(c.clocks.at(0).max_event_ms, 121000);
+  EXPECT_EQ(c.clocks.at(0).late_records, 2);
+  EXPECT_TRUE(c.deleted_windows.empty());
+  EXPECT_EQ(c.statements(), 1u + 3 + 1 + 2);
+}
+
+TEST(PlanStateCommits, AClosedWindowDropsItsEarlierStatesAndIsDeleted) {
+  std::vector<std::unique_ptr<SinkBatch>> batches;
+  batches.push_back(batch_with({{0, 10}}, {}, {{60000, "FR", "a"}, {120000, "FR", "b"}}));
+  batches.push_back(batch_with({{0, 11}}, {60000}, {}));
+  const auto commits = plan(batches);
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].deleted_windows, std::vector<int64_t>{60000});
+  ASSERT_EQ(commits[0].states.size(), 1u);
+  EXPECT_EQ(commits[0].states.begin()->first.first, 120000);
+}
+
+TEST(PlanStateCommits, AStateAfterADeleteOfItsWindowStartsANewCommit) {
+  // One BATCH gives every statement the same timestamp, where a delete wins:
+  // the state must go in a later commit.
+  std::vector<std::unique_ptr<SinkBatch>> batches;
+  batches.push_back(batch_with({{0, 10}}, {60000}, {}));
+  batches.push_back(batch_with({{0, 11}}, {}, {{60000, "FR", "x"}}));
+  const auto commits = plan(batches);
+  ASSERT_EQ(commits.size(), 2u);
+  EXPECT_EQ(commits[0].deleted_windows, std::vector<int64_t>{60000});
+  EXPECT_EQ(commits[0].offsets.at(0), 10);
+  EXPECT_EQ(commits[1].states.size(), 1u);
+  EXPECT_EQ(commits[1].offsets.at(0), 11);
+}
+
+TEST(PlanStateCommits, SplitsOnlyAtBatchBoundaries) {
+  std::vector<std::unique_ptr<SinkBatch>> batches;
+  for (int i = 0; i < 5; ++i) {
+    std::vector<WindowStateEntry> states;
+    for (int g = 0; g < 10; ++g) states.push_back({60000, "key" + std::to_string(g), std::string(100, 'x')});
+    batches.push_back(batch_with({{0, 10 * (i + 1)}}, {}, std::move(states)));
+  }
+  // Each batch is about 1.1 KB: at most two fit in 2.5 KB.
+  const auto commits = plan(batches, 2500, 1000);
+  ASSERT_EQ(commits.size(), 3u);
+  EXPECT_EQ(commits[0].offsets.at(0), 20);
+  EXPECT_EQ(commits[1].offsets.at(0), 40);
+  EXPECT_EQ(commits[2].offsets.at(0), 50);
+  // A single batch over the limit stays whole.
+  const auto whole = plan(batches, 10, 1000);
+  ASSERT_EQ(whole.size(), 5u);
+  for (const auto& c : whole) EXPECT_EQ(c.states.size(), 10u);
+}
+
+TEST(PlanStateCommits, BatchesWithoutWindowsStillCommitTheirOffsets) {
+  auto batch = std::make_unique<SinkBatch>(&kRows);
+  batch->next_offsets = {{3, 7}};
+  std::vector<const SinkBatch*> views{batch.get()};
+  const auto commits = plan_state_commits(views, 1 << 20, 1000);
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].offsets, (OffsetMap{{3, 7}}));
+}
+
+TEST(StateCommitFrame, IsOneConditionalLoggedBatchOfThePartition) {
+  StateCommit commit;
+  commit.deleted_windows = {60000};
+  commit.states[{120000, "FR"}] = "state";
+  commit.clocks[0] = {121000, 1};
+  commit.offsets[0] = 42;
+  const WindowStateScope scope{"ks", "group", "topic", "per_minute"};
+  const std::string frame =
+      state_commit_frame(4, scope, "me:1:ab", 99, commit, cql::Consistency::local_quorum);
+  cql::BodyReader r(std::string_view(frame).substr(9));  // after the v4 header
+  EXPECT_EQ(static_cast<uint8_t>(frame[4]), static_cast<uint8_t>(cql::Opcode::batch));
+  EXPECT_EQ(r.byte(), 0);  // LOGGED
+  ASSERT_EQ(r.u16(), 5);   // condition + delete + state + clock + offset
+  std::vector<std::string> cqls;
+  for (int s = 0; s < 5; ++s) {
+    EXPECT_EQ(r.byte(), 0);  // a query string
+    cqls.emplace_back(r.long_string());
+    const uint16_t values = r.u16();
+    for (uint16_t v = 0; v < values; ++v) {
+      bool is_null = false;
+      (void)r.bytes(is_null);
+    }
+  }
+  EXPECT_NE(cqls[0].find("IF owner = ?"), std::string::npos) << cqls[0];
+  EXPECT_EQ(cqls[1].rfind("DELETE FROM \"ks\".window_state", 0), 0u) << cqls[1];
+  EXPECT_NE(cqls[2].find("state"), std::string::npos);
+  EXPECT_NE(cqls[3].find("max_event_ms"), std::string::npos);
+  EXPECT_NE(cqls[4].find("next_offset"), std::string::npos);
+  EXPECT_EQ(r.u16(), static_cast<uint16_t>(cql::Consistency::local_quorum));
+  EXPECT_EQ(r.byte(), 0x10);  // with a serial consistency
+  EXPECT_EQ(r.u16(), static_cast<uint16_t>(cql::Consistency::serial));
+  EXPECT_FALSE(r.failed());
+}
+
+cql::CqlValue integer(int64_t v) { return cql::CqlValue{v}; }
+cql::CqlValue text(std::string v) { return cql::CqlValue{std::move(v)}; }
+
+TEST(DecodeWindowState, ReadsOffsetsClocksAndStates) {
+  cql::Rows rows;
+  for (const char* name : {"kind", "id", "group_key", "next_offset", "max_event_ms", "late_records", "state"})
+    rows.metadata.columns.push_back({"ks", "window_state", name, {}});
+  const cql::CqlValue null;
+  rows.rows.push_back({integer(0), integer(2), text(std::string(1, '\0')), integer(500), null, null, null});
+  rows.rows.push_back({integer(1), integer(-1), text(std::string(1, '\0')), null, integer(60000), integer(0), null});
+  rows.rows.push_back({integer(1), integer(2), text(std::string(1, '\0')), null, integer(61000), integer(3), null});
+  rows.rows.push_back({integer(2), integer(60000), text("FR"), null, null, null, text("s")});
+  rows.rows.push_back({null, null, null, null, null, null, null});  // statics only
+  auto decoded = decode_window_state(rows);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->offsets, (OffsetMap{{2, 500}}));
+  ASSERT_EQ(decoded->checkpoint.clocks.size(), 2u);
+  EXPECT_EQ(decoded->checkpoint.clocks.at(kHorizonPartition).max_event_ms, 60000);
+  EXPECT_EQ(decoded->checkpoint.clocks.at(2).late_records, 3);
+  ASSERT_EQ(decoded->checkpoint.states.size(), 1u);
+  EXPECT_EQ(decoded->checkpoint.states[0].window_start, 60000);
+  EXPECT_EQ(decoded->checkpoint.states[0].group_key, "FR");
+  EXPECT_EQ(decoded->checkpoint.states[0].state, "s");
+
+  rows.rows.push_back({integer(7), integer(0), text("x"), null, null, null, null});
+  EXPECT_FALSE(decode_window_state(rows).ok());
+}
+
+TEST(WindowLease, OwnerIdsAreUniqueAndNameThisProcess) {
+  const std::string a = window_lease_owner_id(), b = window_lease_owner_id();
+  EXPECT_NE(a, b);
+  EXPECT_NE(a.find(":" + std::to_string(getpid()) + ":"), std::string::npos) << a;
+  EXPECT_FALSE(window_lease_holder_dead("some-other-host:1:ab"));  // another host: cannot tell
+  EXPECT_FALSE(window_lease_holder_dead("garbage"));
+  // This host: a pid that does not run is dead; a running one (pid 1) is not.
+  const std::string host = a.substr(0, a.find(':'));
+  EXPECT_TRUE(window_lease_holder_dead(host + ":999999999:00"));
+  EXPECT_FALSE(window_lease_holder_dead(host + ":1:00"));
+}
+
+}  // namespace
+}  // namespace kascade
