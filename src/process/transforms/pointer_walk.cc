@@ -33,8 +33,10 @@ class PointerWalk {
  private:
   // A value no pointer wants: it is only checked.
   static constexpr uint32_t kSkipped = std::numeric_limits<uint32_t>::max();
-  // simdjson's default maximum depth: deeper documents are the DOM parse's to judge.
-  static constexpr int kMaxDepth = static_cast<int>(simdjson::DEFAULT_MAX_DEPTH);
+  // Deeper documents are the DOM parse's to judge. Far under simdjson's own
+  // maximum (DEFAULT_MAX_DEPTH), whose exact bookkeeping On-Demand asserts on
+  // in debug builds; records nest a few levels, so nothing real falls back.
+  static constexpr int kMaxDepth = 64;
 
   // The bytes of a key or string (`raw` is just past its opening quote) up to
   // the closing quote; false if it holds an escape (left to the DOM parse).
