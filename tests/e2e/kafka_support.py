@@ -110,3 +110,23 @@ def stop(process, timeout=60):
         out, err = process.communicate()
         raise AssertionError(f"pid {process.pid} did not stop within {timeout}s:\n{err[-3000:]}")
     return out, err
+
+
+def process_until_committed(args, topic, group, env=None, timeout=300):
+    """`kascade process ARGS` until the group's committed offsets reach the
+    topic's end (every record landed or dead-lettered); then SIGTERM, a check
+    that it exited 0, and its output."""
+    processor = subprocess.Popen([KASCADE, "process", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env=env)
+    try:
+        def done():
+            assert processor.poll() is None, processor.communicate()[1][-3000:]
+            try:
+                return committed_offsets(topic, group) == end_offsets(topic)
+            except Exception:  # noqa: BLE001 (the group may not exist yet)
+                return False
+        wait_until(done, timeout, f"every record of {topic} landed or dead-lettered, and committed by {group}")
+    finally:
+        out, err = stop(processor)
+    assert processor.returncode == 0, err
+    return out + err

@@ -1,6 +1,8 @@
-"""Dead letters of a broken mapping, replayed after the fix: they land, and leave the dead letters; nothing lost or doubled."""
+"""Dead letters of a broken mapping, replayed after the fix: they land, and leave the dead letters; nothing lost or doubled.
+A replayed row the store refuses for good (a constraint of the user's table) stays a dead letter, of class `sink`."""
 import json
 import os
+import sqlite3
 
 from conftest import SOURCE_DIR, kascade, query
 
@@ -66,3 +68,78 @@ def test_replay_after_fixing_the_mapping_moves_dead_letters_into_the_table(tmp_p
     columns = "id, first_name, email, dob, age, address, street_number, post_code, latitude, nationality"
     assert query(data_dir, f"SELECT {columns} FROM users ORDER BY id") == \
         query(other, f"SELECT {columns} FROM users ORDER BY id")
+
+
+def test_replayed_rows_the_table_refuses_stay_sink_dead_letters_and_the_rest_lands(tmp_path):
+    data_dir = tmp_path / "data"
+    fixed = tmp_path / "fixed.yaml"
+    broken = tmp_path / "broken.yaml"
+    # Broken as above: every numeric post code is a `mapping` dead letter; the rest lands.
+    fixed.write_text(flagship_with(data_dir, "source:\n", "source:\n  malformed_ratio: 0.02\n"))
+    broken.write_text(flagship_with(data_dir, "post_code: text(/location/postcode)", "post_code: /location/postcode")
+                      .replace("source:\n", "source:\n  malformed_ratio: 0.02\n"))
+    kascade("run", "-c", broken)
+
+    # Then the user tightens the table: a numeric post code must not start with 1 (kascade's own table, rebuilt
+    # with a CHECK constraint; every row it holds passes).
+    with sqlite3.connect(data_dir / "store.db") as db:
+        ddl = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()[0]
+        assert ddl.endswith(")"), ddl
+        db.executescript("ALTER TABLE users RENAME TO users_before;"
+                         + ddl[:-1] + ", CHECK (post_code IS NULL OR post_code GLOB '*[^0-9]*'"
+                                      " OR post_code NOT GLOB '1*'));"
+                         "INSERT INTO users SELECT * FROM users_before; DROP TABLE users_before;")
+    db.close()
+
+    landed_before = {row[0] for row in query(data_dir, "SELECT id FROM users")}
+    before = {(p, o): (t, bytes(k), bytes(v), c, a) for t, p, o, k, v, c, a in query(
+        data_dir, "SELECT topic, partition, offset, key, value, error_class, attempts FROM dead_letters")}
+    assert landed_before and len(landed_before) + len(before) == RECORDS
+    mapping = {position: json.loads(letter[2]) for position, letter in before.items() if letter[3] == "mapping"}
+    assert len(mapping) > RECORDS // 2, len(mapping)
+    assert all(isinstance(user["location"]["postcode"], int) for user in mapping.values())
+    refused = {position for position, user in mapping.items() if str(user["location"]["postcode"]).startswith("1")}
+    fixed_ids = {position: user["login"]["uuid"].lower() for position, user in mapping.items()
+                 if position not in refused}
+    truly_bad = {position for position, letter in before.items() if letter[3] != "mapping"}
+    assert 50 < len(refused) < len(mapping) // 4, len(refused)   # about 1 in 9: a few in every 1000-letter chunk
+    assert 0 < len(truly_bad) < 200
+
+    result = kascade("dlq", "replay", "-c", fixed)  # exits 0: refused rows are dead letters, not a failure
+    assert (f"{len(fixed_ids)} landed in users, {len(refused)} refused by the store (dead letters of class sink, "
+            f"attempts + 1), 0 dropped by the pipeline's filters, {len(truly_bad)} still failing") in result.stdout, \
+        result.stdout
+
+    # The fixed rows that pass the constraint landed, exactly once; the refused ones did not.
+    users, distinct = query(data_dir, "SELECT count(*), count(DISTINCT id) FROM users")[0]
+    assert users == distinct == len(landed_before) + len(fixed_ids)
+    assert {row[0] for row in query(data_dir, "SELECT id FROM users")} == landed_before | set(fixed_ids.values())
+    refused_ids = {mapping[position]["login"]["uuid"].lower() for position in refused}
+    assert not refused_ids & {row[0] for row in query(data_dir, "SELECT id FROM users")}
+
+    # The refused ones are dead letters of class sink, with the store's reason, one more attempt, and the record's
+    # original topic, partition, offset, key and bytes; the truly bad ones are as they were, one more attempt.
+    def letters_now():
+        return {(p, o): (t, bytes(k), bytes(v), c, m, a) for t, p, o, k, v, c, m, a in query(
+            data_dir, "SELECT topic, partition, offset, key, value, error_class, error_message, attempts "
+                      "FROM dead_letters")}
+    after = letters_now()
+    assert set(after) == refused | truly_bad
+    assert query(data_dir, "SELECT count(*) FROM dead_letters")[0][0] == len(refused) + len(truly_bad)
+    for position in refused:
+        topic, key, value, error_class, message, attempts = after[position]
+        assert (topic, key, value, error_class, attempts) == (*before[position][:3], "sink", 2)
+        assert message.startswith("store refused the row: ") and "CHECK constraint failed" in message, message
+    for position in truly_bad:
+        topic, key, value, error_class, _, attempts = after[position]
+        assert (topic, key, value, error_class, attempts) == (*before[position][:4], 2)
+    # Nothing lost: every record is a row or a dead letter.
+    assert users + len(after) == RECORDS
+
+    # Replayed again: the refused ones stay sink dead letters (attempts + 1), nothing else changes.
+    result = kascade("dlq", "replay", "-c", fixed)
+    assert f"0 landed in users, {len(refused)} refused by the store" in result.stdout, result.stdout
+    again = letters_now()
+    assert set(again) == set(after)
+    assert all(again[p][:4] == after[p][:4] and again[p][5] == 3 for p in again)
+    assert query(data_dir, "SELECT count(*), count(DISTINCT id) FROM users")[0] == (users, users)

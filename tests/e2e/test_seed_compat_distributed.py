@@ -7,15 +7,14 @@ bytes and positions. Fails (never skips) when Kafka or Cassandra is down."""
 import json
 import os
 import random
-import subprocess
 import uuid
 
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from cassandra_support import PASSWORD_ENV, USER, cassandra, count_rows, kascade_env  # noqa: F401
-from conftest import KASCADE, SOURCE_DIR
-from kafka_support import BROKER, committed_offsets, end_offsets, require_broker, stop, unique, wait_until
+from conftest import SOURCE_DIR
+from kafka_support import BROKER, process_until_committed, require_broker, unique, wait_until
 
 KEYSPACE = "spark_streams"  # the preset's, as the tutorial's Spark job names it
 TABLE = "created_users"
@@ -144,24 +143,12 @@ def run_preset(tmp_path):
     """`kascade process -c configs/seed-compat.yaml` on Kafka + Cassandra until every
     message of the topic is landed and committed."""
     group = unique("seed-compat")
-    processor = subprocess.Popen(
-        [KASCADE, "process", "-c", PRESET, "--data-dir", str(tmp_path / "data"),
+    return process_until_committed(
+        ["-c", PRESET, "--data-dir", str(tmp_path / "data"),
          "--set", "bus.type=kafka", "--set", f"bus.kafka.brokers={BROKER}", "--set", f"processor.group={group}",
          "--set", "store.type=cassandra", "--set", f"store.cassandra.username={USER}",
          "--set", f"store.cassandra.password_env={PASSWORD_ENV}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=kascade_env())
-    try:
-        def done():
-            assert processor.poll() is None, processor.communicate()[1][-3000:]
-            try:
-                return committed_offsets(TOPIC, group) == end_offsets(TOPIC)
-            except Exception:  # noqa: BLE001 (the group may not exist yet)
-                return False
-        wait_until(done, 300, "every message consumed, landed and committed")
-    finally:
-        out, err = stop(processor)
-    assert processor.returncode == 0, err
-    return out + err
+        TOPIC, group, env=kascade_env())
 
 
 def stored_users(session):

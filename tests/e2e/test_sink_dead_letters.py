@@ -9,14 +9,13 @@ Fails (never skips) when Kafka or Cassandra is down."""
 import json
 import random
 import sqlite3
-import subprocess
 
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from cassandra_support import PASSWORD_ENV, USER, cassandra, kascade_env, keyspace  # noqa: F401
-from conftest import KASCADE, query
-from kafka_support import BROKER, committed_offsets, end_offsets, require_broker, stop, unique, wait_until
+from conftest import query
+from kafka_support import BROKER, end_offsets, process_until_committed, require_broker, unique
 
 PARTITIONS = 3
 
@@ -54,24 +53,6 @@ def write_config(path, data_dir, topic, group, table_yaml, transforms_yaml, stor
         f"bus:\n  type: kafka\n  topic: {topic}\n  partitions: {PARTITIONS}\n  kafka:\n    brokers: {json.dumps(BROKER)}\n"
         f"processor:\n  group: {group}\n  batch_records: 500\n"
         f"{store_yaml}{table_yaml}{transforms_yaml}")
-
-
-def run_until_committed(config, topic, group, env=None):
-    """`kascade process` until the group's committed offsets reach the topic's end; its output."""
-    processor = subprocess.Popen([KASCADE, "process", "-c", str(config)], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        def done():
-            assert processor.poll() is None, processor.communicate()[1][-3000:]
-            try:
-                return committed_offsets(topic, group) == end_offsets(topic)
-            except Exception:  # noqa: BLE001 (the group may not exist yet)
-                return False
-        wait_until(done, 300, "every record landed or dead-lettered, and committed")
-    finally:
-        out, err = stop(processor)
-    assert processor.returncode == 0, err
-    return out + err
 
 
 ORDERS_TABLE = """table:
@@ -124,7 +105,7 @@ def test_rows_the_sqlite_table_refuses_are_sink_dead_letters_with_their_position
     positions = produce(topic, messages)
     config = tmp_path / "pipeline.yaml"
     write_config(config, data_dir, topic, group, ORDERS_TABLE, ORDERS_TRANSFORMS)
-    output = run_until_committed(config, topic, group)
+    output = process_until_committed(["-c", str(config)], topic, group)
 
     # The rest of every batch landed, with its values.
     assert query(data_dir, "SELECT id, customer, quantity, note FROM orders ORDER BY id") == \
@@ -185,7 +166,7 @@ def test_rows_cassandra_refuses_are_sink_dead_letters_with_their_position(cassan
     store = (f"store:\n  type: cassandra\n  cassandra:\n    keyspace: {keyspace}\n    username: {USER}\n"
              f"    password_env: {PASSWORD_ENV}\n")
     write_config(config, tmp_path / "data", topic, group, EVENTS_TABLE, EVENTS_TRANSFORMS, store)
-    output = run_until_committed(config, topic, group, env=kascade_env())
+    output = process_until_committed(["-c", str(config)], topic, group, env=kascade_env())
 
     rows = {row.name: row.payload for row in cassandra.execute(f"SELECT name, payload FROM {keyspace}.events")}
     assert rows == {r["name"]: r["payload"] for r in good}
