@@ -18,7 +18,7 @@ namespace {
 constexpr int64_t kReplayChunk = 1000;
 
 struct ReplayCounts {
-  uint64_t landed = 0, dropped = 0, still_failing = 0;
+  uint64_t landed = 0, refused = 0, dropped = 0, still_failing = 0;
 };
 
 // Reads the next chunk of the topic's dead letters after `after_id`; returns the last id read (or after_id).
@@ -88,6 +88,7 @@ int dlq_replay_command(const DlqArgs& args) {
   transforms::TransformRunner mapper(*program, static_cast<size_t>(config->processor.max_record_bytes));
   ReplayCounts counts;
   SinkBatch batch(&schema);
+  batch.topic = config->bus.topic;  // the topic of the dead letters replayed, and of those a refused row becomes
   std::vector<DeadLetter> letters, landed;
   int64_t after_id = 0;
   while (true) {
@@ -113,13 +114,23 @@ int dlq_replay_command(const DlqArgs& args) {
         ++counts.still_failing;
       } else {
         ++(batch.rows.rows() > rows_before ? counts.landed : counts.dropped);
-        landed.push_back(std::move(letter));
+        // Where the row came from, as the processor records it: a row the store refuses for good then stays a
+        // dead letter (class sink, attempts + 1) instead of failing the replay. The views point into `letters`,
+        // which keeps its strings until the chunk is written; `landed` only needs the position.
+        if (batch.rows.rows() > batch.row_sources.size()) {
+          batch.row_sources.resize(batch.rows.rows(),
+                                   RowSource{letter.partition, letter.offset, letter.key, letter.value});
+        }
+        landed.push_back(DeadLetter{.topic = letter.topic, .partition = letter.partition, .offset = letter.offset});
       }
     }
     if (auto status = (*store)->write_replayed(batch, landed); !status) return report_failure(command, status.error());
+    counts.landed -= batch.rows_refused;  // one row per record at most: a refused row is a record that stays
+    counts.refused += batch.rows_refused;
   }
-  fmt::print("kascade dlq replay: {} landed in {}, {} dropped by the pipeline's filters, {} still failing (attempts + 1)\n",
-             counts.landed, schema.name, counts.dropped, counts.still_failing);
+  fmt::print("kascade dlq replay: {} landed in {}, {} refused by the store (dead letters of class sink, attempts + 1), "
+             "{} dropped by the pipeline's filters, {} still failing (attempts + 1)\n",
+             counts.landed, schema.name, counts.refused, counts.dropped, counts.still_failing);
   return kExitOk;
 }
 

@@ -39,7 +39,7 @@ struct SinkBatch {
   // Window results and state changes of this batch (null when no windows run).
   std::unique_ptr<WindowDelta> windows;
   // Per row (index = row), when the producer of the batch filled it (the
-  // processor does; dlq replay does not): where the row came from. Empty or
+  // processor and dlq replay do): where the row came from. Empty or
   // shorter than rows: the rows past its end have no known source.
   std::vector<RowSource> row_sources;
   // Keeps the polled bytes row_sources points into alive (shared, type-erased:

@@ -342,7 +342,7 @@ Status CassandraSink::write(std::span<const SinkBatch* const> batches) {
     const size_t row = ticket & 0xFFFFFFFF;
     ++batch.rows_refused;
     std::string key, json;
-    if (batch.row_source(row) == nullptr) {  // e.g. dlq replay: the row itself, as JSON
+    if (batch.row_source(row) == nullptr) {  // a batch without row_sources: the row itself, as JSON
       const int key_column =
           schema_->primary_key.empty() ? -1 : schema_->column_index(schema_->primary_key[0]);
       const Value& k = batch.rows.get(row, static_cast<size_t>(key_column < 0 ? 0 : key_column));

@@ -159,6 +159,7 @@ Status SqliteStore::write(std::span<const SinkBatch* const> batches) {
   WriteTransaction transaction(db_);
   if (auto status = transaction.begin(); !status) return with_context(status);
   for (const SinkBatch* batch : batches) batch->rows_refused = 0;
+  refused_sources_.clear();
   if (auto status = write_rows(batches); !status) return with_context(status);
   for (const SinkBatch* batch : batches) {
     if (auto status = write_dead_letters(batch->dead_letters); !status) return with_context(status);
@@ -176,11 +177,18 @@ Status SqliteStore::write_replayed(const SinkBatch& batch, std::span<const DeadL
   WriteTransaction transaction(db_);
   if (auto status = transaction.begin(); !status) return with_context(status);
   const SinkBatch* const batches[] = {&batch};
+  batch.rows_refused = 0;
+  refused_sources_.clear();
   if (auto status = write_rows(batches); !status) return with_context(status);
   if (auto status = write_dead_letters(batch.dead_letters); !status) return with_context(status);
   auto remove = db_.prepare("DELETE FROM dead_letters WHERE topic = ? AND partition = ? AND offset = ?");
   if (!remove) return with_context(remove.status());
   for (const DeadLetter& letter : landed) {
+    // A refused row's dead letter was just updated (class sink, attempts + 1): it stays.
+    const bool refused = letter.topic == batch.topic &&
+                         std::find(refused_sources_.begin(), refused_sources_.end(),
+                                   std::pair{letter.partition, letter.offset}) != refused_sources_.end();
+    if (refused) continue;
     remove->bind_text(1, letter.topic);
     remove->bind(2, letter.partition);
     remove->bind(3, letter.offset);
@@ -264,15 +272,18 @@ void SqliteStore::bind_row(SqliteStatement& statement, const RowBatch& rows, siz
 // transaction goes on): a constraint of the user's table (CHECK, NOT NULL,
 // UNIQUE, STRICT types) or a value over SQLite's limits is about this row
 // only, so it becomes a dead letter of class "sink" in the same transaction,
-// with its record's bytes and position. Any other error, or a row of unknown
-// source (dlq replay), fails the write as before.
+// with its record's bytes and position (for dlq replay: the dead letter's own,
+// which the upsert updates, attempts + 1). Any other error, or a row of
+// unknown source, fails the write as before.
 Status SqliteStore::refuse_row(const SinkBatch& batch, size_t row, const Error& error) {
   const bool about_this_row = error.code == Errc::invalid_argument || error.code == Errc::too_large;
-  if (!about_this_row || batch.row_source(row) == nullptr) return error;
+  const RowSource* source = batch.row_source(row);
+  if (!about_this_row || source == nullptr) return error;
   const std::vector<DeadLetter> letter = {
       refused_row_dead_letter(batch, row, "store refused the row: " + error.message, now_ms(), {}, {})};
   if (auto status = write_dead_letters(letter); !status) return status;
   ++batch.rows_refused;
+  refused_sources_.emplace_back(source->partition, source->offset);
   return ok_status();
 }
 

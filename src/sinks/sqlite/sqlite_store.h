@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sinks/sink.h"
 #include "sinks/sqlite/sqlite_window_tables.h"
@@ -39,7 +41,11 @@ class SqliteStore final : public Sink {
   // `kascade dlq replay`, in one transaction: the rows of `batch` (dead letters
   // that now map), its dead letters (those that still fail: new reason,
   // attempts + 1), and the removal of the `landed` dead letters (by topic,
-  // partition, offset). Offsets are not touched.
+  // partition, offset). A row the table refuses for good is handled as in
+  // write(): with its source in batch.row_sources (the dead letter's position
+  // and bytes) it stays a dead letter, now of class "sink" with the store's
+  // reason and attempts + 1, counted in batch.rows_refused, and is not removed
+  // even though it is in `landed`. Offsets are not touched.
   Status write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed);
   bool stores_offsets() const override { return true; }
   Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) override;
@@ -81,6 +87,8 @@ class SqliteStore final : public Sink {
     uint32_t row;
   };
   std::vector<RowRef> row_order_;  // rows of the write, in key order
+  // (partition, offset) of the sources of the rows refused in the current write (refuse_row).
+  std::vector<std::pair<int32_t, int64_t>> refused_sources_;
   std::optional<SqliteWindowTables> windows_;  // once prepare_windows() was called
 };
 

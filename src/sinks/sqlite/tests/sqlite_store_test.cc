@@ -128,6 +128,45 @@ TEST_F(SqliteStoreTest, ARowTheTableRefusesBecomesASinkDeadLetterWithItsSource) 
   EXPECT_EQ(*store_->stored_offsets("g", "t"), (OffsetMap{{0, 1100}, {1, 1101}}));
 }
 
+TEST_F(SqliteStoreTest, AReplayedRowTheTableRefusesStaysASinkDeadLetter) {
+  // Three dead letters, as the processor stored them.
+  SinkBatch first(&kSchema);
+  first.topic = "t";
+  const std::string keys[] = {"k10", "k11", "k12"}, values[] = {"{\"n\": 10}", "{\"n\": 11}", "{\"n\": 12}"};
+  const int32_t partitions[] = {0, 1, 0};
+  for (size_t i = 0; i < 3; ++i) {
+    first.dead_letters.push_back(DeadLetter{.key = keys[i], .value = values[i], .error_class = "mapping",
+                                            .error_message = "broken", .topic = "t", .partition = partitions[i],
+                                            .offset = static_cast<int64_t>(10 + i), .attempts = 1});
+  }
+  ASSERT_TRUE(store_->write(first).ok());
+
+  // `dlq replay`: 0:10 now maps and lands; 1:11 maps to a row the table refuses
+  // (no key: NOT NULL); 0:12 still fails to map.
+  SinkBatch replay(&kSchema);
+  replay.topic = "t";
+  add_person(replay, "a", "Ann", 30);
+  replay.row_sources.push_back(RowSource{0, 10, keys[0], values[0]});
+  add_person(replay, nullptr, "no key", 31);
+  replay.row_sources.push_back(RowSource{1, 11, keys[1], values[1]});
+  replay.dead_letters.push_back(DeadLetter{.key = keys[2], .value = values[2], .error_class = "mapping",
+                                           .error_message = "still broken", .topic = "t", .partition = 0,
+                                           .offset = 12, .attempts = 1});
+  const DeadLetter landed[] = {DeadLetter{.topic = "t", .partition = 0, .offset = 10},
+                               DeadLetter{.topic = "t", .partition = 1, .offset = 11}};
+  const Status status = store_->write_replayed(replay, landed);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(replay.rows_refused, 1u);
+  EXPECT_EQ(query("SELECT group_concat(id || ':' || name, ' ') FROM people"), "a:Ann");
+  EXPECT_EQ(query("SELECT group_concat(partition || ':' || offset || ':' || CAST(key AS TEXT) || ':' || "
+                  "CAST(value AS TEXT) || ':' || error_class || ':' || attempts, ' ') "
+                  "FROM (SELECT * FROM dead_letters ORDER BY offset)"),
+            "1:11:k11:{\"n\": 11}:sink:2 0:12:k12:{\"n\": 12}:mapping:2");
+  EXPECT_EQ(query("SELECT error_message FROM dead_letters WHERE offset = 11").rfind("store refused the row: ", 0), 0u);
+  EXPECT_NE(query("SELECT error_message FROM dead_letters WHERE offset = 11").find("NOT NULL constraint failed"),
+            std::string::npos);
+}
+
 TEST_F(SqliteStoreTest, DeadLettersKeepOriginalBytesReasonAndSource) {
   SinkBatch batch(&kSchema);
   batch.group = "g";
