@@ -18,15 +18,21 @@ def flagship_with(data_dir, old, new):
     return text + "\n"
 
 
-def test_replay_after_fixing_the_mapping_moves_dead_letters_into_the_table(tmp_path):
+def run_with_broken_mapping(tmp_path):
+    """`kascade run` of the flagship with 2% malformed records and a broken mapping: post codes read as text
+    only, so every numeric post code fails (a `mapping` dead letter). Returns the data dir and both configs."""
     data_dir = tmp_path / "data"
     fixed = tmp_path / "fixed.yaml"
     broken = tmp_path / "broken.yaml"
-    # Broken: post codes read as text only, so every numeric post code fails (a `mapping` dead letter).
     fixed.write_text(flagship_with(data_dir, "source:\n", "source:\n  malformed_ratio: 0.02\n"))
     broken.write_text(flagship_with(data_dir, "post_code: text(/location/postcode)", "post_code: /location/postcode")
                       .replace("source:\n", "source:\n  malformed_ratio: 0.02\n"))
     kascade("run", "-c", broken)
+    return data_dir, fixed, broken
+
+
+def test_replay_after_fixing_the_mapping_moves_dead_letters_into_the_table(tmp_path):
+    data_dir, fixed, broken = run_with_broken_mapping(tmp_path)
 
     landed = query(data_dir, "SELECT count(*) FROM users")[0][0]
     letters = dict(query(data_dir, "SELECT error_class, count(*) FROM dead_letters GROUP BY error_class"))
@@ -71,14 +77,7 @@ def test_replay_after_fixing_the_mapping_moves_dead_letters_into_the_table(tmp_p
 
 
 def test_replayed_rows_the_table_refuses_stay_sink_dead_letters_and_the_rest_lands(tmp_path):
-    data_dir = tmp_path / "data"
-    fixed = tmp_path / "fixed.yaml"
-    broken = tmp_path / "broken.yaml"
-    # Broken as above: every numeric post code is a `mapping` dead letter; the rest lands.
-    fixed.write_text(flagship_with(data_dir, "source:\n", "source:\n  malformed_ratio: 0.02\n"))
-    broken.write_text(flagship_with(data_dir, "post_code: text(/location/postcode)", "post_code: /location/postcode")
-                      .replace("source:\n", "source:\n  malformed_ratio: 0.02\n"))
-    kascade("run", "-c", broken)
+    data_dir, fixed, _ = run_with_broken_mapping(tmp_path)
 
     # Then the user tightens the table: a numeric post code must not start with 1 (kascade's own table, rebuilt
     # with a CHECK constraint; every row it holds passes).
