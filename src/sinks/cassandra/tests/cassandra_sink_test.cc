@@ -9,17 +9,12 @@
 #include <random>
 
 #include "cql/murmur3.h"
+#include "testing/people_table.h"
 
 namespace kascade {
 namespace {
 
-const TableSchema kSchema{"people",
-                          {{"id", ColumnType::uuid},
-                           {"name", ColumnType::text},
-                           {"age", ColumnType::int32},
-                           {"score", ColumnType::float64},
-                           {"seen_at", ColumnType::timestamp}},
-                          {"id"}};
+const TableSchema& kSchema = test_support::kPeopleTable;
 
 constexpr const char* kId1 = "11111111-1111-4111-8111-111111111111";
 constexpr const char* kId2 = "22222222-2222-4222-8222-222222222222";

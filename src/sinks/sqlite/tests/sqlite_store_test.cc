@@ -7,18 +7,13 @@
 
 #include <filesystem>
 
+#include "testing/people_table.h"
 #include "testing/temp_dir.h"
 
 namespace kascade {
 namespace {
 
-const TableSchema kSchema{"people",
-                          {{"id", ColumnType::uuid},
-                           {"name", ColumnType::text},
-                           {"age", ColumnType::int32},
-                           {"score", ColumnType::float64},
-                           {"seen_at", ColumnType::timestamp}},
-                          {"id"}};
+const TableSchema& kSchema = test_support::kPeopleTable;
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
