@@ -7,14 +7,9 @@
 
 #include "core/timestamp.h"
 #include "sources/http/link_header.h"
+#include "sources/malformed_body.h"
 
 namespace kascade {
-namespace {
-
-// A dead-lettered body is kept up to this size (the bus takes 8 MiB records by default).
-constexpr size_t kMaxDeadLetterBody = 4u << 20;
-
-}  // namespace
 
 HttpSource::HttpSource(HttpSourceOptions options)
     : options_(std::move(options)), fetcher_(options_.fetch), parser_(options_.layout) {
@@ -88,17 +83,9 @@ SourceBatch HttpSource::take_buffered(size_t max_records) {
 
 SourceBatch HttpSource::malformed_page_batch(const std::string& url, const std::string& body,
                                              const std::string& reason, int64_t fetched_at) {
-  std::string value = body.substr(0, kMaxDeadLetterBody);
   // The request URL holds no credentials (they travel in headers), so it may be named.
-  std::string error = fmt::format("source: malformed body of {}: {}", url, reason);
-  if (body.size() > value.size()) error += fmt::format(" (body of {} bytes, first {} kept)", body.size(), value.size());
   SourceBatch batch;
-  batch.records.push_back(Record{.key = url,
-                                 .value = std::move(value),
-                                 .headers = {{"source", options_.name},
-                                             {"fetched_at", std::to_string(fetched_at)},
-                                             {kSourceErrorHeader, std::move(error)}},
-                                 .timestamp_ms = fetched_at});
+  batch.records.push_back(malformed_body_record(url, body, url, reason, options_.name, fetched_at));
   batch.position = position();  // unchanged: the request is made again
   return batch;
 }

@@ -8,12 +8,10 @@
 #include <fmt/format.h>
 
 #include "core/timestamp.h"
+#include "sources/malformed_body.h"
 
 namespace kascade {
 namespace {
-
-// A dead-lettered body is kept up to this size (the bus takes 8 MiB records by default).
-constexpr size_t kMaxDeadLetterBody = 4u << 20;
 
 std::string url_encode(std::string_view text) {
   std::string out;
@@ -114,18 +112,10 @@ SourceBatch RandomUserSource::take_buffered(size_t max_records) {
 
 SourceBatch RandomUserSource::malformed_page_batch(uint64_t page, const std::string& body, const std::string& reason,
                                                    int64_t fetched_at) {
-  std::string value = body.substr(0, kMaxDeadLetterBody);
-  std::string error = fmt::format("source: malformed body of page {}: {}", page, reason);
-  if (body.size() > value.size()) error += fmt::format(" (body of {} bytes, first {} kept)", body.size(), value.size());
   SourceBatch batch;
-  batch.records.push_back(Record{.key = fmt::format("{}/page/{}", options_.seed, page),
-                                 .value = std::move(value),
-                                 .headers = {{"source", options_.name},
-                                             {"fetched_at", std::to_string(fetched_at)},
-                                             {"seed", options_.seed},
-                                             {"page", std::to_string(page)},
-                                             {kSourceErrorHeader, std::move(error)}},
-                                 .timestamp_ms = fetched_at});
+  batch.records.push_back(malformed_body_record(fmt::format("{}/page/{}", options_.seed, page), body,
+                                                fmt::format("page {}", page), reason, options_.name, fetched_at,
+                                                {{"seed", options_.seed}, {"page", std::to_string(page)}}));
   batch.position = position();  // unchanged: the page is fetched again
   return batch;
 }
