@@ -5,7 +5,7 @@ import random
 from conftest import KASCADE, kascade, kill_9_at_progress, query
 from windows_reference import assert_results_equal_reference
 
-RECORDS = 500_000
+RECORDS = 1_000_000
 SIZE_MS = 1000
 LATENESS_MS = 300
 OPTIONS = ["--set", "source.event_time_jitter_ms=1500", "--set", "source.late_ratio=0.01",
