@@ -6,6 +6,7 @@
 
 #include "bus/embedded/crc32c.h"
 #include "core/timestamp.h"
+#include "sqlite/init_lock.h"
 
 namespace kascade {
 namespace {
@@ -55,6 +56,7 @@ Result<std::unique_ptr<TopicStore>> TopicStore::open(const std::string& path,
   }
   std::unique_ptr<TopicStore> store(new TopicStore());
   store->path_ = path;
+  const SqliteInitLock init_lock(path);  // released once the file is in WAL mode with its schema
   if (Status s = store->db_.open(path, create_partitions > 0 ? SqliteConnection::Mode::create : SqliteConnection::Mode::read_write, options.busy_timeout_ms); !s) {
     return s;
   }

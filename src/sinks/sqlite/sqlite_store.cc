@@ -1,14 +1,12 @@
 // sinks/sqlite/sqlite_store.cc: schema creation and the per-write upsert transaction.
 #include "sinks/sqlite/sqlite_store.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <algorithm>
 
 #include "core/timestamp.h"
+#include "sqlite/init_lock.h"
 
 namespace kascade {
 namespace {
@@ -56,33 +54,12 @@ Status with_context(Status status) {
   return error;
 }
 
-// Holds an exclusive advisory lock on "<store>.init-lock" while one process
-// opens the store: several processes starting at once on a new store
-// (`kascade process` members of one consumer group) must not race to write
-// its first header and switch it to WAL mode, which SQLite does not fully
-// guard (a racing opener can see "file is not a database" or an I/O error).
-class InitLock {
- public:
-  explicit InitLock(const std::filesystem::path& store) {
-    fd_ = ::open((store.string() + ".init-lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);  // without the lock file, open as before
-  }
-  ~InitLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  InitLock(const InitLock&) = delete;
-  InitLock& operator=(const InitLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions& options) {
   std::error_code ec;
   if (options.path.has_parent_path()) std::filesystem::create_directories(options.path.parent_path(), ec);
-  const InitLock init_lock(options.path);
+  const SqliteInitLock init_lock(options.path.string());
   std::unique_ptr<SqliteStore> store(new SqliteStore());
   store->path_ = options.path;
   if (auto status = store->db_.open(options.path.string(), SqliteConnection::Mode::create, 10000); !status) {
