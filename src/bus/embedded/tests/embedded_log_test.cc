@@ -6,7 +6,11 @@
 #include "testing/temp_dir.h"
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -165,6 +169,44 @@ TEST(EmbeddedLog, TopicsAreCreatedIdempotently) {
   log.reset();
   auto reopened = open_log(dir.path);
   EXPECT_EQ(partitions_of(*reopened, "orders").size(), 3u);
+}
+
+// `kascade ingest` and `kascade process` started together both create the
+// topic file. Two processes (a fork) append to the same new topic at the same
+// instant; neither may fail on the other's switch of the new file to WAL.
+// (Within one process SQLite shares its file locks between connections, so
+// this race needs two processes.)
+TEST(EmbeddedLog, TwoProcessesCreatingTheSameNewTopicAtOnceBothSucceed) {
+  TempDir dir;
+  constexpr int kRounds = 40;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string data_dir = dir.path + "/round" + std::to_string(round);
+    const auto start = std::chrono::steady_clock::now() + std::chrono::milliseconds(30);
+    auto append_at_start = [&](int from) {
+      auto log = EmbeddedLog::open(data_dir, EmbeddedLogOptions{});
+      if (!log.ok()) return log.error().message;
+      while (std::chrono::steady_clock::now() < start) {
+      }
+      const Status s = (*log)->append("users.raw", keyed(from, 10));
+      return s.ok() ? std::string() : s.error().message;
+    };
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      const std::string error = append_at_start(0);
+      if (!error.empty()) std::fprintf(stderr, "child, round %d: %s\n", round, error.c_str());
+      ::_exit(error.empty() ? 0 : 1);
+    }
+    const std::string error = append_at_start(10);
+    int wait_status = 0;
+    ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
+    ASSERT_TRUE(error.empty()) << "round " << round << ": " << error;
+    ASSERT_TRUE(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) << "round " << round;
+    auto log = open_log(data_dir);
+    size_t total = 0;
+    for (const PartitionInfo& p : partitions_of(*log, "users.raw")) total += static_cast<size_t>(p.end_offset);
+    EXPECT_EQ(total, 20u) << "round " << round;
+  }
 }
 
 TEST(EmbeddedLog, KeylessRecordsRoundRobinAcrossSends) {
