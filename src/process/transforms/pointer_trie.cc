@@ -35,6 +35,23 @@ std::string_view key_at(const uint64_t* key, const json_fields::Doc& doc) {
 
 PointerTrie::PointerTrie() { nodes_.push_back(Node{}); }
 
+// The key table entry of `token` (see PointerTrie::ChildKey).
+PointerTrie::ChildKey PointerTrie::child_key(const std::string& token, uint32_t node) {
+  unsigned char bytes[8] = {};
+  unsigned char mask[8] = {};
+  const size_t compared = token.size() < 8 ? token.size() + 1 : 8;  // with the closing quote when it fits
+  for (size_t i = 0; i < compared; ++i) {
+    bytes[i] = i < token.size() ? static_cast<unsigned char>(token[i]) : '"';
+    mask[i] = 0xff;
+  }
+  ChildKey key;
+  std::memcpy(&key.head, bytes, 8);
+  std::memcpy(&key.mask, mask, 8);
+  key.size = static_cast<uint32_t>(token.size());
+  key.node = node;
+  return key;
+}
+
 std::optional<uint32_t> PointerTrie::add(std::string_view pointer, std::string& error) {
   if (!pointer.empty() && pointer[0] != '/') {
     error = "a JSON pointer starts with '/'";
@@ -74,6 +91,7 @@ std::optional<uint32_t> PointerTrie::add(std::string_view pointer, std::string& 
       child = static_cast<uint32_t>(nodes_.size());
       nodes_.push_back(std::move(added));
       nodes_[node].children.push_back(child);
+      nodes_[node].child_keys.push_back(child_key(nodes_[child].token, child));
     }
     node = child;
     if (end == std::string_view::npos) break;

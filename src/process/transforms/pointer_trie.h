@@ -46,12 +46,24 @@ class PointerTrie {
   bool walk(simdjson::ondemand::document& doc, std::string_view bytes, std::vector<Field>& fields) const;
 
  private:
+  // A child's token as walk() matches it against a key's raw bytes: the key's
+  // first 8 bytes (loaded at once: the input is padded) masked and compared
+  // with `head`, which for a token under 8 bytes holds the closing quote too,
+  // so one compare decides; longer tokens also check the quote and the rest.
+  struct ChildKey {
+    uint64_t head = 0;
+    uint64_t mask = 0;
+    uint32_t size = 0;   // the token's bytes
+    uint32_t node = 0;   // the child
+  };
   struct Node {
     std::string token;    // the unescaped key (or array index) under the parent
     std::string pointer;  // the full pointer, for messages
     std::optional<uint32_t> index;  // token as an array index, if it is one
     std::vector<uint32_t> children;
+    std::vector<ChildKey> child_keys;  // one per child, in the same order
   };
+  static ChildKey child_key(const std::string& token, uint32_t node);
   void resolve_children(const Node& node, const uint64_t* word, const json_fields::Doc& doc,
                         std::vector<const uint64_t*>& slots) const;
   friend class PointerWalk;  // walk()'s one pass (pointer_walk.cc)

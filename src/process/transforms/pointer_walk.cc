@@ -46,6 +46,24 @@ class PointerWalk {
     out = std::string_view(raw, static_cast<size_t>(static_cast<const char*>(quote) - raw));
     return !escapes_ || std::memchr(out.data(), '\\', out.size()) == nullptr;
   }
+  // The child whose token is the key at `raw` (just past its opening quote), or
+  // kSkipped. Equal to a token (which holds no quote or backslash) up to a
+  // quote: that is the whole key. The first 8 bytes are loaded at once (the
+  // record is followed by simdjson's padding), which decides tokens under 8
+  // bytes in one masked compare (PointerTrie::ChildKey).
+  uint32_t child_named(const std::vector<PointerTrie::ChildKey>& keys, const char* raw) const {
+    uint64_t head;
+    std::memcpy(&head, raw, sizeof(head));
+    for (const PointerTrie::ChildKey& key : keys) {
+      if ((head & key.mask) == key.head && (key.size < 8 || long_key_is(key, raw))) return key.node;
+    }
+    return kSkipped;
+  }
+  // The rest of a token of 8 bytes or more, whose first 8 bytes match: its closing quote, then the bytes between.
+  bool long_key_is(const PointerTrie::ChildKey& key, const char* raw) const {
+    return raw + key.size < end_ && raw[key.size] == '"' &&
+           std::memcmp(raw + 8, nodes_[key.node].token.data() + 8, key.size - 8) == 0;
+  }
   void set(uint32_t node, char tag, Val value) { fields_[node] = Field{tag, value}; }
 
   const std::vector<PointerTrie::Node>& nodes_;
@@ -74,25 +92,20 @@ bool PointerTrie::walk(ondemand::document& doc, std::string_view bytes, std::vec
 }
 
 bool PointerWalk::object(uint32_t node, ondemand::object object, int depth) {
-  const std::vector<uint32_t>* children =
-      node != kSkipped && !nodes_[node].children.empty() ? &nodes_[node].children : nullptr;
+  const std::vector<PointerTrie::ChildKey>* keys =
+      node != kSkipped && !nodes_[node].child_keys.empty() ? &nodes_[node].child_keys : nullptr;
   for (auto member : object) {
     ondemand::field field;
     if (std::move(member).get(field) != simdjson::SUCCESS) return false;
     const char* const raw = field.key().raw();
     uint32_t target = kSkipped;
     bool matched = false;
-    if (children) {
-      for (const uint32_t child : *children) {
-        // Equal to a token (which holds no quote or backslash) up to a quote: that is the whole key.
-        const std::string& token = nodes_[child].token;
-        if (raw + token.size() < end_ && raw[token.size()] == '"' &&
-            json_fields::same_key(std::string_view(raw, token.size()), token)) {
-          matched = true;
-          // With duplicate keys the first one wins, as in resolve().
-          if (!fields_[child].present()) target = child;
-          break;
-        }
+    if (keys) {
+      const uint32_t child = child_named(*keys, raw);
+      if (child != kSkipped) {
+        matched = true;
+        // With duplicate keys the first one wins, as in resolve().
+        if (!fields_[child].present()) target = child;
       }
     }
     // Any other key must hold no escape: an escaped key may spell a token, which only the DOM path sees.
