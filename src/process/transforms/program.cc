@@ -93,9 +93,9 @@ TransformRunner::TransformRunner(std::shared_ptr<const TransformProgram> program
   // Conversion errors name the column's JSON pointer when it is read as is, else the column.
   for (const Column& column : program_->schema.columns) column_where_.push_back(column.name);
   for (const MapStep::Target& target : program_->map.targets) {
-    if (const auto pointer = target.value.bare_pointer()) {
-      column_where_[target.column] = program_->pointers.pointer_of(*pointer);
-    }
+    const auto pointer = target.value.bare_pointer();
+    if (pointer) column_where_[target.column] = program_->pointers.pointer_of(*pointer);
+    bare_pointers_.push_back(pointer ? *pointer : kNotBare);
   }
   seen_.resize(program_->checks.size());
   latest_ms_.assign(program_->checks.size(), std::numeric_limits<int64_t>::min());
@@ -252,8 +252,12 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
   }
 
   std::fill(columns_.begin(), columns_.end(), Val{});
-  for (const MapStep::Target& target : program_->map.targets) {
-    if (!target.value.eval(ctx_, columns_[target.column])) {
+  const std::vector<MapStep::Target>& targets = program_->map.targets;
+  for (size_t t = 0; t < targets.size(); ++t) {
+    // What evaluating a bare pointer gives, without the evaluation.
+    if (bare_pointers_[t] != kNotBare) {
+      columns_[targets[t].column] = fields_[bare_pointers_[t]].value;
+    } else if (!targets[t].value.eval(ctx_, columns_[targets[t].column])) {
       return MappingFailure{dead_letter_class::mapping, problem_.message()};
     }
   }

@@ -113,6 +113,10 @@ class TransformRunner {
   std::vector<const uint64_t*> slots_;  // the DOM path's tape words, turned into fields_
   std::vector<Field> fields_;           // the value of each pointer of the program, by trie node
   std::vector<Val> columns_;
+  // Per map target: the pointer slot it reads if it is a bare pointer (most
+  // columns are), copied without evaluating; kNotBare otherwise.
+  static constexpr uint32_t kNotBare = UINT32_MAX;
+  std::vector<uint32_t> bare_pointers_;
   std::vector<std::string> column_where_;  // names each column in conversion errors
   Scratch scratch_;
   json_fields::Problem problem_;
