@@ -46,6 +46,18 @@ class PointerWalk {
     out = std::string_view(raw, static_cast<size_t>(static_cast<const char*>(quote) - raw));
     return !escapes_ || std::memchr(out.data(), '\\', out.size()) == nullptr;
   }
+  // The bytes between the quotes of a string `token` (as raw_json_token() gives
+  // it: the string, then any white space) in a record without a backslash:
+  // there the closing quote is the token's last byte other than white space.
+  static bool quoted_text(std::string_view token, std::string_view& out) {
+    size_t end = token.size();
+    while (end > 1 && is_space(token[end - 1])) --end;
+    if (end < 2 || token[end - 1] != '"') return false;
+    out = token.substr(1, end - 2);
+    return true;
+  }
+  static bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
   // The child whose token is the key at `raw` (just past its opening quote), or
   // kSkipped. Equal to a token (which holds no quote or backslash) up to a
   // quote: that is the whole key. The first 8 bytes are loaded at once (the
@@ -169,13 +181,18 @@ bool PointerWalk::value(uint32_t node, ondemand::value value, int depth) {
         set(node, '"', Val::of_text(text));
         return true;
       }
+      // Its bytes up to the next structural character, read before the value is consumed.
+      const std::string_view token = value.raw_json_token();
       ondemand::raw_json_string raw;
       if (value.get_raw_json_string().get(raw) != simdjson::SUCCESS) return false;
       if (!wanted && !escapes_) return true;  // stage 1 has checked its bytes; no escape to check
       std::string_view text;  // without escapes, the input bytes are the value
-      if (!plain_text(raw.raw(), text)) return false;
-      if (wanted) set(node, '"', Val::of_text(text));
-      return true;
+      if (wanted) {
+        if (!quoted_text(token, text)) return false;
+        set(node, '"', Val::of_text(text));
+        return true;
+      }
+      return plain_text(raw.raw(), text);
     }
     case ondemand::json_type::number: {
       ondemand::number number;
