@@ -26,9 +26,11 @@ class PointerWalk {
         // own bytes up to the next quote, and needs neither a scan nor a copy.
         escapes_(std::memchr(bytes.data(), '\\', bytes.size()) != nullptr) {}
 
-  bool object(uint32_t node, ondemand::object object, int depth);
-  bool array(uint32_t node, ondemand::array array, int depth);
-  bool value(uint32_t node, ondemand::value value, int depth);
+  // The containers recurse through value(), which is inlined into their loops
+  // (most values are scalars: a call per value cost more than the value's checks).
+  [[gnu::noinline]] bool object(uint32_t node, ondemand::object object, int depth);
+  [[gnu::noinline]] bool array(uint32_t node, ondemand::array array, int depth);
+  [[gnu::always_inline]] inline bool value(uint32_t node, ondemand::value value, int depth);
 
  private:
   // A value no pointer wants: it is only checked.
@@ -147,7 +149,7 @@ bool PointerWalk::array(uint32_t node, ondemand::array array, int depth) {
   return true;
 }
 
-bool PointerWalk::value(uint32_t node, ondemand::value value, int depth) {
+inline bool PointerWalk::value(uint32_t node, ondemand::value value, int depth) {
   ondemand::json_type type;
   if (value.type().get(type) != simdjson::SUCCESS) return false;
   const bool wanted = node != kSkipped;
