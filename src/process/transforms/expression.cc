@@ -313,6 +313,16 @@ bool compare_values(const Val& a, const Val& b, int& order) {
 
 }  // namespace
 
+inline bool Expression::eval_arg(uint32_t index, EvalContext& ctx, Val& out) const {
+  const Node& node = nodes_[index];
+  switch (node.op) {
+    case Op::literal: out = node.literal; return true;
+    case Op::pointer: out = ctx.fields[node.index].value; return true;
+    case Op::column: out = ctx.columns[node.index]; return true;
+    default: return eval_node(index, ctx, out);
+  }
+}
+
 bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
   const Node& node = nodes_[index];
   switch (node.op) {
@@ -329,17 +339,17 @@ bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
     case Op::now: out = Val::of_int(ctx.now_ms); return true;
     case Op::coalesce:
       for (const uint32_t arg : node.args) {
-        if (!eval_node(arg, ctx, out)) return false;
+        if (!eval_arg(arg, ctx, out)) return false;
         if (!out.is_null()) return true;
       }
       return true;
     case Op::attempt:
-      if (eval_node(node.args[0], ctx, out)) return true;
+      if (eval_arg(node.args[0], ctx, out)) return true;
       ctx.problem->clear();
       out = Val{};
       return true;
     case Op::call: {
-      // Room for 16 arguments, left unconstructed: each is written by eval_node before it is read.
+      // Room for 16 arguments, left unconstructed: each is written by eval_arg before it is read.
       alignas(Val) unsigned char room[16 * sizeof(Val)];
       Val* values = reinterpret_cast<Val*>(room);
       std::vector<Val> many;  // only for calls with more than 16 arguments
@@ -350,13 +360,13 @@ bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
         for (size_t i = 0; i < node.args.size(); ++i) new (values + i) Val;
       }
       for (size_t i = 0; i < node.args.size(); ++i) {
-        if (!eval_node(node.args[i], ctx, values[i])) return false;
+        if (!eval_arg(node.args[i], ctx, values[i])) return false;
       }
       return node.function(values, node.args.size(), ctx, node.where, out);
     }
     case Op::compare: {
       Val a, b;
-      if (!eval_node(node.args[0], ctx, a) || !eval_node(node.args[1], ctx, b)) return false;
+      if (!eval_arg(node.args[0], ctx, a) || !eval_arg(node.args[1], ctx, b)) return false;
       int order = 0;
       const bool comparable = compare_values(a, b, order);
       bool result = false;
@@ -376,7 +386,7 @@ bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
       const bool want = node.op == Op::any;
       for (const uint32_t arg : node.args) {
         Val v;
-        if (!eval_node(arg, ctx, v)) return false;
+        if (!eval_arg(arg, ctx, v)) return false;
         // null counts as false, as in SQL's WHERE.
         if ((v.kind == Val::Kind::boolean && v.boolean) == want) {
           out = Val::of_bool(want);
@@ -388,7 +398,7 @@ bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
     }
     case Op::negate: {
       Val v;
-      if (!eval_node(node.args[0], ctx, v)) return false;
+      if (!eval_arg(node.args[0], ctx, v)) return false;
       out = Val::of_bool(!(v.kind == Val::Kind::boolean && v.boolean));
       return true;
     }

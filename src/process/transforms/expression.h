@@ -74,6 +74,9 @@ class Expression {
     std::vector<uint32_t> args;
   };
   bool eval_node(uint32_t node, EvalContext& ctx, Val& out) const;
+  // eval_node() for an argument: literals, pointers and columns (most
+  // arguments) are read in place, without a call.
+  [[gnu::always_inline]] inline bool eval_arg(uint32_t node, EvalContext& ctx, Val& out) const;
 
   std::vector<Node> nodes_;
   // Text literals; each string is on the heap so that views into it survive moves.
