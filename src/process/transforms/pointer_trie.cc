@@ -1,6 +1,7 @@
 // process/transforms/pointer_trie.cc: JSON pointer parsing and the one-pass resolution of all of them.
 #include "process/transforms/pointer_trie.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace kascade::transforms {
@@ -49,7 +50,20 @@ PointerTrie::ChildKey PointerTrie::child_key(const std::string& token, uint32_t 
   std::memcpy(&key.mask, mask, 8);
   key.size = static_cast<uint32_t>(token.size());
   key.node = node;
+  key.first = bytes[0];
   return key;
+}
+
+// Sorts a node's child keys by first byte and notes where each byte's run starts.
+void PointerTrie::index_child_keys(Node& node) {
+  std::stable_sort(node.child_keys.begin(), node.child_keys.end(),
+                   [](const ChildKey& a, const ChildKey& b) { return a.first < b.first; });
+  node.first_start.assign(257, 0);
+  size_t at = 0;
+  for (size_t byte = 0; byte <= 256; ++byte) {
+    while (at < node.child_keys.size() && node.child_keys[at].first < byte) ++at;
+    node.first_start[byte] = static_cast<uint32_t>(at);
+  }
 }
 
 std::optional<uint32_t> PointerTrie::add(std::string_view pointer, std::string& error) {
@@ -92,6 +106,7 @@ std::optional<uint32_t> PointerTrie::add(std::string_view pointer, std::string& 
       nodes_.push_back(std::move(added));
       nodes_[node].children.push_back(child);
       nodes_[node].child_keys.push_back(child_key(nodes_[child].token, child));
+      index_child_keys(nodes_[node]);
     }
     node = child;
     if (end == std::string_view::npos) break;

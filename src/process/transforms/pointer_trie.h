@@ -55,15 +55,20 @@ class PointerTrie {
     uint64_t mask = 0;
     uint32_t size = 0;   // the token's bytes
     uint32_t node = 0;   // the child
+    uint8_t first = 0;   // the key's first byte: the token's, or the closing quote of an empty one
   };
   struct Node {
     std::string token;    // the unescaped key (or array index) under the parent
     std::string pointer;  // the full pointer, for messages
     std::optional<uint32_t> index;  // token as an array index, if it is one
     std::vector<uint32_t> children;
-    std::vector<ChildKey> child_keys;  // one per child, in the same order
+    // One per child, by first byte: the keys starting with byte b are
+    // child_keys[first_start[b] .. first_start[b + 1]) (257 entries; none for a leaf).
+    std::vector<ChildKey> child_keys;
+    std::vector<uint32_t> first_start;
   };
   static ChildKey child_key(const std::string& token, uint32_t node);
+  static void index_child_keys(Node& node);
   void resolve_children(const Node& node, const uint64_t* word, const json_fields::Doc& doc,
                         std::vector<const uint64_t*>& slots) const;
   friend class PointerWalk;  // walk()'s one pass (pointer_walk.cc)

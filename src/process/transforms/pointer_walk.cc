@@ -60,15 +60,18 @@ class PointerWalk {
   }
   static bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
-  // The child whose token is the key at `raw` (just past its opening quote), or
-  // kSkipped. Equal to a token (which holds no quote or backslash) up to a
-  // quote: that is the whole key. The first 8 bytes are loaded at once (the
-  // record is followed by simdjson's padding), which decides tokens under 8
-  // bytes in one masked compare (PointerTrie::ChildKey).
-  uint32_t child_named(const std::vector<PointerTrie::ChildKey>& keys, const char* raw) const {
+  // The child of `node` whose token is the key at `raw` (just past its opening
+  // quote), or kSkipped. Only the children whose tokens start with the key's
+  // first byte are compared (PointerTrie::Node::first_start). Equal to a token
+  // (which holds no quote or backslash) up to a quote: that is the whole key.
+  // The first 8 bytes are loaded at once (the record is followed by simdjson's
+  // padding), which decides tokens under 8 bytes in one masked compare.
+  uint32_t child_named(const PointerTrie::Node& node, const char* raw) const {
+    const unsigned char first = static_cast<unsigned char>(raw[0]);
     uint64_t head;
     std::memcpy(&head, raw, sizeof(head));
-    for (const PointerTrie::ChildKey& key : keys) {
+    for (uint32_t i = node.first_start[first]; i < node.first_start[first + 1]; ++i) {
+      const PointerTrie::ChildKey& key = node.child_keys[i];
       if ((head & key.mask) == key.head && (key.size < 8 || long_key_is(key, raw))) return key.node;
     }
     return kSkipped;
@@ -106,8 +109,8 @@ bool PointerTrie::walk(ondemand::document& doc, std::string_view bytes, std::vec
 }
 
 bool PointerWalk::object(uint32_t node, ondemand::object object, int depth) {
-  const std::vector<PointerTrie::ChildKey>* keys =
-      node != kSkipped && !nodes_[node].child_keys.empty() ? &nodes_[node].child_keys : nullptr;
+  const PointerTrie::Node* const keys =
+      node != kSkipped && !nodes_[node].child_keys.empty() ? &nodes_[node] : nullptr;
   for (auto member : object) {
     ondemand::field field;
     if (std::move(member).get(field) != simdjson::SUCCESS) return false;
