@@ -51,6 +51,10 @@ PointerTrie::ChildKey PointerTrie::child_key(const std::string& token, uint32_t 
   key.size = static_cast<uint32_t>(token.size());
   key.node = node;
   key.first = bytes[0];
+  if (token.size() >= 8 && token.size() < 16) {
+    const std::string quoted = token.substr(token.size() - 7) + '"';
+    std::memcpy(&key.tail, quoted.data(), 8);
+  }
   return key;
 }
 

@@ -56,6 +56,7 @@ class PointerTrie {
     uint32_t size = 0;   // the token's bytes
     uint32_t node = 0;   // the child
     uint8_t first = 0;   // the key's first byte: the token's, or the closing quote of an empty one
+    uint64_t tail = 0;   // a token of 8 to 15 bytes: its last 7 bytes and the closing quote
   };
   struct Node {
     std::string token;    // the unescaped key (or array index) under the parent

@@ -21,7 +21,7 @@ namespace ondemand = simdjson::ondemand;
 class PointerWalk {
  public:
   PointerWalk(const std::vector<PointerTrie::Node>& nodes, std::string_view bytes, std::vector<Field>& fields)
-      : nodes_(nodes), end_(bytes.data() + bytes.size()), fields_(fields),
+      : nodes_(nodes.data()), end_(bytes.data() + bytes.size()), fields_(fields.data()),
         // Most records hold no escape at all: then every key and string is its
         // own bytes up to the next quote, and needs neither a scan nor a copy.
         escapes_(std::memchr(bytes.data(), '\\', bytes.size()) != nullptr) {}
@@ -77,15 +77,23 @@ class PointerWalk {
     return kSkipped;
   }
   // The rest of a token of 8 bytes or more, whose first 8 bytes match: its closing quote, then the bytes between.
+  // Under 16 bytes, one more 8-byte load ending at the quote covers them (the padding keeps it in bounds).
   bool long_key_is(const PointerTrie::ChildKey& key, const char* raw) const {
+    if (key.size < 16) {
+      uint64_t tail;
+      std::memcpy(&tail, raw + key.size - 7, sizeof(tail));
+      return tail == key.tail;
+    }
     return raw + key.size < end_ && raw[key.size] == '"' &&
            std::memcmp(raw + 8, nodes_[key.node].token.data() + 8, key.size - 8) == 0;
   }
   void set(uint32_t node, char tag, Val value) { fields_[node] = Field{tag, value}; }
 
-  const std::vector<PointerTrie::Node>& nodes_;
+  // The trie's nodes and the fields, sized to match before the walk: plain
+  // pointers, which the loops need not reload through a vector.
+  const PointerTrie::Node* nodes_;
   const char* end_;
-  std::vector<Field>& fields_;
+  Field* fields_;
   bool escapes_;
 };
 
