@@ -97,6 +97,11 @@ TransformRunner::TransformRunner(std::shared_ptr<const TransformProgram> program
     if (pointer) column_where_[target.column] = program_->pointers.pointer_of(*pointer);
     bare_pointers_.push_back(pointer ? *pointer : kNotBare);
   }
+  std::vector<bool> mapped(columns_.size(), false);
+  for (const MapStep::Target& target : program_->map.targets) mapped[target.column] = true;
+  for (uint32_t c = 0; c < columns_.size(); ++c) {
+    if (!mapped[c]) unmapped_columns_.push_back(c);
+  }
   seen_.resize(program_->checks.size());
   latest_ms_.assign(program_->checks.size(), std::numeric_limits<int64_t>::min());
   ctx_.columns = columns_.data();
@@ -251,7 +256,7 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
     }
   }
 
-  std::fill(columns_.begin(), columns_.end(), Val{});
+  for (const uint32_t c : unmapped_columns_) columns_[c] = Val{};
   const std::vector<MapStep::Target>& targets = program_->map.targets;
   for (size_t t = 0; t < targets.size(); ++t) {
     // What evaluating a bare pointer gives, without the evaluation.

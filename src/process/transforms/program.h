@@ -117,6 +117,10 @@ class TransformRunner {
   // columns are), copied without evaluating; kNotBare otherwise.
   static constexpr uint32_t kNotBare = UINT32_MAX;
   std::vector<uint32_t> bare_pointers_;
+  // The columns no map target writes: null in every row. (Every other column
+  // is written by its target before anything reads it: an expression names
+  // only columns mapped earlier.)
+  std::vector<uint32_t> unmapped_columns_;
   std::vector<std::string> column_where_;  // names each column in conversion errors
   Scratch scratch_;
   json_fields::Problem problem_;
