@@ -53,6 +53,10 @@ class PointerWalk {
   // there the closing quote is the token's last byte other than white space.
   static bool quoted_text(std::string_view token, std::string_view& out) {
     size_t end = token.size();
+    if (end >= 2 && token[end - 1] == '"') {  // most often: nothing between the string and what follows
+      out = token.substr(1, end - 2);
+      return true;
+    }
     while (end > 1 && is_space(token[end - 1])) --end;
     if (end < 2 || token[end - 1] != '"') return false;
     out = token.substr(1, end - 2);
