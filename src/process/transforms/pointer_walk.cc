@@ -64,32 +64,9 @@ class PointerWalk {
   }
   static bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
-  // The child of `node` whose token is the key at `raw` (just past its opening
-  // quote), or kSkipped. Only the children whose tokens start with the key's
-  // first byte are compared (PointerTrie::Node::first_start). Equal to a token
-  // (which holds no quote or backslash) up to a quote: that is the whole key.
-  // The first 8 bytes are loaded at once (the record is followed by simdjson's
-  // padding), which decides tokens under 8 bytes in one masked compare.
+  static_assert(kSkipped == PointerTrie::kNoChild);
   uint32_t child_named(const PointerTrie::Node& node, const char* raw) const {
-    const unsigned char first = static_cast<unsigned char>(raw[0]);
-    uint64_t head;
-    std::memcpy(&head, raw, sizeof(head));
-    for (uint32_t i = node.first_start[first]; i < node.first_start[first + 1]; ++i) {
-      const PointerTrie::ChildKey& key = node.child_keys[i];
-      if ((head & key.mask) == key.head && (key.size < 8 || long_key_is(key, raw))) return key.node;
-    }
-    return kSkipped;
-  }
-  // The rest of a token of 8 bytes or more, whose first 8 bytes match: its closing quote, then the bytes between.
-  // Under 16 bytes, one more 8-byte load ending at the quote covers them (the padding keeps it in bounds).
-  bool long_key_is(const PointerTrie::ChildKey& key, const char* raw) const {
-    if (key.size < 16) {
-      uint64_t tail;
-      std::memcpy(&tail, raw + key.size - 7, sizeof(tail));
-      return tail == key.tail;
-    }
-    return raw + key.size < end_ && raw[key.size] == '"' &&
-           std::memcmp(raw + 8, nodes_[key.node].token.data() + 8, key.size - 8) == 0;
+    return PointerTrie::child_named(nodes_, node, raw, end_);
   }
   void set(uint32_t node, char tag, Val value) { fields_[node] = Field{tag, value}; }
 

@@ -74,6 +74,37 @@ struct TransformRunner::Parser {
   std::unique_ptr<char[]> padded;
   size_t padded_capacity = 0;
   simdjson::dom::parser parser;
+  // simdjson's stage 1 alone (in the CPU's best kernel), whose positions
+  // PointerTrie::scan reads for records without a backslash.
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> indexer;
+  size_t indexer_capacity = 0;
+
+  // Runs stage 1 over `size` padded bytes: the positions of every structural
+  // character and value start, and their count; nullptr if stage 1 rejects the
+  // bytes (the DOM path then says why).
+  uint32_t* index(const char* padded, size_t size, uint32_t& count) {
+    if (indexer_capacity < size || !indexer) {
+      const size_t capacity = std::max<size_t>(size, 4096);
+      if (!indexer) {
+        if (simdjson::get_active_implementation()->create_dom_parser_implementation(
+                capacity, simdjson::DEFAULT_MAX_DEPTH, indexer) != simdjson::SUCCESS) {
+          indexer.reset();
+          return nullptr;
+        }
+      } else if (indexer->set_capacity(capacity) != simdjson::SUCCESS) {
+        indexer.reset();
+        indexer_capacity = 0;
+        return nullptr;
+      }
+      indexer_capacity = capacity;
+    }
+    if (indexer->stage1(reinterpret_cast<const uint8_t*>(padded), size, simdjson::stage1_mode::regular) !=
+        simdjson::SUCCESS) {
+      return nullptr;
+    }
+    count = indexer->n_structural_indexes;
+    return indexer->structural_indexes.get();
+  }
 
   // The record's bytes followed by SIMDJSON_PADDING zero bytes.
   const char* pad(std::string_view value) {
@@ -213,14 +244,24 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
     }
   } shrink{*this, value.size()};
 
-  // One On-Demand pass; anything it cannot vouch for is parsed again with the DOM.
+  // One pass over the record: over stage 1's positions when it holds no
+  // backslash (most records), else On-Demand. Anything the pass cannot vouch
+  // for is parsed again with the DOM.
   bool walked = false;
   {
     const char* padded = parser_->pad(value);
-    simdjson::ondemand::document doc;
-    if (parser_->ondemand.iterate(padded, value.size(), value.size() + simdjson::SIMDJSON_PADDING).get(doc) ==
-        simdjson::SUCCESS) {
-      walked = program_->pointers.walk(doc, std::string_view(padded, value.size()), fields_);
+    const std::string_view bytes(padded, value.size());
+    if (std::memchr(value.data(), '\\', value.size()) == nullptr) {
+      uint32_t count = 0;
+      if (uint32_t* structurals = parser_->index(padded, value.size(), count)) {
+        walked = program_->pointers.scan(structurals, count, bytes, fields_);
+      }
+    } else {
+      simdjson::ondemand::document doc;
+      if (parser_->ondemand.iterate(padded, value.size(), value.size() + simdjson::SIMDJSON_PADDING).get(doc) ==
+          simdjson::SUCCESS) {
+        walked = program_->pointers.walk(doc, bytes, fields_);
+      }
     }
   }
   if (!walked) {
