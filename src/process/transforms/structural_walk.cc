@@ -41,48 +41,51 @@ class StructuralWalk {
  public:
   StructuralWalk(const PointerTrie& trie, const uint32_t* structurals, uint32_t count, std::string_view bytes,
                  Field* fields)
-      : nodes_(trie.nodes_.data()), bytes_(bytes.data()), end_(bytes.data() + bytes.size()),
-        structurals_(structurals), count_(count), fields_(fields) {}
+      : nodes_(trie.nodes_.data()), bytes_(bytes.data()), end_(bytes.data() + bytes.size()), at_(structurals),
+        last_(structurals + count), fields_(fields) {}
 
   // The root object and its members, then nothing else.
   bool root() {
-    if (byte_at(0) != '{') return false;
+    if (here() != '{') return false;
     Val object;
     object.kind = Val::Kind::object;
     fields_[0] = Field{'{', object};
-    return this->object(0, 1) && next_ == count_;
+    return this->object(0, 1) && at_ == last_;
   }
 
  private:
   static constexpr uint32_t kSkipped = PointerTrie::kNoChild;
   static constexpr int kMaxDepth = 64;  // as PointerWalk: deeper records are the DOM's to judge
 
-  // The input position of structural `i`. The two entries past the last one
-  // are set to the end of the record (PointerTrie::scan), whose next byte is
-  // padding: 0, which nothing accepts, so a walk stops there at the latest.
-  const char* position(uint32_t i) const { return bytes_ + structurals_[i]; }
-  char byte_at(uint32_t i) const { return *position(i); }
-  // The end of the value that starts at structural `i`: where the next one
-  // starts, less white space. (Any other byte after a value starts a position
-  // of its own, or stays part of the value's token: either way it is caught.)
-  const char* token_end(uint32_t i) const {
-    const char* end = position(i + 1);
+  // The record's bytes at a position. The two positions past the last one are
+  // the end of the record (PointerTrie::scan), whose next byte is padding: 0,
+  // which nothing accepts, so a walk stops there at the latest.
+  const char* at(const uint32_t* position) const { return bytes_ + *position; }
+  char here() const { return *at(at_); }
+  // The end of the value that starts at the current position: where the next
+  // one starts, less white space. (Any other byte after a value starts a
+  // position of its own, or stays part of the value's token: either way the
+  // value is then rejected.)
+  const char* token_end() const {
+    const char* end = at(at_ + 1);
     while (is_space(end[-1])) --end;
     return end;
   }
   void set(uint32_t node, char tag, Val value) { fields_[node] = Field{tag, value}; }
 
-  bool object(uint32_t node, int depth);
-  bool array(uint32_t node, int depth);
-  bool value(uint32_t node, int depth);
-  bool number(uint32_t node, const char* start, const char* end);
+  // The containers recurse through value(), which is inlined into their loops
+  // (most values are scalars: a call per value costs more than its checks).
+  [[gnu::noinline]] bool object(uint32_t node, int depth);
+  [[gnu::noinline]] bool array(uint32_t node, int depth);
+  [[gnu::always_inline]] inline bool value(uint32_t node, int depth);
+  [[gnu::noinline]] bool literal(uint32_t node, const char* start);
+  [[gnu::noinline]] bool number(uint32_t node, const char* start, const char* end);
 
   const PointerTrie::Node* nodes_;
   const char* bytes_;
   const char* end_;
-  const uint32_t* structurals_;
-  uint32_t count_;
-  uint32_t next_ = 0;  // the structural being read
+  const uint32_t* at_;    // the position being read
+  const uint32_t* last_;  // past the last position stage 1 found
   Field* fields_;
 };
 
@@ -93,7 +96,7 @@ bool PointerTrie::scan(uint32_t* structurals, uint32_t count, std::string_view b
   // backslash or a control character is never found that way.
   if (!plain_tokens_) return false;
   // Stage 1 leaves room past its last position (a record of n bytes has at most n positions, and the
-  // index holds more than n entries): the end of the record there stops every walk (position()).
+  // index holds more than n entries): the end of the record there stops every walk (StructuralWalk::at).
   structurals[count] = static_cast<uint32_t>(bytes.size());
   structurals[count + 1] = static_cast<uint32_t>(bytes.size());
   return StructuralWalk(*this, structurals, count, bytes, fields.data()).root();
@@ -103,16 +106,17 @@ bool PointerTrie::scan(uint32_t* structurals, uint32_t count, std::string_view b
 bool StructuralWalk::object(uint32_t node, int depth) {
   const PointerTrie::Node* const keys =
       node != kSkipped && !nodes_[node].child_keys.empty() ? &nodes_[node] : nullptr;
-  ++next_;
-  if (byte_at(next_) == '}') {
-    ++next_;
+  ++at_;
+  if (here() == '}') {
+    ++at_;
     return true;
   }
   for (;;) {
     // "key" then ':' (white space between): the key's closing quote is the last byte before the colon.
-    const char* const key = position(next_);
-    if (*key != '"' || byte_at(next_ + 1) != ':') return false;
-    const char* const key_end = token_end(next_);
+    const char* const key = at(at_);
+    const char* key_end = at(at_ + 1);
+    if (*key != '"' || *key_end != ':') return false;
+    while (is_space(key_end[-1])) --key_end;
     if (key_end - key < 2 || key_end[-1] != '"') return false;
     uint32_t target = kSkipped;
     if (keys) {
@@ -120,9 +124,10 @@ bool StructuralWalk::object(uint32_t node, int depth) {
       // With duplicate keys the first one wins, as in resolve().
       if (child != kSkipped && !fields_[child].present()) target = child;
     }
-    next_ += 2;
+    at_ += 2;
     if (!value(target, depth)) return false;
-    const char after = byte_at(next_++);
+    const char after = here();
+    ++at_;
     if (after == ',') continue;
     return after == '}';
   }
@@ -132,9 +137,9 @@ bool StructuralWalk::object(uint32_t node, int depth) {
 bool StructuralWalk::array(uint32_t node, int depth) {
   const std::vector<uint32_t>* children =
       node != kSkipped && !nodes_[node].children.empty() ? &nodes_[node].children : nullptr;
-  ++next_;
-  if (byte_at(next_) == ']') {
-    ++next_;
+  ++at_;
+  if (here() == ']') {
+    ++at_;
     return true;
   }
   for (uint32_t index = 0;; ++index) {
@@ -145,58 +150,62 @@ bool StructuralWalk::array(uint32_t node, int depth) {
       }
     }
     if (!value(target, depth)) return false;
-    const char after = byte_at(next_++);
+    const char after = here();
+    ++at_;
     if (after == ',') continue;
     return after == ']';
   }
 }
 
-// The value at the current structural, taken if `node` wants it, checked either way; moves past it.
-bool StructuralWalk::value(uint32_t node, int depth) {
-  const bool wanted = node != kSkipped;
-  const char* const start = position(next_);
+// The value at the current position, taken if `node` wants it, checked either way; moves past it.
+inline bool StructuralWalk::value(uint32_t node, int depth) {
+  const char* const start = at(at_);
   switch (*start) {
+    case '"': {
+      // No backslash in the record: the closing quote is the token's last byte.
+      const char* const end = token_end();
+      if (end - start < 2 || end[-1] != '"') return false;
+      if (node != kSkipped) {
+        set(node, '"', Val::of_text(std::string_view(start + 1, static_cast<size_t>(end - start - 2))));
+      }
+      ++at_;
+      return true;
+    }
     case '{':
     case '[': {
       if (depth >= kMaxDepth) return false;
-      if (wanted) {
+      if (node != kSkipped) {
         Val v;
         v.kind = *start == '{' ? Val::Kind::object : Val::Kind::array;
         set(node, *start, v);
       }
       return *start == '{' ? object(node, depth + 1) : array(node, depth + 1);
     }
-    case '"': {
-      // No backslash in the record: the closing quote is the token's last byte.
-      const char* const end = token_end(next_);
-      if (end - start < 2 || end[-1] != '"') return false;
-      if (wanted) set(node, '"', Val::of_text(std::string_view(start + 1, static_cast<size_t>(end - start - 2))));
-      ++next_;
-      return true;
-    }
     case 't':
     case 'f':
-    case 'n': {
-      const char* const end = token_end(next_);
-      const std::string_view token(start, static_cast<size_t>(end - start));
-      ++next_;
-      if (token == "true") {
-        if (wanted) set(node, 't', Val::of_bool(true));
-      } else if (token == "false") {
-        if (wanted) set(node, 'f', Val::of_bool(false));
-      } else if (token == "null") {
-        if (wanted) set(node, 'n', Val{});
-      } else {
-        return false;
-      }
-      return true;
-    }
+    case 'n': return literal(node, start);
     default: {
-      const char* const end = token_end(next_);
-      ++next_;
+      const char* const end = token_end();
+      ++at_;
       return number(node, start, end);
     }
   }
+}
+
+// true, false or null.
+bool StructuralWalk::literal(uint32_t node, const char* start) {
+  const std::string_view token(start, static_cast<size_t>(token_end() - start));
+  ++at_;
+  if (token == "true") {
+    if (node != kSkipped) set(node, 't', Val::of_bool(true));
+  } else if (token == "false") {
+    if (node != kSkipped) set(node, 'f', Val::of_bool(false));
+  } else if (token == "null") {
+    if (node != kSkipped) set(node, 'n', Val{});
+  } else {
+    return false;
+  }
+  return true;
 }
 
 // A JSON number, read as the DOM stores it: an int64 ('l') or a double ('d').
