@@ -32,6 +32,7 @@ struct EvalContext {
   const ConsumedRecord* record = nullptr;
   int64_t now_ms = 0;
   Scratch* scratch = nullptr;
+  const ParsedTexts* parsed = nullptr;                   // texts validate read already (optional)
   json_fields::Problem* problem = nullptr;
 };
 

@@ -20,6 +20,11 @@ bool wrong_kind(EvalContext& ctx, std::string_view where, std::string_view expec
   return false;
 }
 
+// What validate already read `text` as (a number, a timestamp, a UUID), if it did.
+const Val* already_read(const EvalContext& ctx, std::string_view text, ParsedTexts::As as) {
+  return ctx.parsed != nullptr ? ctx.parsed->find(text, as) : nullptr;
+}
+
 // Text of a number as UsersMapper writes post codes: integral values without decimals.
 std::string_view number_text(const Val& v, Scratch& scratch) {
   char* const first = scratch.allocate(32);
@@ -76,6 +81,10 @@ bool to_double(const Val* a, size_t, EvalContext& ctx, std::string_view where, V
     case Val::Kind::real: out = a[0]; return true;
     case Val::Kind::integer: out = Val::of_real(static_cast<double>(a[0].integer)); return true;
     case Val::Kind::text:
+      if (const Val* read = already_read(ctx, a[0].text, ParsedTexts::As::number)) {
+        out = *read;
+        return true;
+      }
       if (auto v = users_scalars::decimal(a[0].text)) {
         out = Val::of_real(*v);
         return true;
@@ -90,6 +99,10 @@ bool to_double(const Val* a, size_t, EvalContext& ctx, std::string_view where, V
 bool to_uuid(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val& out) {
   if (a[0].is_null()) return out = a[0], true;
   if (a[0].kind != Val::Kind::text) return wrong_kind(ctx, where, "a string", a[0]);
+  if (const Val* read = already_read(ctx, a[0].text, ParsedTexts::As::uuid)) {
+    out = *read;
+    return true;
+  }
   char* const id = ctx.scratch->allocate(36);
   if (!users_scalars::canonical_uuid(a[0].text, *reinterpret_cast<char(*)[36]>(id))) {
     ctx.problem->bad_text(where, "not a UUID:", a[0].text);
@@ -103,6 +116,10 @@ bool to_uuid(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val
 bool to_timestamp(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val& out) {
   if (a[0].is_null() || a[0].kind == Val::Kind::integer) return out = a[0], true;
   if (a[0].kind != Val::Kind::text) return wrong_kind(ctx, where, "a string", a[0]);
+  if (const Val* read = already_read(ctx, a[0].text, ParsedTexts::As::timestamp)) {
+    out = *read;
+    return true;
+  }
   if (auto ms = users_scalars::timestamp_ms(a[0].text)) {
     out = Val::of_int(*ms);
     return true;

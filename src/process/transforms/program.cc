@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
 
@@ -48,22 +49,15 @@ bool allows(uint32_t allowed, char tag) {
   }
 }
 
-// A string allowed only as a format (uuid, timestamp, numeric) must have that format.
-bool check_format(uint32_t allowed, std::string_view pointer, std::string_view text, json_fields::Problem& problem) {
-  if ((allowed & kString) != 0) return true;
-  if ((allowed & kUuid) != 0) {
-    char id[36];
-    if (users_scalars::canonical_uuid(text, id)) return true;
-    if ((allowed & (kTimestamp | kNumeric)) == 0) return problem.bad_text(pointer, "not a UUID:", text), false;
-  }
-  if ((allowed & kTimestamp) != 0) {
-    if (users_scalars::timestamp_ms(text)) return true;
-    if ((allowed & kNumeric) == 0) return problem.bad_text(pointer, "not an ISO-8601 timestamp:", text), false;
-  }
-  if (users_scalars::decimal(text)) return true;
-  problem.bad_text(pointer, "not a number:", text);
-  return false;
-}
+// Each JSON kind a Field can have (its tag; 0: absent) as one bit: a type check
+// precomputes the kinds that pass it outright (TypeRule), and most values are
+// then judged with one AND.
+constexpr char kTags[] = {0, '"', 'l', 'u', 'd', 't', 'f', '{', '[', 'n'};
+constexpr std::array<uint16_t, 256> kTagBit = [] {
+  std::array<uint16_t, 256> bits{};
+  for (size_t i = 0; i < std::size(kTags); ++i) bits[static_cast<unsigned char>(kTags[i])] = uint16_t(1u << i);
+  return bits;
+}();
 
 }  // namespace
 
@@ -102,33 +96,95 @@ TransformRunner::TransformRunner(std::shared_ptr<const TransformProgram> program
   for (uint32_t c = 0; c < columns_.size(); ++c) {
     if (!mapped[c]) unmapped_columns_.push_back(c);
   }
+  type_rules_.resize(program_->checks.size());
+  for (size_t i = 0; i < program_->checks.size(); ++i) {
+    if (const auto* step = std::get_if<ValidateStep>(&program_->checks[i])) {
+      for (const TypeCheck& check : step->types) type_rules_[i].push_back({check.slot, passing_tags(*step, check)});
+    }
+  }
   seen_.resize(program_->checks.size());
   latest_ms_.assign(program_->checks.size(), std::numeric_limits<int64_t>::min());
   ctx_.columns = columns_.data();
   ctx_.scratch = &scratch_;
+  ctx_.parsed = &parsed_;
   ctx_.problem = &problem_;
 }
 
 TransformRunner::~TransformRunner() = default;
 
-bool TransformRunner::validate(const ValidateStep& step) {
+// A string allowed only as a format (uuid, timestamp, numeric) must have that
+// format. What the text reads as is remembered: the map step's casts and the
+// column conversions read the same texts again.
+bool TransformRunner::check_format(uint32_t allowed, std::string_view pointer, std::string_view text) {
+  using As = ParsedTexts::As;
+  if ((allowed & kString) != 0) return true;
+  if ((allowed & kUuid) != 0) {
+    char* const id = scratch_.allocate(36);
+    if (users_scalars::canonical_uuid(text, *reinterpret_cast<char(*)[36]>(id))) {
+      parsed_.remember(text, As::uuid, Val::of_text(std::string_view(id, 36)));
+      return true;
+    }
+    if ((allowed & (kTimestamp | kNumeric)) == 0) return problem_.bad_text(pointer, "not a UUID:", text), false;
+  }
+  if ((allowed & kTimestamp) != 0) {
+    if (const auto ms = users_scalars::timestamp_ms(text)) {
+      parsed_.remember(text, As::timestamp, Val::of_int(*ms));
+      return true;
+    }
+    if ((allowed & kNumeric) == 0) return problem_.bad_text(pointer, "not an ISO-8601 timestamp:", text), false;
+  }
+  if (const auto number = users_scalars::decimal(text)) {
+    parsed_.remember(text, As::number, Val::of_real(*number));
+    return true;
+  }
+  problem_.bad_text(pointer, "not a number:", text);
+  return false;
+}
+
+// The kinds of value that pass `check` with nothing more to look at: absent;
+// null if null is allowed or the field is not required (a required field
+// needs a value of the type); any other kind the check allows, but strings
+// only if any string is (not just a format).
+uint16_t TransformRunner::passing_tags(const ValidateStep& step, const TypeCheck& check) {
+  const bool required = std::find(step.required.begin(), step.required.end(), check.slot) != step.required.end();
+  uint16_t passing = kTagBit[0];
+  for (const char tag : kTags) {
+    bool passes = false;
+    switch (tag) {
+      case 0: passes = true; break;
+      case 'n': passes = (check.allowed & kNull) != 0 || !required; break;
+      case '"': passes = (check.allowed & kString) != 0; break;
+      default: passes = allows(check.allowed, tag); break;
+    }
+    if (passes) passing |= kTagBit[static_cast<unsigned char>(tag)];
+  }
+  return passing;
+}
+
+// A type check in full, for the values passing_tags() cannot pass outright:
+// strings that must have a format, and values that fail.
+bool TransformRunner::check_type(const ValidateStep& step, const TypeCheck& check) {
   const PointerTrie& pointers = program_->pointers;
-  for (const TypeCheck& check : step.types) {
-    const Field& value = fields_[check.slot];
-    if (!value.present()) continue;
-    // null passes unless the field is required (then it needs a value of the type).
-    if (value.tag == 'n' && (check.allowed & kNull) == 0 &&
-        std::find(step.required.begin(), step.required.end(), check.slot) == step.required.end()) {
-      continue;
-    }
-    if (!allows(check.allowed, value.tag)) {
-      problem_.wrong_type(pointers.pointer_of(check.slot), check.expected, json_fields::Slot::type_of_tag(value.tag));
-      return false;
-    }
-    if (value.tag == '"' &&
-        !check_format(check.allowed, pointers.pointer_of(check.slot), value.value.text, problem_)) {
-      return false;
-    }
+  const Field& value = fields_[check.slot];
+  if (!value.present()) return true;
+  // null passes unless the field is required (then it needs a value of the type).
+  if (value.tag == 'n' && (check.allowed & kNull) == 0 &&
+      std::find(step.required.begin(), step.required.end(), check.slot) == step.required.end()) {
+    return true;
+  }
+  if (!allows(check.allowed, value.tag)) {
+    problem_.wrong_type(pointers.pointer_of(check.slot), check.expected, json_fields::Slot::type_of_tag(value.tag));
+    return false;
+  }
+  return value.tag != '"' || check_format(check.allowed, pointers.pointer_of(check.slot), value.value.text);
+}
+
+bool TransformRunner::validate(const ValidateStep& step, const std::vector<TypeRule>& rules) {
+  const PointerTrie& pointers = program_->pointers;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const char tag = fields_[rules[i].slot].tag;
+    if ((rules[i].passing & kTagBit[static_cast<unsigned char>(tag)]) != 0) continue;
+    if (!check_type(step, step.types[i])) return false;
   }
   // After the types, so that "/name: expected an object" is said before "/name/first: missing".
   for (const uint32_t slot : step.required) {
@@ -170,7 +226,11 @@ bool TransformRunner::validate(const ValidateStep& step) {
       case 'l': number = static_cast<double>(value.value.integer); break;
       case 'u':  // held as a double already (Val::of_slot)
       case 'd': number = value.value.real; break;
-      case '"': number = users_scalars::decimal(value.value.text); break;
+      case '"': {
+        const Val* read = parsed_.find(value.value.text, ParsedTexts::As::number);
+        number = read ? std::optional<double>(read->real) : users_scalars::decimal(value.value.text);
+        break;
+      }
       default: break;
     }
     if (number && !(*number >= check.min && *number <= check.max)) {
@@ -228,6 +288,7 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
     if (auto failure = resolve_with_dom(value)) return failure;
   }
   scratch_.reset();
+  parsed_.clear();
   problem_.clear();
   pending_keys_.clear();
   ctx_.fields = fields_.data();
@@ -237,7 +298,7 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
   for (size_t i = 0; i < program_->checks.size(); ++i) {
     const auto& check = program_->checks[i];
     if (const auto* step = std::get_if<ValidateStep>(&check)) {
-      if (!validate(*step)) return MappingFailure{dead_letter_class::validation, problem_.message()};
+      if (!validate(*step, type_rules_[i])) return MappingFailure{dead_letter_class::validation, problem_.message()};
     } else if (const auto* filter = std::get_if<FilterStep>(&check)) {
       Val keep;
       if (!filter->condition.eval(ctx_, keep)) return MappingFailure{dead_letter_class::mapping, problem_.message()};

@@ -103,7 +103,16 @@ class TransformRunner {
  private:
   struct Parser;
   std::optional<MappingFailure> resolve_with_dom(std::string_view value);
-  bool validate(const ValidateStep& step);
+  // Per type check of a validate step: the tags of the values that pass it
+  // outright (passing_tags()), so that validate() looks at most values once.
+  struct TypeRule {
+    uint32_t slot = 0;
+    uint16_t passing = 0;  // bits of kTagBit (program.cc)
+  };
+  static uint16_t passing_tags(const ValidateStep& step, const TypeCheck& check);
+  bool check_type(const ValidateStep& step, const TypeCheck& check);
+  bool check_format(uint32_t allowed, std::string_view pointer, std::string_view text);
+  bool validate(const ValidateStep& step, const std::vector<TypeRule>& rules);
   std::optional<MappingFailure> write_row(RowBatch& rows);
   bool seen_recently(const DedupeStep& step, size_t index, int64_t time_ms);
 
@@ -117,12 +126,14 @@ class TransformRunner {
   // columns are), copied without evaluating; kNotBare otherwise.
   static constexpr uint32_t kNotBare = UINT32_MAX;
   std::vector<uint32_t> bare_pointers_;
+  std::vector<std::vector<TypeRule>> type_rules_;  // per check (empty but for validate steps)
   // The columns no map target writes: null in every row. (Every other column
   // is written by its target before anything reads it: an expression names
   // only columns mapped earlier.)
   std::vector<uint32_t> unmapped_columns_;
   std::vector<std::string> column_where_;  // names each column in conversion errors
   Scratch scratch_;
+  ParsedTexts parsed_;  // what validate read texts as, for the casts after it
   json_fields::Problem problem_;
   EvalContext ctx_;
   uint64_t dropped_ = 0;

@@ -111,4 +111,43 @@ class Scratch {
   size_t used_ = 0;
 };
 
+// What reading a text as a number, a timestamp or a UUID gave, remembered for
+// the current record: validate reads /dob/date as a timestamp, then the
+// column's conversion reads it again; with this, only once. Keyed by where the
+// text's bytes are and how many: within one record a text's bytes never change
+// (texts are views into the record, the program's literals or Scratch, all
+// kept until the next record), so the same view is the same text. Only
+// successful reads are remembered: a failure is read again, and explained.
+class ParsedTexts {
+ public:
+  enum class As : uint8_t { number, timestamp, uuid };
+
+  // What `text` was read as, or nullptr if it was not (yet).
+  const Val* find(std::string_view text, As as) const {
+    for (size_t i = 0; i < used_; ++i) {
+      const Entry& entry = entries_[i];
+      if (entry.data == text.data() && entry.size == text.size() && entry.as == as) return &entry.value;
+    }
+    return nullptr;
+  }
+  // Remembers the first few reads of a record (a handful of fields are read
+  // twice); later ones are simply read again.
+  void remember(std::string_view text, As as, const Val& value) {
+    if (used_ < kCapacity) entries_[used_++] = Entry{text.data(), text.size(), as, value};
+  }
+  // Forgets the current record's texts.
+  void clear() { used_ = 0; }
+
+ private:
+  static constexpr size_t kCapacity = 8;
+  struct Entry {
+    const char* data;
+    size_t size;
+    As as;
+    Val value;
+  };
+  Entry entries_[kCapacity];
+  size_t used_ = 0;
+};
+
 }  // namespace kascade::transforms
