@@ -323,6 +323,36 @@ inline bool Expression::eval_arg(uint32_t index, EvalContext& ctx, Val& out) con
   }
 }
 
+inline bool Expression::eval_arg_into(uint32_t index, EvalContext& ctx, Val* room) const {
+  const Node& node = nodes_[index];
+  switch (node.op) {
+    case Op::literal: new (room) Val(node.literal); return true;
+    case Op::pointer: new (room) Val(ctx.fields[node.index].value); return true;
+    case Op::column: new (room) Val(ctx.columns[node.index]); return true;
+    default: return eval_node(index, ctx, *new (room) Val);
+  }
+}
+
+bool Expression::call(const Node& node, EvalContext& ctx, Val& out) const {
+  const size_t count = node.args.size();
+  if (count > kArgsInPlace) return call_with_many_args(node, ctx, out);
+  // Left unconstructed: each argument is constructed in place as it is evaluated.
+  alignas(Val) unsigned char room[kArgsInPlace * sizeof(Val)];
+  Val* const values = reinterpret_cast<Val*>(room);
+  for (size_t i = 0; i < count; ++i) {
+    if (!eval_arg_into(node.args[i], ctx, values + i)) return false;
+  }
+  return node.function(values, count, ctx, node.where, out);
+}
+
+bool Expression::call_with_many_args(const Node& node, EvalContext& ctx, Val& out) const {
+  std::vector<Val> values(node.args.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!eval_arg(node.args[i], ctx, values[i])) return false;
+  }
+  return node.function(values.data(), values.size(), ctx, node.where, out);
+}
+
 bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
   const Node& node = nodes_[index];
   switch (node.op) {
@@ -348,22 +378,7 @@ bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
       ctx.problem->clear();
       out = Val{};
       return true;
-    case Op::call: {
-      // Room for 16 arguments, left unconstructed: each is written by eval_arg before it is read.
-      alignas(Val) unsigned char room[16 * sizeof(Val)];
-      Val* values = reinterpret_cast<Val*>(room);
-      std::vector<Val> many;  // only for calls with more than 16 arguments
-      if (node.args.size() > 16) {
-        many.resize(node.args.size());
-        values = many.data();
-      } else {
-        for (size_t i = 0; i < node.args.size(); ++i) new (values + i) Val;
-      }
-      for (size_t i = 0; i < node.args.size(); ++i) {
-        if (!eval_arg(node.args[i], ctx, values[i])) return false;
-      }
-      return node.function(values, node.args.size(), ctx, node.where, out);
-    }
+    case Op::call: return call(node, ctx, out);
     case Op::compare: {
       Val a, b;
       if (!eval_arg(node.args[0], ctx, a) || !eval_arg(node.args[1], ctx, b)) return false;

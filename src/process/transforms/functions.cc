@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/row.h"  // copy_text_bytes
 #include "process/transforms/expression.h"
 #include "process/users_scalars.h"
 
@@ -166,12 +167,19 @@ struct Piece {
   bool empty() const { return size == 0; }
 };
 
-// The text of a scalar for concat/format; false for objects and arrays.
-bool piece(const Val& v, EvalContext& ctx, std::string_view where, Piece& text) {
-  Val t;
-  if (!to_text(&v, 1, ctx, where, t)) return false;
-  text = t.is_null() ? std::string_view() : t.text;
-  return true;
+// The text of a scalar for concat/format (null: empty); false for objects and
+// arrays. Most pieces are texts already: those are taken without a call.
+inline bool piece(const Val& v, EvalContext& ctx, std::string_view where, Piece& text) {
+  switch (v.kind) {
+    case Val::Kind::text: text = v.text; return true;
+    case Val::Kind::null: text = std::string_view(); return true;
+    default: {
+      Val t;
+      if (!to_text(&v, 1, ctx, where, t)) return false;
+      text = t.text;
+      return true;
+    }
+  }
 }
 
 // Joins pieces into scratch: sizes first, then one allocation.
@@ -183,7 +191,7 @@ std::string_view join(size_t count, Each&& each, EvalContext& ctx) {
   char* const bytes = ctx.scratch->allocate(size);
   size_t at = 0;
   each([&](std::string_view p) {
-    if (!p.empty()) std::memcpy(bytes + at, p.data(), p.size());
+    copy_text_bytes(bytes + at, p.data(), p.size());  // short: inline, no libc call
     at += p.size();
   });
   return std::string_view(bytes, size);
