@@ -59,6 +59,20 @@ constexpr std::array<uint16_t, 256> kTagBit = [] {
   return bits;
 }();
 
+// The kind of value a column of `type` takes as it is (write_row converts
+// others); null for uuid, whose text is always checked and lower-cased.
+Val::Kind as_is_kind(ColumnType type) {
+  switch (type) {
+    case ColumnType::text: return Val::Kind::text;
+    case ColumnType::int32:  // and within the int32 range
+    case ColumnType::int64:
+    case ColumnType::timestamp: return Val::Kind::integer;
+    case ColumnType::float64: return Val::Kind::real;
+    case ColumnType::uuid: return Val::Kind::null;
+  }
+  return Val::Kind::null;
+}
+
 }  // namespace
 
 // The On-Demand parser of the fast path, with the padded copy of the record it
@@ -85,7 +99,11 @@ TransformRunner::TransformRunner(std::shared_ptr<const TransformProgram> program
     : program_(std::move(program)), max_record_bytes_(max_record_bytes), parser_(std::make_unique<Parser>()) {
   columns_.resize(program_->schema.columns.size());
   // Conversion errors name the column's JSON pointer when it is read as is, else the column.
-  for (const Column& column : program_->schema.columns) column_where_.push_back(column.name);
+  for (const Column& column : program_->schema.columns) {
+    column_where_.push_back(column.name);
+    column_types_.push_back(column.type);
+    as_is_kinds_.push_back(as_is_kind(column.type));
+  }
   for (const MapStep::Target& target : program_->map.targets) {
     const auto pointer = target.value.bare_pointer();
     if (pointer) column_where_[target.column] = program_->pointers.pointer_of(*pointer);
@@ -362,58 +380,78 @@ std::optional<MappingFailure> TransformRunner::resolve_with_dom(std::string_view
   return std::nullopt;
 }
 
+// Converts a column's value (not null) to the column's type, in place; false
+// with problem_ set if it cannot. Texts validate read already as a UUID or a
+// timestamp are taken as read (parsed_).
+bool TransformRunner::convert_column(size_t c, Val& v) {
+  const ColumnType type = column_types_[c];
+  const std::string& name = column_where_[c];
+  auto fail = [&](std::string what) {
+    problem_.set(name, what);
+    return false;
+  };
+  switch (type) {
+    case ColumnType::text:
+      if (v.kind != Val::Kind::text) return fail(std::string("expected a string, got ") + kind_name(v));
+      return true;
+    case ColumnType::uuid: {
+      if (v.kind != Val::Kind::text) return fail(std::string("expected a UUID string, got ") + kind_name(v));
+      if (const Val* read = parsed_.find(v.text, ParsedTexts::As::uuid)) {
+        v = *read;
+        return true;
+      }
+      const Val text = v;
+      return to_uuid(&text, 1, ctx_, name, v);
+    }
+    case ColumnType::int32:
+    case ColumnType::int64:
+      if (v.kind != Val::Kind::integer) return fail(std::string("expected an integer, got ") + kind_name(v));
+      if (type == ColumnType::int32 &&
+          (v.integer < std::numeric_limits<int32_t>::min() || v.integer > std::numeric_limits<int32_t>::max())) {
+        return fail("integer out of the int32 range");
+      }
+      return true;
+    case ColumnType::float64:
+      if (v.kind == Val::Kind::integer) v = Val::of_real(static_cast<double>(v.integer));
+      if (v.kind != Val::Kind::real) return fail(std::string("expected a number, got ") + kind_name(v));
+      return true;
+    case ColumnType::timestamp: {
+      if (v.kind == Val::Kind::integer) return true;
+      if (v.kind != Val::Kind::text) return fail(std::string("expected a timestamp, got ") + kind_name(v));
+      if (const Val* read = parsed_.find(v.text, ParsedTexts::As::timestamp)) {
+        v = *read;
+        return true;
+      }
+      const Val text = v;
+      return to_timestamp(&text, 1, ctx_, name, v);
+    }
+  }
+  return true;
+}
+
 // Converts each column's value to its column type, then writes the row in one go.
 std::optional<MappingFailure> TransformRunner::write_row(RowBatch& rows) {
-  const TableSchema& schema = program_->schema;
+  // Read through locals: the row's text is written through char pointers,
+  // which may alias anything, and members would be loaded again per column.
+  Val* const values = columns_.data();
+  const ColumnType* const types = column_types_.data();
+  const Val::Kind* const as_is_kinds = as_is_kinds_.data();
+  const size_t count = columns_.size();
   size_t text_bytes = 0;
-  for (size_t c = 0; c < schema.columns.size(); ++c) {
-    Val& v = columns_[c];
+  for (size_t c = 0; c < count; ++c) {
+    Val& v = values[c];
     if (v.is_null()) continue;
-    const ColumnType type = schema.columns[c].type;
-    const std::string& name = column_where_[c];
-    auto fail = [&](std::string what) {
-      problem_.set(name, what);
-      return MappingFailure{dead_letter_class::mapping, problem_.message()};
-    };
-    switch (type) {
-      case ColumnType::text:
-        if (v.kind != Val::Kind::text) return fail(std::string("expected a string, got ") + kind_name(v));
-        break;
-      case ColumnType::uuid: {
-        if (v.kind != Val::Kind::text) return fail(std::string("expected a UUID string, got ") + kind_name(v));
-        const Val text = v;
-        if (!to_uuid(&text, 1, ctx_, name, v)) {
-          return MappingFailure{dead_letter_class::mapping, problem_.message()};
-        }
-        break;
-      }
-      case ColumnType::int32:
-      case ColumnType::int64:
-        if (v.kind != Val::Kind::integer) return fail(std::string("expected an integer, got ") + kind_name(v));
-        if (type == ColumnType::int32 &&
-            (v.integer < std::numeric_limits<int32_t>::min() || v.integer > std::numeric_limits<int32_t>::max())) {
-          return fail("integer out of the int32 range");
-        }
-        break;
-      case ColumnType::float64:
-        if (v.kind == Val::Kind::integer) v = Val::of_real(static_cast<double>(v.integer));
-        if (v.kind != Val::Kind::real) return fail(std::string("expected a number, got ") + kind_name(v));
-        break;
-      case ColumnType::timestamp: {
-        if (v.kind == Val::Kind::integer) break;
-        if (v.kind != Val::Kind::text) return fail(std::string("expected a timestamp, got ") + kind_name(v));
-        const Val text = v;
-        if (!to_timestamp(&text, 1, ctx_, name, v)) {
-          return MappingFailure{dead_letter_class::mapping, problem_.message()};
-        }
-        break;
-      }
-    }
+    // Most values are already what their column holds: text for text, an
+    // integer for an integer or a timestamp, a real for a double.
+    const bool as_is = v.kind == as_is_kinds[c] &&
+                       (types[c] != ColumnType::int32 || (v.integer >= std::numeric_limits<int32_t>::min() &&
+                                                          v.integer <= std::numeric_limits<int32_t>::max()));
+    if (!as_is && !convert_column(c, v)) return MappingFailure{dead_letter_class::mapping, problem_.message()};
     if (v.kind == Val::Kind::text) text_bytes += v.text.size();
   }
   RowWriter row(rows, text_bytes);
-  for (size_t c = 0; c < schema.columns.size(); ++c) {
-    const Val& v = columns_[c];
+  for (size_t c = 0; c < count; ++c) {
+    const Val& v = values[c];
     switch (v.kind) {
       case Val::Kind::text: row.text(c, v.text); break;
       case Val::Kind::integer: row.integer(c, v.integer); break;

@@ -113,6 +113,7 @@ class TransformRunner {
   bool check_type(const ValidateStep& step, const TypeCheck& check);
   bool check_format(uint32_t allowed, std::string_view pointer, std::string_view text);
   bool validate(const ValidateStep& step, const std::vector<TypeRule>& rules);
+  bool convert_column(size_t c, Val& v);
   std::optional<MappingFailure> write_row(RowBatch& rows);
   bool seen_recently(const DedupeStep& step, size_t index, int64_t time_ms);
 
@@ -132,6 +133,8 @@ class TransformRunner {
   // only columns mapped earlier.)
   std::vector<uint32_t> unmapped_columns_;
   std::vector<std::string> column_where_;  // names each column in conversion errors
+  std::vector<ColumnType> column_types_;   // the schema's, in one array
+  std::vector<Val::Kind> as_is_kinds_;     // per column: the kind it takes without conversion
   Scratch scratch_;
   ParsedTexts parsed_;  // what validate read texts as, for the casts after it
   json_fields::Problem problem_;
