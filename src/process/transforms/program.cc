@@ -107,7 +107,11 @@ TransformRunner::TransformRunner(std::shared_ptr<const TransformProgram> program
   for (const MapStep::Target& target : program_->map.targets) {
     const auto pointer = target.value.bare_pointer();
     if (pointer) column_where_[target.column] = program_->pointers.pointer_of(*pointer);
-    bare_pointers_.push_back(pointer ? *pointer : kNotBare);
+    if (pointer) {
+      bare_copies_.push_back({target.column, *pointer});
+    } else {
+      evaluated_targets_.push_back(&target);
+    }
   }
   std::vector<bool> mapped(columns_.size(), false);
   for (const MapStep::Target& target : program_->map.targets) mapped[target.column] = true;
@@ -336,12 +340,12 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
   }
 
   for (const uint32_t c : unmapped_columns_) columns_[c] = Val{};
-  const std::vector<MapStep::Target>& targets = program_->map.targets;
-  for (size_t t = 0; t < targets.size(); ++t) {
-    // What evaluating a bare pointer gives, without the evaluation.
-    if (bare_pointers_[t] != kNotBare) {
-      columns_[targets[t].column] = fields_[bare_pointers_[t]].value;
-    } else if (!targets[t].value.eval(ctx_, columns_[targets[t].column])) {
+  // What evaluating a bare pointer gives, without the evaluation.
+  Val* const columns = columns_.data();
+  const Field* const fields = fields_.data();
+  for (const BareCopy& copy : bare_copies_) columns[copy.column] = fields[copy.slot].value;
+  for (const MapStep::Target* target : evaluated_targets_) {
+    if (!target->value.eval(ctx_, columns[target->column])) {
       return MappingFailure{dead_letter_class::mapping, problem_.message()};
     }
   }

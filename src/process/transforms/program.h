@@ -123,10 +123,17 @@ class TransformRunner {
   std::vector<const uint64_t*> slots_;  // the DOM path's tape words, turned into fields_
   std::vector<Field> fields_;           // the value of each pointer of the program, by trie node
   std::vector<Val> columns_;
-  // Per map target: the pointer slot it reads if it is a bare pointer (most
-  // columns are), copied without evaluating; kNotBare otherwise.
-  static constexpr uint32_t kNotBare = UINT32_MAX;
-  std::vector<uint32_t> bare_pointers_;
+  // The map targets that are a bare pointer (most columns): the field's value
+  // is copied to the column without evaluating; and the other targets, in map
+  // order. The copies are made first: an expression reads only columns mapped
+  // earlier, and no column has two targets (the loader refuses it), so this
+  // gives what the targets in map order give.
+  struct BareCopy {
+    uint32_t column = 0;
+    uint32_t slot = 0;
+  };
+  std::vector<BareCopy> bare_copies_;
+  std::vector<const MapStep::Target*> evaluated_targets_;
   std::vector<std::vector<TypeRule>> type_rules_;  // per check (empty but for validate steps)
   // The columns no map target writes: null in every row. (Every other column
   // is written by its target before anything reads it: an expression names
