@@ -84,6 +84,13 @@ class Expression {
   // stack, room for kArgsInPlace (more, rare, on the heap), then the function.
   static constexpr size_t kArgsInPlace = 16;
   bool call(const Node& node, EvalContext& ctx, Val& out) const;
+  // The other forms of eval_node() that take more than a load.
+  bool header(const Node& node, EvalContext& ctx, Val& out) const;
+  bool coalesce(const Node& node, EvalContext& ctx, Val& out) const;
+  bool attempt(const Node& node, EvalContext& ctx, Val& out) const;
+  bool compare(const Node& node, EvalContext& ctx, Val& out) const;
+  bool all_or_any(const Node& node, EvalContext& ctx, Val& out) const;
+  bool negate(const Node& node, EvalContext& ctx, Val& out) const;
   [[gnu::noinline]] bool call_with_many_args(const Node& node, EvalContext& ctx, Val& out) const;
 
   std::vector<Node> nodes_;
