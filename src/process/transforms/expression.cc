@@ -323,87 +323,119 @@ inline bool Expression::eval_arg(uint32_t index, EvalContext& ctx, Val& out) con
   }
 }
 
+inline bool Expression::eval_arg_into(uint32_t index, EvalContext& ctx, Val* room) const {
+  const Node& node = nodes_[index];
+  switch (node.op) {
+    case Op::literal: new (room) Val(node.literal); return true;
+    case Op::pointer: new (room) Val(ctx.fields[node.index].value); return true;
+    case Op::column: new (room) Val(ctx.columns[node.index]); return true;
+    default: return eval_node(index, ctx, *new (room) Val);
+  }
+}
+
+bool Expression::call(const Node& node, EvalContext& ctx, Val& out) const {
+  const size_t count = node.args.size();
+  if (count > kArgsInPlace) return call_with_many_args(node, ctx, out);
+  // Left unconstructed: each argument is constructed in place as it is evaluated.
+  alignas(Val) unsigned char room[kArgsInPlace * sizeof(Val)];
+  Val* const values = reinterpret_cast<Val*>(room);
+  for (size_t i = 0; i < count; ++i) {
+    if (!eval_arg_into(node.args[i], ctx, values + i)) return false;
+  }
+  return node.function(values, count, ctx, node.where, out);
+}
+
+bool Expression::call_with_many_args(const Node& node, EvalContext& ctx, Val& out) const {
+  std::vector<Val> values(node.args.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!eval_arg(node.args[i], ctx, values[i])) return false;
+  }
+  return node.function(values.data(), values.size(), ctx, node.where, out);
+}
+
+// A dispatcher only: the forms that need more than a few instructions are
+// functions of their own, reached by tail calls, so that this (run for every
+// node) saves no registers.
 bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
   const Node& node = nodes_[index];
   switch (node.op) {
     case Op::literal: out = node.literal; return true;
     case Op::pointer: out = ctx.fields[node.index].value; return true;
     case Op::column: out = ctx.columns[node.index]; return true;
-    case Op::header: {
-      const auto value = ctx.record->header(node.literal.text);
-      out = value ? Val::of_text(*value) : Val{};
-      return true;
-    }
+    case Op::header: return header(node, ctx, out);
     case Op::key: out = Val::of_text(ctx.record->key); return true;
     case Op::record_time: out = Val::of_int(ctx.record->timestamp_ms); return true;
     case Op::now: out = Val::of_int(ctx.now_ms); return true;
-    case Op::coalesce:
-      for (const uint32_t arg : node.args) {
-        if (!eval_arg(arg, ctx, out)) return false;
-        if (!out.is_null()) return true;
-      }
-      return true;
-    case Op::attempt:
-      if (eval_arg(node.args[0], ctx, out)) return true;
-      ctx.problem->clear();
-      out = Val{};
-      return true;
-    case Op::call: {
-      // Room for 16 arguments, left unconstructed: each is written by eval_arg before it is read.
-      alignas(Val) unsigned char room[16 * sizeof(Val)];
-      Val* values = reinterpret_cast<Val*>(room);
-      std::vector<Val> many;  // only for calls with more than 16 arguments
-      if (node.args.size() > 16) {
-        many.resize(node.args.size());
-        values = many.data();
-      } else {
-        for (size_t i = 0; i < node.args.size(); ++i) new (values + i) Val;
-      }
-      for (size_t i = 0; i < node.args.size(); ++i) {
-        if (!eval_arg(node.args[i], ctx, values[i])) return false;
-      }
-      return node.function(values, node.args.size(), ctx, node.where, out);
-    }
-    case Op::compare: {
-      Val a, b;
-      if (!eval_arg(node.args[0], ctx, a) || !eval_arg(node.args[1], ctx, b)) return false;
-      int order = 0;
-      const bool comparable = compare_values(a, b, order);
-      bool result = false;
-      switch (node.compare) {
-        case Compare::eq: result = comparable && order == 0; break;
-        case Compare::ne: result = !comparable || order != 0; break;
-        case Compare::lt: result = comparable && order < 0; break;
-        case Compare::le: result = comparable && order <= 0; break;
-        case Compare::gt: result = comparable && order > 0; break;
-        case Compare::ge: result = comparable && order >= 0; break;
-      }
-      out = Val::of_bool(result);
-      return true;
-    }
+    case Op::coalesce: return coalesce(node, ctx, out);
+    case Op::attempt: return attempt(node, ctx, out);
+    case Op::call: return call(node, ctx, out);
+    case Op::compare: return compare(node, ctx, out);
     case Op::all:
-    case Op::any: {
-      const bool want = node.op == Op::any;
-      for (const uint32_t arg : node.args) {
-        Val v;
-        if (!eval_arg(arg, ctx, v)) return false;
-        // null counts as false, as in SQL's WHERE.
-        if ((v.kind == Val::Kind::boolean && v.boolean) == want) {
-          out = Val::of_bool(want);
-          return true;
-        }
-      }
-      out = Val::of_bool(!want);
-      return true;
-    }
-    case Op::negate: {
-      Val v;
-      if (!eval_arg(node.args[0], ctx, v)) return false;
-      out = Val::of_bool(!(v.kind == Val::Kind::boolean && v.boolean));
+    case Op::any: return all_or_any(node, ctx, out);
+    case Op::negate: return negate(node, ctx, out);
+  }
+  return false;
+}
+
+bool Expression::header(const Node& node, EvalContext& ctx, Val& out) const {
+  const auto value = ctx.record->header(node.literal.text);
+  out = value ? Val::of_text(*value) : Val{};
+  return true;
+}
+
+bool Expression::coalesce(const Node& node, EvalContext& ctx, Val& out) const {
+  for (const uint32_t arg : node.args) {
+    if (!eval_arg(arg, ctx, out)) return false;
+    if (!out.is_null()) return true;
+  }
+  return true;
+}
+
+bool Expression::attempt(const Node& node, EvalContext& ctx, Val& out) const {
+  if (eval_arg(node.args[0], ctx, out)) return true;
+  ctx.problem->clear();
+  out = Val{};
+  return true;
+}
+
+bool Expression::compare(const Node& node, EvalContext& ctx, Val& out) const {
+  Val a, b;
+  if (!eval_arg(node.args[0], ctx, a) || !eval_arg(node.args[1], ctx, b)) return false;
+  int order = 0;
+  const bool comparable = compare_values(a, b, order);
+  bool result = false;
+  switch (node.compare) {
+    case Compare::eq: result = comparable && order == 0; break;
+    case Compare::ne: result = !comparable || order != 0; break;
+    case Compare::lt: result = comparable && order < 0; break;
+    case Compare::le: result = comparable && order <= 0; break;
+    case Compare::gt: result = comparable && order > 0; break;
+    case Compare::ge: result = comparable && order >= 0; break;
+  }
+  out = Val::of_bool(result);
+  return true;
+}
+
+bool Expression::all_or_any(const Node& node, EvalContext& ctx, Val& out) const {
+  const bool want = node.op == Op::any;
+  for (const uint32_t arg : node.args) {
+    Val v;
+    if (!eval_arg(arg, ctx, v)) return false;
+    // null counts as false, as in SQL's WHERE.
+    if ((v.kind == Val::Kind::boolean && v.boolean) == want) {
+      out = Val::of_bool(want);
       return true;
     }
   }
-  return false;
+  out = Val::of_bool(!want);
+  return true;
+}
+
+bool Expression::negate(const Node& node, EvalContext& ctx, Val& out) const {
+  Val v;
+  if (!eval_arg(node.args[0], ctx, v)) return false;
+  out = Val::of_bool(!(v.kind == Val::Kind::boolean && v.boolean));
+  return true;
 }
 
 }  // namespace kascade::transforms

@@ -32,6 +32,7 @@ struct EvalContext {
   const ConsumedRecord* record = nullptr;
   int64_t now_ms = 0;
   Scratch* scratch = nullptr;
+  const ParsedTexts* parsed = nullptr;                   // texts validate read already (optional)
   json_fields::Problem* problem = nullptr;
 };
 
@@ -77,6 +78,20 @@ class Expression {
   // eval_node() for an argument: literals, pointers and columns (most
   // arguments) are read in place, without a call.
   [[gnu::always_inline]] inline bool eval_arg(uint32_t node, EvalContext& ctx, Val& out) const;
+  // eval_arg() for a function's argument, constructed in `room` (raw memory).
+  [[gnu::always_inline]] inline bool eval_arg_into(uint32_t node, EvalContext& ctx, Val* room) const;
+  // A function call (Op::call): its arguments evaluated into an array on the
+  // stack, room for kArgsInPlace (more, rare, on the heap), then the function.
+  static constexpr size_t kArgsInPlace = 16;
+  bool call(const Node& node, EvalContext& ctx, Val& out) const;
+  // The other forms of eval_node() that take more than a load.
+  bool header(const Node& node, EvalContext& ctx, Val& out) const;
+  bool coalesce(const Node& node, EvalContext& ctx, Val& out) const;
+  bool attempt(const Node& node, EvalContext& ctx, Val& out) const;
+  bool compare(const Node& node, EvalContext& ctx, Val& out) const;
+  bool all_or_any(const Node& node, EvalContext& ctx, Val& out) const;
+  bool negate(const Node& node, EvalContext& ctx, Val& out) const;
+  [[gnu::noinline]] bool call_with_many_args(const Node& node, EvalContext& ctx, Val& out) const;
 
   std::vector<Node> nodes_;
   // Text literals; each string is on the heap so that views into it survive moves.

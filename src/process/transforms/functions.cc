@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/row.h"  // copy_text_bytes
 #include "process/transforms/expression.h"
 #include "process/users_scalars.h"
 
@@ -18,6 +19,11 @@ bool wrong_kind(EvalContext& ctx, std::string_view where, std::string_view expec
   what.append(expected).append(", got ").append(kind_name(got));
   ctx.problem->set(where, what);
   return false;
+}
+
+// What validate already read `text` as (a number, a timestamp, a UUID), if it did.
+const Val* already_read(const EvalContext& ctx, std::string_view text, ParsedTexts::As as) {
+  return ctx.parsed != nullptr ? ctx.parsed->find(text, as) : nullptr;
 }
 
 // Text of a number as UsersMapper writes post codes: integral values without decimals.
@@ -76,6 +82,10 @@ bool to_double(const Val* a, size_t, EvalContext& ctx, std::string_view where, V
     case Val::Kind::real: out = a[0]; return true;
     case Val::Kind::integer: out = Val::of_real(static_cast<double>(a[0].integer)); return true;
     case Val::Kind::text:
+      if (const Val* read = already_read(ctx, a[0].text, ParsedTexts::As::number)) {
+        out = *read;
+        return true;
+      }
       if (auto v = users_scalars::decimal(a[0].text)) {
         out = Val::of_real(*v);
         return true;
@@ -90,6 +100,10 @@ bool to_double(const Val* a, size_t, EvalContext& ctx, std::string_view where, V
 bool to_uuid(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val& out) {
   if (a[0].is_null()) return out = a[0], true;
   if (a[0].kind != Val::Kind::text) return wrong_kind(ctx, where, "a string", a[0]);
+  if (const Val* read = already_read(ctx, a[0].text, ParsedTexts::As::uuid)) {
+    out = *read;
+    return true;
+  }
   char* const id = ctx.scratch->allocate(36);
   if (!users_scalars::canonical_uuid(a[0].text, *reinterpret_cast<char(*)[36]>(id))) {
     ctx.problem->bad_text(where, "not a UUID:", a[0].text);
@@ -103,6 +117,10 @@ bool to_uuid(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val
 bool to_timestamp(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val& out) {
   if (a[0].is_null() || a[0].kind == Val::Kind::integer) return out = a[0], true;
   if (a[0].kind != Val::Kind::text) return wrong_kind(ctx, where, "a string", a[0]);
+  if (const Val* read = already_read(ctx, a[0].text, ParsedTexts::As::timestamp)) {
+    out = *read;
+    return true;
+  }
   if (auto ms = users_scalars::timestamp_ms(a[0].text)) {
     out = Val::of_int(*ms);
     return true;
@@ -149,12 +167,19 @@ struct Piece {
   bool empty() const { return size == 0; }
 };
 
-// The text of a scalar for concat/format; false for objects and arrays.
-bool piece(const Val& v, EvalContext& ctx, std::string_view where, Piece& text) {
-  Val t;
-  if (!to_text(&v, 1, ctx, where, t)) return false;
-  text = t.is_null() ? std::string_view() : t.text;
-  return true;
+// The text of a scalar for concat/format (null: empty); false for objects and
+// arrays. Most pieces are texts already: those are taken without a call.
+inline bool piece(const Val& v, EvalContext& ctx, std::string_view where, Piece& text) {
+  switch (v.kind) {
+    case Val::Kind::text: text = v.text; return true;
+    case Val::Kind::null: text = std::string_view(); return true;
+    default: {
+      Val t;
+      if (!to_text(&v, 1, ctx, where, t)) return false;
+      text = t.text;
+      return true;
+    }
+  }
 }
 
 // Joins pieces into scratch: sizes first, then one allocation.
@@ -166,7 +191,7 @@ std::string_view join(size_t count, Each&& each, EvalContext& ctx) {
   char* const bytes = ctx.scratch->allocate(size);
   size_t at = 0;
   each([&](std::string_view p) {
-    if (!p.empty()) std::memcpy(bytes + at, p.data(), p.size());
+    copy_text_bytes(bytes + at, p.data(), p.size());  // short: inline, no libc call
     at += p.size();
   });
   return std::string_view(bytes, size);

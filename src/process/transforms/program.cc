@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
 
@@ -48,21 +49,28 @@ bool allows(uint32_t allowed, char tag) {
   }
 }
 
-// A string allowed only as a format (uuid, timestamp, numeric) must have that format.
-bool check_format(uint32_t allowed, std::string_view pointer, std::string_view text, json_fields::Problem& problem) {
-  if ((allowed & kString) != 0) return true;
-  if ((allowed & kUuid) != 0) {
-    char id[36];
-    if (users_scalars::canonical_uuid(text, id)) return true;
-    if ((allowed & (kTimestamp | kNumeric)) == 0) return problem.bad_text(pointer, "not a UUID:", text), false;
+// Each JSON kind a Field can have (its tag; 0: absent) as one bit: a type check
+// precomputes the kinds that pass it outright (TypeRule), and most values are
+// then judged with one AND.
+constexpr char kTags[] = {0, '"', 'l', 'u', 'd', 't', 'f', '{', '[', 'n'};
+constexpr std::array<uint16_t, 256> kTagBit = [] {
+  std::array<uint16_t, 256> bits{};
+  for (size_t i = 0; i < std::size(kTags); ++i) bits[static_cast<unsigned char>(kTags[i])] = uint16_t(1u << i);
+  return bits;
+}();
+
+// The kind of value a column of `type` takes as it is (write_row converts
+// others); null for uuid, whose text is always checked and lower-cased.
+Val::Kind as_is_kind(ColumnType type) {
+  switch (type) {
+    case ColumnType::text: return Val::Kind::text;
+    case ColumnType::int32:  // and within the int32 range
+    case ColumnType::int64:
+    case ColumnType::timestamp: return Val::Kind::integer;
+    case ColumnType::float64: return Val::Kind::real;
+    case ColumnType::uuid: return Val::Kind::null;
   }
-  if ((allowed & kTimestamp) != 0) {
-    if (users_scalars::timestamp_ms(text)) return true;
-    if ((allowed & kNumeric) == 0) return problem.bad_text(pointer, "not an ISO-8601 timestamp:", text), false;
-  }
-  if (users_scalars::decimal(text)) return true;
-  problem.bad_text(pointer, "not a number:", text);
-  return false;
+  return Val::Kind::null;
 }
 
 }  // namespace
@@ -122,44 +130,114 @@ TransformRunner::TransformRunner(std::shared_ptr<const TransformProgram> program
     : program_(std::move(program)), max_record_bytes_(max_record_bytes), parser_(std::make_unique<Parser>()) {
   columns_.resize(program_->schema.columns.size());
   // Conversion errors name the column's JSON pointer when it is read as is, else the column.
-  for (const Column& column : program_->schema.columns) column_where_.push_back(column.name);
+  for (const Column& column : program_->schema.columns) {
+    column_where_.push_back(column.name);
+    column_types_.push_back(column.type);
+    as_is_kinds_.push_back(as_is_kind(column.type));
+  }
   for (const MapStep::Target& target : program_->map.targets) {
     const auto pointer = target.value.bare_pointer();
     if (pointer) column_where_[target.column] = program_->pointers.pointer_of(*pointer);
-    bare_pointers_.push_back(pointer ? *pointer : kNotBare);
+    if (pointer) {
+      bare_copies_.push_back({target.column, *pointer});
+    } else {
+      evaluated_targets_.push_back(&target);
+    }
   }
   std::vector<bool> mapped(columns_.size(), false);
   for (const MapStep::Target& target : program_->map.targets) mapped[target.column] = true;
   for (uint32_t c = 0; c < columns_.size(); ++c) {
     if (!mapped[c]) unmapped_columns_.push_back(c);
   }
+  type_rules_.resize(program_->checks.size());
+  for (size_t i = 0; i < program_->checks.size(); ++i) {
+    if (const auto* step = std::get_if<ValidateStep>(&program_->checks[i])) {
+      for (const TypeCheck& check : step->types) type_rules_[i].push_back({check.slot, passing_tags(*step, check)});
+    }
+  }
   seen_.resize(program_->checks.size());
   latest_ms_.assign(program_->checks.size(), std::numeric_limits<int64_t>::min());
   ctx_.columns = columns_.data();
   ctx_.scratch = &scratch_;
+  ctx_.parsed = &parsed_;
   ctx_.problem = &problem_;
 }
 
 TransformRunner::~TransformRunner() = default;
 
-bool TransformRunner::validate(const ValidateStep& step) {
+// A string allowed only as a format (uuid, timestamp, numeric) must have that
+// format. What the text reads as is remembered: the map step's casts and the
+// column conversions read the same texts again.
+bool TransformRunner::check_format(uint32_t allowed, std::string_view pointer, std::string_view text) {
+  using As = ParsedTexts::As;
+  if ((allowed & kString) != 0) return true;
+  if ((allowed & kUuid) != 0) {
+    char* const id = scratch_.allocate(36);
+    if (users_scalars::canonical_uuid(text, *reinterpret_cast<char(*)[36]>(id))) {
+      parsed_.remember(text, As::uuid, Val::of_text(std::string_view(id, 36)));
+      return true;
+    }
+    if ((allowed & (kTimestamp | kNumeric)) == 0) return problem_.bad_text(pointer, "not a UUID:", text), false;
+  }
+  if ((allowed & kTimestamp) != 0) {
+    if (const auto ms = users_scalars::timestamp_ms(text)) {
+      parsed_.remember(text, As::timestamp, Val::of_int(*ms));
+      return true;
+    }
+    if ((allowed & kNumeric) == 0) return problem_.bad_text(pointer, "not an ISO-8601 timestamp:", text), false;
+  }
+  if (const auto number = users_scalars::decimal(text)) {
+    parsed_.remember(text, As::number, Val::of_real(*number));
+    return true;
+  }
+  problem_.bad_text(pointer, "not a number:", text);
+  return false;
+}
+
+// The kinds of value that pass `check` with nothing more to look at: absent;
+// null if null is allowed or the field is not required (a required field
+// needs a value of the type); any other kind the check allows, but strings
+// only if any string is (not just a format).
+uint16_t TransformRunner::passing_tags(const ValidateStep& step, const TypeCheck& check) {
+  const bool required = std::find(step.required.begin(), step.required.end(), check.slot) != step.required.end();
+  uint16_t passing = kTagBit[0];
+  for (const char tag : kTags) {
+    bool passes = false;
+    switch (tag) {
+      case 0: passes = true; break;
+      case 'n': passes = (check.allowed & kNull) != 0 || !required; break;
+      case '"': passes = (check.allowed & kString) != 0; break;
+      default: passes = allows(check.allowed, tag); break;
+    }
+    if (passes) passing |= kTagBit[static_cast<unsigned char>(tag)];
+  }
+  return passing;
+}
+
+// A type check in full, for the values passing_tags() cannot pass outright:
+// strings that must have a format, and values that fail.
+bool TransformRunner::check_type(const ValidateStep& step, const TypeCheck& check) {
   const PointerTrie& pointers = program_->pointers;
-  for (const TypeCheck& check : step.types) {
-    const Field& value = fields_[check.slot];
-    if (!value.present()) continue;
-    // null passes unless the field is required (then it needs a value of the type).
-    if (value.tag == 'n' && (check.allowed & kNull) == 0 &&
-        std::find(step.required.begin(), step.required.end(), check.slot) == step.required.end()) {
-      continue;
-    }
-    if (!allows(check.allowed, value.tag)) {
-      problem_.wrong_type(pointers.pointer_of(check.slot), check.expected, json_fields::Slot::type_of_tag(value.tag));
-      return false;
-    }
-    if (value.tag == '"' &&
-        !check_format(check.allowed, pointers.pointer_of(check.slot), value.value.text, problem_)) {
-      return false;
-    }
+  const Field& value = fields_[check.slot];
+  if (!value.present()) return true;
+  // null passes unless the field is required (then it needs a value of the type).
+  if (value.tag == 'n' && (check.allowed & kNull) == 0 &&
+      std::find(step.required.begin(), step.required.end(), check.slot) == step.required.end()) {
+    return true;
+  }
+  if (!allows(check.allowed, value.tag)) {
+    problem_.wrong_type(pointers.pointer_of(check.slot), check.expected, json_fields::Slot::type_of_tag(value.tag));
+    return false;
+  }
+  return value.tag != '"' || check_format(check.allowed, pointers.pointer_of(check.slot), value.value.text);
+}
+
+bool TransformRunner::validate(const ValidateStep& step, const std::vector<TypeRule>& rules) {
+  const PointerTrie& pointers = program_->pointers;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const char tag = fields_[rules[i].slot].tag;
+    if ((rules[i].passing & kTagBit[static_cast<unsigned char>(tag)]) != 0) continue;
+    if (!check_type(step, step.types[i])) return false;
   }
   // After the types, so that "/name: expected an object" is said before "/name/first: missing".
   for (const uint32_t slot : step.required) {
@@ -201,7 +279,11 @@ bool TransformRunner::validate(const ValidateStep& step) {
       case 'l': number = static_cast<double>(value.value.integer); break;
       case 'u':  // held as a double already (Val::of_slot)
       case 'd': number = value.value.real; break;
-      case '"': number = users_scalars::decimal(value.value.text); break;
+      case '"': {
+        const Val* read = parsed_.find(value.value.text, ParsedTexts::As::number);
+        number = read ? std::optional<double>(read->real) : users_scalars::decimal(value.value.text);
+        break;
+      }
       default: break;
     }
     if (number && !(*number >= check.min && *number <= check.max)) {
@@ -269,6 +351,7 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
     if (auto failure = resolve_with_dom(value)) return failure;
   }
   scratch_.reset();
+  parsed_.clear();
   problem_.clear();
   pending_keys_.clear();
   ctx_.fields = fields_.data();
@@ -278,7 +361,7 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
   for (size_t i = 0; i < program_->checks.size(); ++i) {
     const auto& check = program_->checks[i];
     if (const auto* step = std::get_if<ValidateStep>(&check)) {
-      if (!validate(*step)) return MappingFailure{dead_letter_class::validation, problem_.message()};
+      if (!validate(*step, type_rules_[i])) return MappingFailure{dead_letter_class::validation, problem_.message()};
     } else if (const auto* filter = std::get_if<FilterStep>(&check)) {
       Val keep;
       if (!filter->condition.eval(ctx_, keep)) return MappingFailure{dead_letter_class::mapping, problem_.message()};
@@ -298,12 +381,12 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
   }
 
   for (const uint32_t c : unmapped_columns_) columns_[c] = Val{};
-  const std::vector<MapStep::Target>& targets = program_->map.targets;
-  for (size_t t = 0; t < targets.size(); ++t) {
-    // What evaluating a bare pointer gives, without the evaluation.
-    if (bare_pointers_[t] != kNotBare) {
-      columns_[targets[t].column] = fields_[bare_pointers_[t]].value;
-    } else if (!targets[t].value.eval(ctx_, columns_[targets[t].column])) {
+  // What evaluating a bare pointer gives, without the evaluation.
+  Val* const columns = columns_.data();
+  const Field* const fields = fields_.data();
+  for (const BareCopy& copy : bare_copies_) columns[copy.column] = fields[copy.slot].value;
+  for (const MapStep::Target* target : evaluated_targets_) {
+    if (!target->value.eval(ctx_, columns[target->column])) {
       return MappingFailure{dead_letter_class::mapping, problem_.message()};
     }
   }
@@ -342,58 +425,78 @@ std::optional<MappingFailure> TransformRunner::resolve_with_dom(std::string_view
   return std::nullopt;
 }
 
+// Converts a column's value (not null) to the column's type, in place; false
+// with problem_ set if it cannot. Texts validate read already as a UUID or a
+// timestamp are taken as read (parsed_).
+bool TransformRunner::convert_column(size_t c, Val& v) {
+  const ColumnType type = column_types_[c];
+  const std::string& name = column_where_[c];
+  auto fail = [&](std::string what) {
+    problem_.set(name, what);
+    return false;
+  };
+  switch (type) {
+    case ColumnType::text:
+      if (v.kind != Val::Kind::text) return fail(std::string("expected a string, got ") + kind_name(v));
+      return true;
+    case ColumnType::uuid: {
+      if (v.kind != Val::Kind::text) return fail(std::string("expected a UUID string, got ") + kind_name(v));
+      if (const Val* read = parsed_.find(v.text, ParsedTexts::As::uuid)) {
+        v = *read;
+        return true;
+      }
+      const Val text = v;
+      return to_uuid(&text, 1, ctx_, name, v);
+    }
+    case ColumnType::int32:
+    case ColumnType::int64:
+      if (v.kind != Val::Kind::integer) return fail(std::string("expected an integer, got ") + kind_name(v));
+      if (type == ColumnType::int32 &&
+          (v.integer < std::numeric_limits<int32_t>::min() || v.integer > std::numeric_limits<int32_t>::max())) {
+        return fail("integer out of the int32 range");
+      }
+      return true;
+    case ColumnType::float64:
+      if (v.kind == Val::Kind::integer) v = Val::of_real(static_cast<double>(v.integer));
+      if (v.kind != Val::Kind::real) return fail(std::string("expected a number, got ") + kind_name(v));
+      return true;
+    case ColumnType::timestamp: {
+      if (v.kind == Val::Kind::integer) return true;
+      if (v.kind != Val::Kind::text) return fail(std::string("expected a timestamp, got ") + kind_name(v));
+      if (const Val* read = parsed_.find(v.text, ParsedTexts::As::timestamp)) {
+        v = *read;
+        return true;
+      }
+      const Val text = v;
+      return to_timestamp(&text, 1, ctx_, name, v);
+    }
+  }
+  return true;
+}
+
 // Converts each column's value to its column type, then writes the row in one go.
 std::optional<MappingFailure> TransformRunner::write_row(RowBatch& rows) {
-  const TableSchema& schema = program_->schema;
+  // Read through locals: the row's text is written through char pointers,
+  // which may alias anything, and members would be loaded again per column.
+  Val* const values = columns_.data();
+  const ColumnType* const types = column_types_.data();
+  const Val::Kind* const as_is_kinds = as_is_kinds_.data();
+  const size_t count = columns_.size();
   size_t text_bytes = 0;
-  for (size_t c = 0; c < schema.columns.size(); ++c) {
-    Val& v = columns_[c];
+  for (size_t c = 0; c < count; ++c) {
+    Val& v = values[c];
     if (v.is_null()) continue;
-    const ColumnType type = schema.columns[c].type;
-    const std::string& name = column_where_[c];
-    auto fail = [&](std::string what) {
-      problem_.set(name, what);
-      return MappingFailure{dead_letter_class::mapping, problem_.message()};
-    };
-    switch (type) {
-      case ColumnType::text:
-        if (v.kind != Val::Kind::text) return fail(std::string("expected a string, got ") + kind_name(v));
-        break;
-      case ColumnType::uuid: {
-        if (v.kind != Val::Kind::text) return fail(std::string("expected a UUID string, got ") + kind_name(v));
-        const Val text = v;
-        if (!to_uuid(&text, 1, ctx_, name, v)) {
-          return MappingFailure{dead_letter_class::mapping, problem_.message()};
-        }
-        break;
-      }
-      case ColumnType::int32:
-      case ColumnType::int64:
-        if (v.kind != Val::Kind::integer) return fail(std::string("expected an integer, got ") + kind_name(v));
-        if (type == ColumnType::int32 &&
-            (v.integer < std::numeric_limits<int32_t>::min() || v.integer > std::numeric_limits<int32_t>::max())) {
-          return fail("integer out of the int32 range");
-        }
-        break;
-      case ColumnType::float64:
-        if (v.kind == Val::Kind::integer) v = Val::of_real(static_cast<double>(v.integer));
-        if (v.kind != Val::Kind::real) return fail(std::string("expected a number, got ") + kind_name(v));
-        break;
-      case ColumnType::timestamp: {
-        if (v.kind == Val::Kind::integer) break;
-        if (v.kind != Val::Kind::text) return fail(std::string("expected a timestamp, got ") + kind_name(v));
-        const Val text = v;
-        if (!to_timestamp(&text, 1, ctx_, name, v)) {
-          return MappingFailure{dead_letter_class::mapping, problem_.message()};
-        }
-        break;
-      }
-    }
+    // Most values are already what their column holds: text for text, an
+    // integer for an integer or a timestamp, a real for a double.
+    const bool as_is = v.kind == as_is_kinds[c] &&
+                       (types[c] != ColumnType::int32 || (v.integer >= std::numeric_limits<int32_t>::min() &&
+                                                          v.integer <= std::numeric_limits<int32_t>::max()));
+    if (!as_is && !convert_column(c, v)) return MappingFailure{dead_letter_class::mapping, problem_.message()};
     if (v.kind == Val::Kind::text) text_bytes += v.text.size();
   }
   RowWriter row(rows, text_bytes);
-  for (size_t c = 0; c < schema.columns.size(); ++c) {
-    const Val& v = columns_[c];
+  for (size_t c = 0; c < count; ++c) {
+    const Val& v = values[c];
     switch (v.kind) {
       case Val::Kind::text: row.text(c, v.text); break;
       case Val::Kind::integer: row.integer(c, v.integer); break;

@@ -103,7 +103,17 @@ class TransformRunner {
  private:
   struct Parser;
   std::optional<MappingFailure> resolve_with_dom(std::string_view value);
-  bool validate(const ValidateStep& step);
+  // Per type check of a validate step: the tags of the values that pass it
+  // outright (passing_tags()), so that validate() looks at most values once.
+  struct TypeRule {
+    uint32_t slot = 0;
+    uint16_t passing = 0;  // bits of kTagBit (program.cc)
+  };
+  static uint16_t passing_tags(const ValidateStep& step, const TypeCheck& check);
+  bool check_type(const ValidateStep& step, const TypeCheck& check);
+  bool check_format(uint32_t allowed, std::string_view pointer, std::string_view text);
+  bool validate(const ValidateStep& step, const std::vector<TypeRule>& rules);
+  bool convert_column(size_t c, Val& v);
   std::optional<MappingFailure> write_row(RowBatch& rows);
   bool seen_recently(const DedupeStep& step, size_t index, int64_t time_ms);
 
@@ -113,16 +123,27 @@ class TransformRunner {
   std::vector<const uint64_t*> slots_;  // the DOM path's tape words, turned into fields_
   std::vector<Field> fields_;           // the value of each pointer of the program, by trie node
   std::vector<Val> columns_;
-  // Per map target: the pointer slot it reads if it is a bare pointer (most
-  // columns are), copied without evaluating; kNotBare otherwise.
-  static constexpr uint32_t kNotBare = UINT32_MAX;
-  std::vector<uint32_t> bare_pointers_;
+  // The map targets that are a bare pointer (most columns): the field's value
+  // is copied to the column without evaluating; and the other targets, in map
+  // order. The copies are made first: an expression reads only columns mapped
+  // earlier, and no column has two targets (the loader refuses it), so this
+  // gives what the targets in map order give.
+  struct BareCopy {
+    uint32_t column = 0;
+    uint32_t slot = 0;
+  };
+  std::vector<BareCopy> bare_copies_;
+  std::vector<const MapStep::Target*> evaluated_targets_;
+  std::vector<std::vector<TypeRule>> type_rules_;  // per check (empty but for validate steps)
   // The columns no map target writes: null in every row. (Every other column
   // is written by its target before anything reads it: an expression names
   // only columns mapped earlier.)
   std::vector<uint32_t> unmapped_columns_;
   std::vector<std::string> column_where_;  // names each column in conversion errors
+  std::vector<ColumnType> column_types_;   // the schema's, in one array
+  std::vector<Val::Kind> as_is_kinds_;     // per column: the kind it takes without conversion
   Scratch scratch_;
+  ParsedTexts parsed_;  // what validate read texts as, for the casts after it
   json_fields::Problem problem_;
   EvalContext ctx_;
   uint64_t dropped_ = 0;

@@ -72,22 +72,18 @@ inline const char* kind_name(const Val& v) {
 
 // Bytes for texts built while transforming one record (concat, lower, ...).
 // Blocks are kept across records, and never move, so views into them stay
-// valid until reset(): after the first records, nothing is allocated.
+// valid until reset(): after the first records, nothing is allocated. (The
+// first request of a record starts a block; 0 bytes may then be nullptr.)
 class Scratch {
  public:
   char* allocate(size_t size) {
-    while (current_ < blocks_.size() && used_ + size > blocks_[current_].size) {
-      ++current_;
-      used_ = 0;
+    // Most texts fit in what is left of the current block: one compare.
+    if (size <= static_cast<size_t>(end_ - next_)) {
+      char* const out = next_;
+      next_ += size;
+      return out;
     }
-    if (current_ == blocks_.size()) {
-      const size_t bytes = size > kBlockBytes ? size : kBlockBytes;
-      blocks_.push_back(Block{std::make_unique<char[]>(bytes), bytes});
-      used_ = 0;
-    }
-    char* out = blocks_[current_].bytes.get() + used_;
-    used_ += size;
-    return out;
+    return allocate_in_next_block(size);
   }
   std::string_view copy(std::string_view text) {
     char* out = allocate(text.size());
@@ -96,18 +92,73 @@ class Scratch {
   }
   // Forgets every text of the current record; the blocks stay.
   void reset() {
-    current_ = 0;
-    used_ = 0;
+    started_ = 0;
+    next_ = end_ = nullptr;
   }
 
  private:
+  // Starts the next block of this record large enough for `size` bytes
+  // (kept from earlier records, or new) and takes them from it.
+  [[gnu::noinline]] char* allocate_in_next_block(size_t size) {
+    size_t index = started_;
+    while (index < blocks_.size() && blocks_[index].size < size) ++index;
+    if (index == blocks_.size()) {
+      const size_t bytes = size > kBlockBytes ? size : kBlockBytes;
+      blocks_.push_back(Block{std::make_unique<char[]>(bytes), bytes});
+    }
+    started_ = index + 1;
+    next_ = blocks_[index].bytes.get() + size;
+    end_ = blocks_[index].bytes.get() + blocks_[index].size;
+    return blocks_[index].bytes.get();
+  }
+
   static constexpr size_t kBlockBytes = 64 * 1024;
   struct Block {
     std::unique_ptr<char[]> bytes;
     size_t size;
   };
   std::vector<Block> blocks_;
-  size_t current_ = 0;
+  size_t started_ = 0;      // blocks of the current record: [0, started_)
+  char* next_ = nullptr;    // the free bytes of the current block: [next_, end_)
+  char* end_ = nullptr;
+};
+
+// What reading a text as a number, a timestamp or a UUID gave, remembered for
+// the current record: validate reads /dob/date as a timestamp, then the
+// column's conversion reads it again; with this, only once. Keyed by where the
+// text's bytes are and how many: within one record a text's bytes never change
+// (texts are views into the record, the program's literals or Scratch, all
+// kept until the next record), so the same view is the same text. Only
+// successful reads are remembered: a failure is read again, and explained.
+class ParsedTexts {
+ public:
+  enum class As : uint8_t { number, timestamp, uuid };
+
+  // What `text` was read as, or nullptr if it was not (yet).
+  const Val* find(std::string_view text, As as) const {
+    for (size_t i = 0; i < used_; ++i) {
+      const Entry& entry = entries_[i];
+      if (entry.data == text.data() && entry.size == text.size() && entry.as == as) return &entry.value;
+    }
+    return nullptr;
+  }
+  // Remembers the first few reads of a record (a handful of fields are read
+  // twice); later ones are simply read again.
+  void remember(std::string_view text, As as, const Val& value) {
+    if (used_ < kCapacity) entries_[used_++] = Entry{text.data(), text.size(), as, value};
+  }
+  // Forgets the current record's texts.
+  void clear() { used_ = 0; }
+
+ private:
+  static constexpr size_t kCapacity = 8;
+  struct Entry {
+    const char* data;
+    size_t size;
+    As as;
+    Val value;
+  };
+  Entry entries_[kCapacity];
   size_t used_ = 0;
 };
 
