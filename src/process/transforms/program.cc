@@ -234,8 +234,9 @@ bool TransformRunner::check_type(const ValidateStep& step, const TypeCheck& chec
 
 bool TransformRunner::validate(const ValidateStep& step, const std::vector<TypeRule>& rules) {
   const PointerTrie& pointers = program_->pointers;
+  const Field* const fields = fields_.data();
   for (size_t i = 0; i < rules.size(); ++i) {
-    const char tag = fields_[rules[i].slot].tag;
+    const char tag = fields[rules[i].slot].tag;
     if ((rules[i].passing & kTagBit[static_cast<unsigned char>(tag)]) != 0) continue;
     if (!check_type(step, step.types[i])) return false;
   }

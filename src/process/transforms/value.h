@@ -16,9 +16,13 @@ namespace kascade::transforms {
 struct Val {
   enum class Kind : uint8_t { null, boolean, integer, real, text, object, array };
   Kind kind = Kind::null;
-  bool boolean = false;
-  int64_t integer = 0;
-  double real = 0;
+  // The number or truth of a value of that kind: only the member of `kind` is
+  // read (one union keeps a Val, copied per column and argument, to 32 bytes).
+  union {
+    int64_t integer = 0;
+    double real;
+    bool boolean;
+  };
   std::string_view text;
 
   bool is_null() const { return kind == Kind::null; }
