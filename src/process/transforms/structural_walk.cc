@@ -36,57 +36,53 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
-// One pass over one record's stage-1 positions.
+// One pass over one record's stage-1 positions. The position being read is
+// passed along and returned (nullptr: rejected), and each loop keeps what it
+// reads in locals: a Field written through a char could otherwise alias any
+// member, and the compiler would reload them all after every write.
 class StructuralWalk {
  public:
-  StructuralWalk(const PointerTrie& trie, const uint32_t* structurals, uint32_t count, std::string_view bytes,
-                 Field* fields)
-      : nodes_(trie.nodes_.data()), bytes_(bytes.data()), end_(bytes.data() + bytes.size()), at_(structurals),
-        last_(structurals + count), fields_(fields) {}
+  StructuralWalk(const PointerTrie& trie, std::string_view bytes, Field* fields)
+      : nodes_(trie.nodes_.data()), bytes_(bytes.data()), end_(bytes.data() + bytes.size()), fields_(fields) {}
 
-  // The root object and its members, then nothing else.
-  bool root() {
-    if (here() != '{') return false;
+  // The root object at `first` and its members, then nothing else up to `last`.
+  bool root(const uint32_t* first, const uint32_t* last) const {
+    if (bytes_[*first] != '{') return false;
     Val object;
     object.kind = Val::Kind::object;
     fields_[0] = Field{'{', object};
-    return this->object(0, 1) && at_ == last_;
+    return this->object(0, 1, first) == last;
   }
 
  private:
   static constexpr uint32_t kSkipped = PointerTrie::kNoChild;
   static constexpr int kMaxDepth = 64;  // as PointerWalk: deeper records are the DOM's to judge
 
-  // The record's bytes at a position. The two positions past the last one are
-  // the end of the record (PointerTrie::scan), whose next byte is padding: 0,
-  // which nothing accepts, so a walk stops there at the latest.
-  const char* at(const uint32_t* position) const { return bytes_ + *position; }
-  char here() const { return *at(at_); }
-  // The end of the value that starts at the current position: where the next
-  // one starts, less white space. (Any other byte after a value starts a
+  // The end of a value or key that starts at position `at`: where the next
+  // position starts, less white space. (Any other byte after a value starts a
   // position of its own, or stays part of the value's token: either way the
-  // value is then rejected.)
-  const char* token_end() const {
-    const char* end = at(at_ + 1);
+  // value is then rejected.) The two positions past the last one are the end
+  // of the record (PointerTrie::scan), whose next byte is padding: 0, which
+  // nothing accepts, so a walk stops there at the latest.
+  static const char* token_end(const char* bytes, const uint32_t* at) {
+    const char* end = bytes + at[1];
     while (is_space(end[-1])) --end;
     return end;
   }
-  void set(uint32_t node, char tag, Val value) { fields_[node] = Field{tag, value}; }
 
+  // Each returns the position past what it read, or nullptr if the record is rejected.
   // The containers recurse through value(), which is inlined into their loops
   // (most values are scalars: a call per value costs more than its checks).
-  [[gnu::noinline]] bool object(uint32_t node, int depth);
-  [[gnu::noinline]] bool array(uint32_t node, int depth);
-  [[gnu::always_inline]] inline bool value(uint32_t node, int depth);
-  [[gnu::noinline]] bool literal(uint32_t node, const char* start);
-  [[gnu::noinline]] bool number(uint32_t node, const char* start, const char* end);
+  [[gnu::noinline]] const uint32_t* object(uint32_t node, int depth, const uint32_t* at) const;
+  [[gnu::noinline]] const uint32_t* array(uint32_t node, int depth, const uint32_t* at) const;
+  [[gnu::always_inline]] inline const uint32_t* value(uint32_t node, int depth, const uint32_t* at) const;
+  [[gnu::noinline]] const uint32_t* literal(uint32_t node, const uint32_t* at) const;
+  [[gnu::noinline]] bool number(uint32_t node, const char* start, const char* end) const;
 
-  const PointerTrie::Node* nodes_;
-  const char* bytes_;
-  const char* end_;
-  const uint32_t* at_;    // the position being read
-  const uint32_t* last_;  // past the last position stage 1 found
-  Field* fields_;
+  const PointerTrie::Node* const nodes_;
+  const char* const bytes_;
+  const char* const end_;
+  Field* const fields_;
 };
 
 bool PointerTrie::scan(uint32_t* structurals, uint32_t count, std::string_view bytes,
@@ -96,52 +92,47 @@ bool PointerTrie::scan(uint32_t* structurals, uint32_t count, std::string_view b
   // backslash or a control character is never found that way.
   if (!plain_tokens_) return false;
   // Stage 1 leaves room past its last position (a record of n bytes has at most n positions, and the
-  // index holds more than n entries): the end of the record there stops every walk (StructuralWalk::at).
+  // index holds more than n entries): the end of the record there stops every walk (token_end).
   structurals[count] = static_cast<uint32_t>(bytes.size());
   structurals[count + 1] = static_cast<uint32_t>(bytes.size());
-  return StructuralWalk(*this, structurals, count, bytes, fields.data()).root();
+  return StructuralWalk(*this, bytes, fields.data()).root(structurals, structurals + count);
 }
 
 // At '{': its members, up to and past its '}'.
-bool StructuralWalk::object(uint32_t node, int depth) {
+const uint32_t* StructuralWalk::object(uint32_t node, int depth, const uint32_t* at) const {
+  const char* const bytes = bytes_;
+  Field* const fields = fields_;
   const PointerTrie::Node* const keys =
       node != kSkipped && !nodes_[node].child_keys.empty() ? &nodes_[node] : nullptr;
-  ++at_;
-  if (here() == '}') {
-    ++at_;
-    return true;
-  }
+  ++at;
+  if (bytes[*at] == '}') return at + 1;
   for (;;) {
     // "key" then ':' (white space between): the key's closing quote is the last byte before the colon.
-    const char* const key = at(at_);
-    const char* key_end = at(at_ + 1);
-    if (*key != '"' || *key_end != ':') return false;
-    while (is_space(key_end[-1])) --key_end;
-    if (key_end - key < 2 || key_end[-1] != '"') return false;
+    const char* const key = bytes + at[0];
+    if (*key != '"' || bytes[at[1]] != ':') return nullptr;
+    const char* const key_end = token_end(bytes, at);
+    if (key_end - key < 2 || key_end[-1] != '"') return nullptr;
     uint32_t target = kSkipped;
     if (keys) {
       const uint32_t child = PointerTrie::child_named(nodes_, *keys, key + 1, end_);
       // With duplicate keys the first one wins, as in resolve().
-      if (child != kSkipped && !fields_[child].present()) target = child;
+      if (child != kSkipped && !fields[child].present()) target = child;
     }
-    at_ += 2;
-    if (!value(target, depth)) return false;
-    const char after = here();
-    ++at_;
+    at = value(target, depth, at + 2);
+    if (at == nullptr) return nullptr;
+    const char after = bytes[*at++];
     if (after == ',') continue;
-    return after == '}';
+    return after == '}' ? at : nullptr;
   }
 }
 
 // At '[': its elements, up to and past its ']'.
-bool StructuralWalk::array(uint32_t node, int depth) {
+const uint32_t* StructuralWalk::array(uint32_t node, int depth, const uint32_t* at) const {
+  const char* const bytes = bytes_;
   const std::vector<uint32_t>* children =
       node != kSkipped && !nodes_[node].children.empty() ? &nodes_[node].children : nullptr;
-  ++at_;
-  if (here() == ']') {
-    ++at_;
-    return true;
-  }
+  ++at;
+  if (bytes[*at] == ']') return at + 1;
   for (uint32_t index = 0;; ++index) {
     uint32_t target = kSkipped;
     if (children) {
@@ -149,69 +140,66 @@ bool StructuralWalk::array(uint32_t node, int depth) {
         if (nodes_[child].index == index && !fields_[child].present()) target = child;
       }
     }
-    if (!value(target, depth)) return false;
-    const char after = here();
-    ++at_;
+    at = value(target, depth, at);
+    if (at == nullptr) return nullptr;
+    const char after = bytes[*at++];
     if (after == ',') continue;
-    return after == ']';
+    return after == ']' ? at : nullptr;
   }
 }
 
-// The value at the current position, taken if `node` wants it, checked either way; moves past it.
-inline bool StructuralWalk::value(uint32_t node, int depth) {
-  const char* const start = at(at_);
+// The value at position `at`, taken if `node` wants it, checked either way.
+inline const uint32_t* StructuralWalk::value(uint32_t node, int depth, const uint32_t* at) const {
+  const char* const start = bytes_ + *at;
   switch (*start) {
     case '"': {
       // No backslash in the record: the closing quote is the token's last byte.
-      const char* const end = token_end();
-      if (end - start < 2 || end[-1] != '"') return false;
+      const char* const end = token_end(bytes_, at);
+      if (end - start < 2 || end[-1] != '"') return nullptr;
       if (node != kSkipped) {
-        set(node, '"', Val::of_text(std::string_view(start + 1, static_cast<size_t>(end - start - 2))));
+        fields_[node] = Field{'"', Val::of_text(std::string_view(start + 1, static_cast<size_t>(end - start - 2)))};
       }
-      ++at_;
-      return true;
+      return at + 1;
     }
     case '{':
     case '[': {
-      if (depth >= kMaxDepth) return false;
+      if (depth >= kMaxDepth) return nullptr;
       if (node != kSkipped) {
         Val v;
         v.kind = *start == '{' ? Val::Kind::object : Val::Kind::array;
-        set(node, *start, v);
+        fields_[node] = Field{*start, v};
       }
-      return *start == '{' ? object(node, depth + 1) : array(node, depth + 1);
+      return *start == '{' ? object(node, depth + 1, at) : array(node, depth + 1, at);
     }
     case 't':
     case 'f':
-    case 'n': return literal(node, start);
-    default: {
-      const char* const end = token_end();
-      ++at_;
-      return number(node, start, end);
-    }
+    case 'n': return literal(node, at);
+    default: return number(node, start, token_end(bytes_, at)) ? at + 1 : nullptr;
   }
 }
 
 // true, false or null.
-bool StructuralWalk::literal(uint32_t node, const char* start) {
-  const std::string_view token(start, static_cast<size_t>(token_end() - start));
-  ++at_;
+const uint32_t* StructuralWalk::literal(uint32_t node, const uint32_t* at) const {
+  const char* const start = bytes_ + *at;
+  const std::string_view token(start, static_cast<size_t>(token_end(bytes_, at) - start));
+  Field field;
   if (token == "true") {
-    if (node != kSkipped) set(node, 't', Val::of_bool(true));
+    field = Field{'t', Val::of_bool(true)};
   } else if (token == "false") {
-    if (node != kSkipped) set(node, 'f', Val::of_bool(false));
+    field = Field{'f', Val::of_bool(false)};
   } else if (token == "null") {
-    if (node != kSkipped) set(node, 'n', Val{});
+    field = Field{'n', Val{}};
   } else {
-    return false;
+    return nullptr;
   }
-  return true;
+  if (node != kSkipped) fields_[node] = field;
+  return at + 1;
 }
 
 // A JSON number, read as the DOM stores it: an int64 ('l') or a double ('d').
 // Integers of more than 18 digits and "-0" (which simdjson reads its own way)
 // and doubles out of range are left to the DOM.
-bool StructuralWalk::number(uint32_t node, const char* start, const char* end) {
+bool StructuralWalk::number(uint32_t node, const char* start, const char* end) const {
   const char* p = start;
   const bool negative = *p == '-';
   if (negative) ++p;
@@ -247,7 +235,7 @@ bool StructuralWalk::number(uint32_t node, const char* start, const char* end) {
     if (node == kSkipped) return true;
     int64_t value = 0;
     for (const char* d = digits; d < digits_end; ++d) value = value * 10 + (*d - '0');
-    set(node, 'l', Val::of_int(negative ? -value : value));
+    fields_[node] = Field{'l', Val::of_int(negative ? -value : value)};
     return true;
   }
   // Without an exponent a double overflows only with hundreds of digits.
@@ -255,7 +243,7 @@ bool StructuralWalk::number(uint32_t node, const char* start, const char* end) {
   double value = 0;
   const auto [stop, error] = std::from_chars(start, end, value);
   if (error != std::errc() || stop != end || !std::isfinite(value)) return false;
-  if (node != kSkipped) set(node, 'd', Val::of_real(value));
+  if (node != kSkipped) fields_[node] = Field{'d', Val::of_real(value)};
   return true;
 }
 
