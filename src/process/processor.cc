@@ -67,6 +67,13 @@ struct Processor::SinkWorker {
     return in_flight == 0;
   }
 
+  // Blocks until every batch handed over is written (or the sink failed):
+  // afterwards the sink thread is not inside the sink, so the caller may use it.
+  void wait_until_written() {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return in_flight == 0 || failure.has_value(); });
+  }
+
   bool failed() {
     std::lock_guard lock(mutex);
     return failure.has_value();
@@ -143,8 +150,12 @@ struct Processor::RebalanceHook final : RebalanceListener {
   WindowStage* windows = nullptr;  // its changes go with the batch flushed on revoke
 
   // The sink's offsets win over the group's: they were stored with the rows.
+  // A sink is used by one thread at a time: the sink thread may be inside
+  // write() (an assignment comes without a revocation when a member leaves),
+  // so its queue is drained before the offsets are read.
   Status partitions_assigned(std::span<const int32_t> partitions, OffsetMap& start) override {
     if (processor.sink_.stores_offsets()) {
+      worker.wait_until_written();
       auto stored = processor.sink_.stored_offsets(processor.options_.group, processor.options_.topic);
       if (!stored) return stored.status();
       for (int32_t partition : partitions) {
@@ -170,8 +181,8 @@ struct Processor::RebalanceHook final : RebalanceListener {
       batch->group = processor.options_.group;
       batch->topic = processor.options_.topic;
     }
-    std::unique_lock lock(worker.mutex);
-    worker.changed.wait(lock, [&] { return worker.in_flight == 0 || worker.failure.has_value(); });
+    worker.wait_until_written();
+    std::lock_guard lock(worker.mutex);
     OffsetMap revoked;
     for (int32_t partition : partitions) {
       if (auto it = worker.acknowledged.find(partition); it != worker.acknowledged.end()) {

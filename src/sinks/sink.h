@@ -82,7 +82,8 @@ inline DeadLetter refused_row_dead_letter(const SinkBatch& batch, size_t row, st
                     .attempts = 1};
 }
 
-// A store the processor writes to. Used by one thread (the sink thread).
+// A store the processor writes to. Used by one thread at a time: the sink
+// thread, or the processor thread while the sink thread is idle.
 //
 // write() takes one or more batches (the processor groups what is queued, so
 // a busy pipeline makes fewer, larger commits) and answers ok only when every

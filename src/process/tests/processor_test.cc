@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "bus/embedded/embedded_consumer.h"
 #include "bus/embedded/embedded_log.h"
@@ -210,6 +213,88 @@ TEST_F(ProcessorTest, AFatalSinkErrorStopsWithoutCommittingAnything) {
   EXPECT_EQ(counters.rows_landed, 0u);
   EXPECT_TRUE((*store)->stored_offsets(kGroup, kTopic)->empty());
   EXPECT_TRUE(log_->committed(kTopic, kGroup)->empty()) << "no group offset ahead of the sink";
+}
+
+// A sink that counts the times it was entered while already in use (from
+// another thread); each write() lingers, so an overlapping call is seen.
+class OverlapCountingSink final : public Sink {
+ public:
+  explicit OverlapCountingSink(Sink& inner) : inner_(inner) {}
+  Status prepare(const TableSchema& schema) override { return inner_.prepare(schema); }
+  Status write(std::span<const SinkBatch* const> batches) override {
+    Entered entered(*this);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return inner_.write(batches);
+  }
+  bool stores_offsets() const override { return true; }
+  Result<OffsetMap> stored_offsets(const std::string& g, const std::string& t) override {
+    Entered entered(*this);
+    return inner_.stored_offsets(g, t);
+  }
+  std::string describe_self() const override { return "overlap-counting " + inner_.describe_self(); }
+  std::atomic<int> overlaps{0};
+
+ private:
+  struct Entered {
+    explicit Entered(OverlapCountingSink& sink) : sink(sink) {
+      if (sink.inside_.exchange(true)) ++sink.overlaps;
+    }
+    ~Entered() { sink.inside_ = false; }
+    OverlapCountingSink& sink;
+  };
+  Sink& inner_;
+  std::atomic<bool> inside_{false};
+};
+
+// A consumer told at every other poll that it got one more (empty)
+// partition, as a Kafka group member is when another member leaves: an
+// assignment that comes without a revocation, while batches are in flight.
+class ReassignedConsumer final : public Consumer {
+ public:
+  explicit ReassignedConsumer(Consumer& inner) : inner_(inner) {}
+  void set_rebalance_listener(RebalanceListener* listener) override { listener_ = listener; }
+  Status start(const OffsetMap& positions) override { return inner_.start(positions); }
+  Result<PolledBatch> poll(size_t max_records, std::chrono::milliseconds timeout) override {
+    if (listener_ != nullptr && ++polls % 2 == 0) {
+      const int32_t partition = 7;  // holds no records: the processor's positions stay as they are
+      OffsetMap start;
+      if (auto status = listener_->partitions_assigned({&partition, 1}, start); !status) return status.error();
+      ++assignments;
+    }
+    return inner_.poll(max_records, timeout);
+  }
+  Status commit(const OffsetMap& next_offsets) override { return inner_.commit(next_offsets); }
+  int polls = 0;
+  int assignments = 0;
+
+ private:
+  Consumer& inner_;
+  RebalanceListener* listener_ = nullptr;
+};
+
+// An assignment reads the sink's stored offsets; the sink thread must not be
+// inside the same sink then (one SQLite connection used by two threads at
+// once fails at random, e.g. "file is not a database").
+TEST_F(ProcessorTest, AnAssignmentMidStreamNeverEntersTheSinkBesideTheSinkThread) {
+  append_users(*log_, 20000);
+  auto store = SqliteStore::open({.path = dir_ / "store.db"});
+  ASSERT_TRUE(store.ok());
+  OverlapCountingSink sink(**store);
+  auto embedded = EmbeddedConsumer::open(*log_, kTopic, kGroup);
+  ASSERT_TRUE(embedded.ok());
+  ReassignedConsumer consumer(**embedded);
+  PipelineCounters counters;
+  ProcessorOptions options{.group = kGroup, .topic = kTopic, .batch_records = 500};
+  Processor processor(consumer, sink, options, counters);
+  std::atomic<bool> stop{false};
+  const Status status = processor.run(stop, [&](const OffsetMap& positions) {
+    return positions.count(0) && positions.at(0) == 20000;
+  });
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_GE(consumer.assignments, 10);
+  EXPECT_EQ(sink.overlaps, 0);
+  EXPECT_EQ(rows("SELECT count(*) FROM users")[0][0], "20000");
+  EXPECT_EQ(*log_->committed(kTopic, kGroup), (OffsetMap{{0, 20000}}));
 }
 
 }  // namespace
