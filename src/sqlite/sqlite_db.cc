@@ -54,12 +54,13 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
-    : stmt_(std::exchange(other.stmt_, nullptr)) {}
+    : stmt_(std::exchange(other.stmt_, nullptr)), use_check_(std::exchange(other.use_check_, nullptr)) {}
 
 SqliteStatement& SqliteStatement::operator=(SqliteStatement&& other) noexcept {
   if (this != &other) {
     sqlite3_finalize(stmt_);
     stmt_ = std::exchange(other.stmt_, nullptr);
+    use_check_ = std::exchange(other.use_check_, nullptr);
   }
   return *this;
 }
@@ -111,6 +112,7 @@ Status SqliteConnection::open(const std::string& path, Mode mode, int busy_timeo
 }
 
 Status SqliteConnection::exec(const char* sql) {
+  const ConnectionUseCheck::Scope scope(&use_check_);
   char* message = nullptr;
   const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
   if (rc == SQLITE_OK) return ok_status();

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "sqlite/use_check.h"
 
 namespace kascade {
 
@@ -41,7 +42,10 @@ class SqliteStatement {
   }
 
   // SQLITE_ROW, SQLITE_DONE, or an error code.
-  int step() { return sqlite3_step(stmt_); }
+  int step() {
+    const ConnectionUseCheck::Scope scope(use_check_);
+    return sqlite3_step(stmt_);
+  }
   // Runs a statement that returns no rows, then resets it.
   Status run(std::string_view what);
   void reset() {
@@ -56,8 +60,10 @@ class SqliteStatement {
   sqlite3_stmt* get() const { return stmt_; }
 
  private:
+  friend class SqliteConnection;
   explicit SqliteStatement(sqlite3_stmt* stmt) : stmt_(stmt) {}
   sqlite3_stmt* stmt_ = nullptr;
+  ConnectionUseCheck* use_check_ = nullptr;  // its connection's, when prepared through one
 };
 
 // One SQLite connection (opened without SQLite's own mutex: its owner makes
@@ -73,7 +79,10 @@ class SqliteConnection {
   Status open(const std::string& path, Mode mode, int busy_timeout_ms);
   Status exec(const char* sql);
   Result<SqliteStatement> prepare(std::string_view sql) {
-    return SqliteStatement::prepare(db_, sql);
+    const ConnectionUseCheck::Scope scope(&use_check_);
+    auto statement = SqliteStatement::prepare(db_, sql);
+    if (statement) statement->use_check_ = &use_check_;
+    return statement;
   }
   Error error(int rc, std::string_view what) const { return sqlite_error(db_, rc, what); }
   bool in_transaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
@@ -81,6 +90,7 @@ class SqliteConnection {
 
  private:
   sqlite3* db_ = nullptr;
+  ConnectionUseCheck use_check_;
 };
 
 // BEGIN IMMEDIATE (the write lock) for the scope; rolls back unless committed.
