@@ -39,7 +39,8 @@ class ConnectionUseCheck {
   };
 
  private:
-  // The same thread may enter again (a statement run inside exec's scope).
+  // The same thread may enter again (an SQL function that SQLite calls back
+  // may use its connection while the outer call is inside it).
   void enter() {
     const std::thread::id me = std::this_thread::get_id();
     std::thread::id expected{};

@@ -18,7 +18,7 @@ TEST(ConnectionUseCheckTest, OneThreadMayEnterAgainAndThreadsMayTakeTurns) {
   ConnectionUseCheck check;
   {
     const ConnectionUseCheck::Scope outer(&check);
-    const ConnectionUseCheck::Scope inner(&check);  // a statement run inside exec's scope
+    const ConnectionUseCheck::Scope inner(&check);  // e.g. an SQL function calling back into the connection
   }
   std::thread([&] { const ConnectionUseCheck::Scope later(&check); }).join();
   const ConnectionUseCheck::Scope again(&check);
