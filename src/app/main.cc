@@ -5,12 +5,26 @@
 
 namespace {
 
+// CLI11's NonNegativeNumber and PositiveNumber name the largest double in their message; these say it plainly.
+CLI::Validator at_least(long long minimum) {
+  return CLI::Validator(
+      [minimum](std::string& text) -> std::string {
+        long double value = 0;
+        if (!CLI::detail::lexical_cast(text, value)) return text + " is not a number";
+        if (value < static_cast<long double>(minimum)) return text + " is less than " + std::to_string(minimum);
+        return {};
+      },
+      ">=" + std::to_string(minimum));
+}
+const CLI::Validator kNotNegative = at_least(0);
+const CLI::Validator kPositive = at_least(1);
+
 void add_pipeline_flags(CLI::App* command, kascade::PipelineArgs& args) {
   command->add_option("-c,--config", args.config_file, "Pipeline config (YAML); default: the embedded flagship pipeline");
   command->add_option("--data-dir", args.data_dir, "Directory of the embedded log and store (default ./kascade-data)");
   command->add_option("--source", args.source, "Source type (generator, randomuser, http)");
   command->add_option("--records", args.records, "Records the source produces in total in this data dir")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNotNegative);
   command->add_option("--duration", args.duration, "Stop after this long, e.g. 60s, 5m");
   command->add_option("--set", args.overrides, "Override a config option: --set bus.partitions=8 (repeatable)");
 }
@@ -66,7 +80,7 @@ int main(int argc, char** argv) {
 
   kascade::GenerateArgs generate_args;
   auto* generate = app.add_subcommand("generate", "Print the generator's users (NDJSON, as the API shapes them) or keys");
-  generate->add_option("--records", generate_args.records, "How many")->check(CLI::NonNegativeNumber);
+  generate->add_option("--records", generate_args.records, "How many")->check(kNotNegative);
   generate->add_option("--start", generate_args.start, "Index of the first user");
   generate->add_option("--seed", generate_args.seed, "Seed (the pipeline's source.seed)");
   generate->add_option("--malformed-ratio", generate_args.malformed_ratio, "Share of malformed records")
@@ -96,10 +110,10 @@ int main(int argc, char** argv) {
   mock_api->add_option("--fail-rate", mock_args.fail_rate, "Share of requests answered with a fault")->check(CLI::Range(0.0, 1.0));
   mock_api->add_option("--faults", mock_args.faults, "Fault kinds: 5xx,429,truncated,malformed,reset,stall or all");
   mock_api->add_option("--fault-seed", mock_args.fault_seed, "Seed of the fault draw (reproducible runs)");
-  mock_api->add_option("--latency-ms", mock_args.latency_ms, "Delay added to every answer")->check(CLI::NonNegativeNumber);
-  mock_api->add_option("--stall-ms", mock_args.stall_ms, "Pause of a stall fault")->check(CLI::NonNegativeNumber);
-  mock_api->add_option("--rate-limit", mock_args.rate_limit, "Requests per second before 429 (0: none)")->check(CLI::NonNegativeNumber);
-  mock_api->add_option("--retry-after", mock_args.retry_after_seconds, "Retry-After seconds of 429 and 503 answers")->check(CLI::NonNegativeNumber);
+  mock_api->add_option("--latency-ms", mock_args.latency_ms, "Delay added to every answer")->check(kNotNegative);
+  mock_api->add_option("--stall-ms", mock_args.stall_ms, "Pause of a stall fault")->check(kNotNegative);
+  mock_api->add_option("--rate-limit", mock_args.rate_limit, "Requests per second before 429 (0: none)")->check(kNotNegative);
+  mock_api->add_option("--retry-after", mock_args.retry_after_seconds, "Retry-After seconds of 429 and 503 answers")->check(kNotNegative);
   mock_api->add_option("--items", mock_args.items, "Items behind the paginated /items endpoint");
 
   kascade::ServeArgs serve_args;
@@ -115,7 +129,7 @@ int main(int argc, char** argv) {
   schedule->get_option("--duration")->description("Bound of each run, e.g. 60s");
   auto* cron_flag = schedule->add_option("--cron", schedule_args.cron, "Cron expression in UTC: \"0 3 * * *\" (minute hour day month weekday)");
   schedule->add_option("--every", schedule_args.every, "Fixed interval between run starts, e.g. 30s, 1h")->excludes(cron_flag);
-  schedule->add_option("--runs", schedule_args.runs, "Stop after this many runs (default: until SIGTERM)")->check(CLI::PositiveNumber);
+  schedule->add_option("--runs", schedule_args.runs, "Stop after this many runs (default: until SIGTERM)")->check(kPositive);
   schedule->add_option("--job", schedule_args.job, "Job name in job_runs (default 'default')");
 
   kascade::JobsArgs jobs_args;

@@ -174,8 +174,9 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
                            with_thousands(static_cast<uint64_t>(counters.ingested / std::max(seconds, 1e-3))), topic);
   }
   if (processing) {
-    summary += fmt::format(", landed {} rows and {} dead letters in {}", with_thousands(counters.rows_landed),
-                           with_thousands(counters.dead_letters), store_description);
+    summary += fmt::format(", landed {} rows and {} dead letters in {} ({} sink writes)",
+                           with_thousands(counters.rows_landed), with_thousands(counters.dead_letters),
+                           store_description, with_thousands(counters.sink_batches));
   }
   if (g_interrupted.load()) summary += " (interrupted)";
   fmt::print("{}\n", summary);

@@ -2,11 +2,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "config/config_file.h"
 #include "config/option_table.h"
 
 namespace kascade {
@@ -185,13 +184,9 @@ Result<Config> load_config_text(const std::string& text, const std::string& orig
 }
 
 Result<Config> load_config_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    return Error::make(Errc::config, fmt::format("{}: cannot open the config file", file.string()));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return load_config_text(buffer.str(), file.string());
+  auto text = read_config_file(file);
+  if (!text) return text.status();
+  return load_config_text(*text, file.string());
 }
 
 Status set_config_option(Config& config, std::string_view assignment) {

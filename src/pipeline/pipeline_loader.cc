@@ -4,11 +4,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "config/config_file.h"
 #include "pipeline/flagship_config.h"
 
 namespace kascade {
@@ -367,11 +366,9 @@ Result<PipelineProgram> load_pipeline_spec_text(const std::string& text, const s
 }
 
 Result<PipelineProgram> load_pipeline_spec_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Error::make(Errc::config, fmt::format("{}: cannot open the config file", file.string()));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return load_pipeline_spec_text(buffer.str(), file.string());
+  auto text = read_config_file(file);
+  if (!text) return text.status();
+  return load_pipeline_spec_text(*text, file.string());
 }
 
 Result<PipelineProgram> flagship_program() {

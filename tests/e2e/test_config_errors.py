@@ -42,8 +42,20 @@ def test_shipped_configs_are_valid():
         kascade("validate", "-c", config)
 
 
+def test_a_config_path_that_is_not_a_file_exits_2(tmp_path):
+    for command in ("validate", "run"):
+        result = kascade(command, "-c", tmp_path, check=False)
+        assert result.returncode == 2, result
+        assert f"{tmp_path}: cannot read the config file: it is a directory" in result.stderr, result.stderr
+        missing = kascade(command, "-c", tmp_path / "missing.yaml", check=False)
+        assert missing.returncode == 2, missing
+        assert f"{tmp_path / 'missing.yaml'}: cannot read the config file: No such file or directory" in missing.stderr
+
+
 def test_bad_flags_exit_2(tmp_path):
-    assert kascade("run", "--records", "-5", check=False).returncode == 2
+    negative = kascade("run", "--records", "-5", check=False)
+    assert negative.returncode == 2
+    assert "--records: -5 is less than 0" in negative.stderr, negative.stderr
     assert kascade("run", "--duration", "soon", "--data-dir", tmp_path, check=False).returncode == 2
     assert kascade("run", "--set", "bus.partitons=3", "--data-dir", tmp_path, check=False).returncode == 2
     assert kascade("no-such-command", check=False).returncode == 2

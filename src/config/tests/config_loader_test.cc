@@ -78,6 +78,16 @@ TEST(ConfigLoader, MissingFileIsAConfigError) {
   EXPECT_NE(config.error().message.find("/nonexistent/kascade.yaml"), std::string::npos);
 }
 
+TEST(ConfigLoader, ADirectoryIsRefusedAsAConfigFile) {
+  const auto directory = std::filesystem::temp_directory_path();
+  auto config = load_config_file(directory);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code, Errc::config);
+  EXPECT_NE(config.error().message.find(directory.string() + ": cannot read the config file: it is a directory"),
+            std::string::npos)
+      << config.error().message;
+}
+
 TEST(ConfigLoader, CommandLineOverridesUseTheSameChecks) {
   Config config = default_config();
   ASSERT_TRUE(set_config_option(config, "bus.partitions=12").ok());

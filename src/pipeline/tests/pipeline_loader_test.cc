@@ -106,6 +106,15 @@ TEST(PipelineLoader, ReportsEveryProblemAtOnce) {
   EXPECT_EQ(problems.size(), 3u);
 }
 
+TEST(PipelineLoader, AMissingFileOrADirectoryIsAConfigError) {
+  for (const std::string& file : {std::string("/nonexistent/pipeline.yaml"), std::string(KASCADE_SOURCE_DIR "/configs")}) {
+    auto program = load_pipeline_spec_file(file);
+    ASSERT_FALSE(program.ok()) << file;
+    EXPECT_EQ(program.error().code, Errc::config);
+    EXPECT_EQ(program.error().message.rfind(file + ": cannot read the config file: ", 0), 0u) << program.error().message;
+  }
+}
+
 TEST(PipelineLoader, ShippedConfigsCompile) {
   for (const char* name : {"flagship.yaml", "seed-compat.yaml"}) {
     auto program = load_pipeline_spec_file(std::string(KASCADE_SOURCE_DIR "/configs/") + name);
