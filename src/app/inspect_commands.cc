@@ -1,12 +1,11 @@
 // app/inspect_commands.cc: `kascade topics` and `kascade lag` on the configured bus.
 #include <iostream>
 
-#include <fmt/format.h>
-
 #include "app/commands.h"
 #include "app/pipeline_config.h"
 #include "app/tabular_output.h"
 #include "app/bus_factory.h"
+#include "app/bus_tables.h"
 
 namespace kascade {
 namespace {
@@ -39,18 +38,9 @@ int topics_command(const InspectArgs& args) {
   int exit_code = kExitOk;
   auto inspection = open_inspection(args, "topics", exit_code);
   if (!inspection) return exit_code;
-  auto topics = inspection->bus->list_topics();
-  if (!topics) return report_failure("topics", topics.error());
-  ResultTable table{{"topic", "partition", "start_offset", "end_offset", "records", "stored_bytes"}, {}};
-  for (const auto& name : *topics) {
-    auto info = inspection->bus->describe(name);
-    if (!info) return report_failure("topics", info.error());
-    for (const PartitionInfo& p : info->partitions) {
-      table.rows.push_back({name, int64_t{p.partition}, p.start_offset, p.end_offset, p.end_offset - p.start_offset,
-                            p.bytes});
-    }
-  }
-  print_table(std::cout, table, inspection->format);
+  auto table = topics_table(*inspection->bus);
+  if (!table) return report_failure("topics", table.error());
+  print_table(std::cout, *table, inspection->format);
   return kExitOk;
 }
 
@@ -59,22 +49,9 @@ int lag_command(const InspectArgs& args) {
   auto inspection = open_inspection(args, "lag", exit_code);
   if (!inspection) return exit_code;
   const std::string group = args.group.empty() ? inspection->config.processor.group : args.group;
-  const std::string& topic = inspection->config.bus.topic;
-  auto info = inspection->bus->describe(topic);
-  auto committed = info ? inspection->bus->committed(topic, group) : Result<OffsetMap>(info.error());
-  if (!committed) return report_failure("lag", committed.error());
-  ResultTable table{{"group", "topic", "partition", "committed_offset", "end_offset", "lag"}, {}};
-  for (const PartitionInfo& p : info->partitions) {
-    auto it = committed->find(p.partition);
-    Cell committed_cell = std::monostate{};
-    int64_t from = p.start_offset;
-    if (it != committed->end()) {
-      committed_cell = it->second;
-      from = std::max(it->second, p.start_offset);
-    }
-    table.rows.push_back({group, topic, int64_t{p.partition}, committed_cell, p.end_offset, p.end_offset - from});
-  }
-  print_table(std::cout, table, inspection->format);
+  auto table = lag_table(*inspection->bus, inspection->config.bus.topic, group);
+  if (!table) return report_failure("lag", table.error());
+  print_table(std::cout, *table, inspection->format);
   return kExitOk;
 }
 

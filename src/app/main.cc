@@ -117,7 +117,8 @@ int main(int argc, char** argv) {
   mock_api->add_option("--items", mock_args.items, "Items behind the paginated /items endpoint");
 
   kascade::ServeArgs serve_args;
-  auto* serve = app.add_subcommand("serve", "Push ingest: accept records over HTTP (POST /v1/topics/{topic}/records) onto the bus");
+  auto* serve = app.add_subcommand(
+      "serve", "HTTP: push ingest (POST /v1/topics/{topic}/records) onto the bus, the dashboard at /, /metrics");
   serve->add_option("-c,--config", serve_args.config_file, "Pipeline config (bus and serve.* options)");
   serve->add_option("--data-dir", serve_args.data_dir, "Data directory (default ./kascade-data)");
   serve->add_option("--port", serve_args.port, "Port (overrides serve.port; 0: any free port, printed)")->check(CLI::Range(0, 65535));

@@ -1,13 +1,16 @@
-// app/serve_command.cc: `kascade serve`: push ingest over HTTP onto the bus, until SIGINT/SIGTERM.
+// app/serve_command.cc: `kascade serve`: push ingest over HTTP onto the bus, and the dashboard, until SIGINT/SIGTERM.
 #include <signal.h>
 
 #include <cstdio>
+#include <mutex>
 
 #include <fmt/format.h>
 
 #include "app/bus_factory.h"
+#include "app/bus_tables.h"
 #include "app/commands.h"
 #include "app/pipeline_config.h"
+#include "core/timestamp.h"
 #include "serve/push_server.h"
 
 namespace kascade {
@@ -31,11 +34,41 @@ int serve_command(const ServeArgs& args) {
                             .key_pointer = config->serve.key_pointer,
                             .partitions = static_cast<int32_t>(config->bus.partitions)};
   PushServer server(options, **bus);
+
+  // The dashboard's data: what `kascade topics` and `kascade lag` list, read
+  // through a bus of its own (its connections are not the pushing ones'),
+  // one request at a time.
+  auto inspection_bus = open_bus(*config, BusUse::inspect);
+  if (!inspection_bus) return report_failure("serve", inspection_bus.error());
+  std::mutex inspection_mutex;
+  Bus& inspection = **inspection_bus;
+  const std::string topic = config->bus.topic, group = config->processor.group;
+  const int64_t started_ms = now_ms();
+  server.add_json_route("/v1/topics", [&]() -> Result<std::string> {
+    std::lock_guard guard(inspection_mutex);
+    auto table = topics_table(inspection);
+    if (!table) return table.error();
+    return json_array(*table);
+  });
+  server.add_json_route("/v1/lag", [&]() -> Result<std::string> {
+    std::lock_guard guard(inspection_mutex);
+    auto table = lag_table(inspection, topic, group);
+    if (!table) return table.error();
+    return json_array(*table);
+  });
+  server.add_json_route("/v1/status", [&]() -> Result<std::string> {
+    ResultTable status{{"bus", "topic", "group", "started_ms", "now_ms", "records_pushed"},
+                       {{(*bus)->describe_self(), topic, group, started_ms, now_ms(),
+                         static_cast<int64_t>(server.records_accepted())}}};
+    const std::string rows = json_array(status);
+    return rows.substr(1, rows.size() - 2);  // the one object
+  });
+
   auto port = server.start();
   if (!port) return report_failure("serve", port.error());
   // Tests and scripts read this line to learn the port (with --port 0).
-  fmt::print("kascade serve: listening on http://{}:{} (POST /v1/topics/<topic>/records, GET /healthz, /metrics) "
-             "onto {}\n",
+  fmt::print("kascade serve: listening on http://{}:{} (dashboard at /; POST /v1/topics/<topic>/records; GET "
+             "/v1/status, /v1/topics, /v1/lag, /healthz, /metrics) onto {}\n",
              options.host, *port, (*bus)->describe_self());
   std::fflush(stdout);
 

@@ -82,6 +82,27 @@ void print_aligned(std::ostream& out, const ResultTable& table) {
   out << "(" << table.rows.size() << (table.rows.size() == 1 ? " row)" : " rows)") << '\n';
 }
 
+// One row as a JSON object keyed by the column names.
+void append_json_object(std::string& out, const ResultTable& table, const std::vector<Cell>& row) {
+  out += '{';
+  for (size_t c = 0; c < row.size() && c < table.columns.size(); ++c) {
+    if (c) out += ',';
+    append_json_string(out, table.columns[c]);
+    out += ':';
+    const Cell& cell = row[c];
+    if (std::holds_alternative<std::monostate>(cell)) {
+      out += "null";
+    } else if (const auto* d = std::get_if<double>(&cell)) {
+      out += std::isfinite(*d) ? fmt::format("{}", *d) : "null";
+    } else if (std::holds_alternative<int64_t>(cell)) {
+      out += cell_text(cell);
+    } else {
+      append_json_string(out, std::get<std::string>(cell));
+    }
+  }
+  out += '}';
+}
+
 }  // namespace
 
 Result<OutputFormat> parse_output_format(const std::string& name) {
@@ -108,27 +129,22 @@ void print_table(std::ostream& out, const ResultTable& table, OutputFormat forma
     case OutputFormat::json: {
       std::string line;
       for (const auto& row : table.rows) {
-        line = "{";
-        for (size_t c = 0; c < row.size() && c < table.columns.size(); ++c) {
-          if (c) line += ',';
-          append_json_string(line, table.columns[c]);
-          line += ':';
-          const Cell& cell = row[c];
-          if (std::holds_alternative<std::monostate>(cell)) {
-            line += "null";
-          } else if (const auto* d = std::get_if<double>(&cell)) {
-            line += std::isfinite(*d) ? fmt::format("{}", *d) : "null";
-          } else if (std::holds_alternative<int64_t>(cell)) {
-            line += cell_text(cell);
-          } else {
-            append_json_string(line, std::get<std::string>(cell));
-          }
-        }
-        out << line << "}\n";
+        line.clear();
+        append_json_object(line, table, row);
+        out << line << '\n';
       }
       return;
     }
   }
+}
+
+std::string json_array(const ResultTable& table) {
+  std::string out = "[";
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    if (r) out += ',';
+    append_json_object(out, table, table.rows[r]);
+  }
+  return out + "]";
 }
 
 }  // namespace kascade

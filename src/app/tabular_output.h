@@ -27,4 +27,7 @@ struct ResultTable {
 // csv: RFC 4180 with a header line; json: one JSON object per line.
 void print_table(std::ostream& out, const ResultTable& table, OutputFormat format);
 
+// The rows as one JSON array of objects (the json format's lines, in brackets).
+std::string json_array(const ResultTable& table);
+
 }  // namespace kascade

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/timestamp.h"
+#include "serve/dashboard_page.h"
 
 namespace kascade {
 namespace {
@@ -133,6 +134,12 @@ struct PushServer::Impl {
 
   std::mutex metrics_mutex;
   std::map<int, uint64_t> requests_by_code;
+
+  struct JsonRoute {
+    std::string path;
+    std::function<Result<std::string>()> body;
+  };
+  std::vector<JsonRoute> json_routes;
 
   Impl(PushServerOptions o, Bus& b) : options(std::move(o)), bus(b) {}
 
@@ -273,12 +280,48 @@ Result<int> PushServer::start() {
   impl.server.set_payload_max_length(static_cast<size_t>(impl.options.max_request_bytes));
   impl.server.Post(R"(/v1/topics/([A-Za-z0-9._-]+)/records)",
                    [&impl](const httplib::Request& req, httplib::Response& res) { impl.handle_push(req, res); });
+  impl.server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(dashboard_page().data(), dashboard_page().size(), "text/html; charset=utf-8");
+  });
+  for (const auto& route : impl.json_routes) {
+    impl.server.Get(route.path, [&route](const httplib::Request&, httplib::Response& res) {
+      auto body = route.body();
+      res.set_header("Cache-Control", "no-store");
+      if (!body) {
+        res.status = 503;
+        res.set_content(fmt::format(R"({{"error":"{}"}})", json_escape(body.error().message)), "application/json");
+        return;
+      }
+      res.set_content(*body, "application/json");
+    });
+  }
   impl.server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });
   impl.server.Get("/metrics", [&impl](const httplib::Request&, httplib::Response& res) {
     res.set_content(impl.metrics_text(), "text/plain; version=0.0.4");
   });
+  // A known path asked with the wrong method: 405 and what it allows (cpp-httplib would say 404).
+  auto not_allowed = [](const char* allow) {
+    return [allow](const httplib::Request&, httplib::Response& res) {
+      res.status = 405;
+      res.set_header("Allow", allow);
+      res.set_content(fmt::format(R"({{"error":"method not allowed; use {}"}})", allow), "application/json");
+    };
+  };
+  const std::string push_path = R"(/v1/topics/([A-Za-z0-9._-]+)/records)";
+  impl.server.Get(push_path, not_allowed("POST"));
+  impl.server.Put(push_path, not_allowed("POST"));
+  impl.server.Delete(push_path, not_allowed("POST"));
+  impl.server.Patch(push_path, not_allowed("POST"));
+  std::vector<std::string> get_paths = {"/", "/healthz", "/metrics"};
+  for (const auto& route : impl.json_routes) get_paths.push_back(route.path);
+  for (const auto& path : get_paths) {
+    impl.server.Post(path, not_allowed("GET"));
+    impl.server.Put(path, not_allowed("GET"));
+    impl.server.Delete(path, not_allowed("GET"));
+    impl.server.Patch(path, not_allowed("GET"));
+  }
   impl.server.set_error_handler([&impl](const httplib::Request&, httplib::Response& res) {
     if (res.status == 413) {
       std::lock_guard guard(impl.metrics_mutex);
@@ -303,6 +346,10 @@ void PushServer::stop() {
   if (!impl_->listener.joinable()) return;
   impl_->server.stop();
   impl_->listener.join();
+}
+
+void PushServer::add_json_route(std::string path, std::function<Result<std::string>()> body) {
+  impl_->json_routes.push_back({std::move(path), std::move(body)});
 }
 
 uint64_t PushServer::records_accepted() const { return impl_->records_total.load(); }

@@ -1,7 +1,9 @@
-// serve/push_server.h: HTTP push ingest: POST records, they land on the bus durably before the answer.
+// serve/push_server.h: the HTTP server of `kascade serve`: push ingest (records land on the bus durably
+// before the answer), the dashboard and its JSON routes, /healthz and /metrics.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,13 +21,19 @@ struct PushServerOptions {
   int32_t partitions = 1;                   // of a topic the server creates on its first push
 };
 
-// Serves POST /v1/topics/{topic}/records, GET /healthz and GET /metrics.
+// Serves POST /v1/topics/{topic}/records, GET / (the dashboard), the JSON
+// routes added, GET /healthz and GET /metrics. A known path asked with another
+// method is answered 405 with Allow.
 class PushServer {
  public:
   PushServer(PushServerOptions options, Bus& bus);
   ~PushServer();
   PushServer(const PushServer&) = delete;
   PushServer& operator=(const PushServer&) = delete;
+
+  // GET `path` answers 200 with what `body` returns (JSON), or 503 {"error": ...}
+  // if it fails. Call before start(). The dashboard reads /v1/status, /v1/topics, /v1/lag.
+  void add_json_route(std::string path, std::function<Result<std::string>()> body);
 
   // Binds and starts serving on a background thread; returns the bound port.
   Result<int> start();

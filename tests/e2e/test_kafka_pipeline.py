@@ -1,5 +1,6 @@
 """kascade on a real Kafka broker: a million records exactly once, interop
 with an independent client (confluent-kafka), and lag against the broker."""
+import http.client
 import json
 import time
 
@@ -87,6 +88,39 @@ def test_lag_json_agrees_with_the_offsets_the_client_reads(tmp_path):
         assert row["end_offset"] == ends[row["partition"]]
         assert row["lag"] == ends[row["partition"]] - committed[row["partition"]]
     assert sum(row["lag"] for row in rows) == 3000
+
+
+def test_the_dashboard_routes_on_kafka_agree_with_the_client(tmp_path):
+    require_broker()
+    pipeline = KafkaPipeline(tmp_path, partitions=3, name="dash")
+    pipeline.run("run", "--records", 2000)
+    pipeline.run("ingest", "--records", 2500)
+    server = pipeline.popen("serve", "--port", 0)
+    try:
+        line = server.stdout.readline()
+        assert "listening on http://127.0.0.1:" in line, (line, server.poll())
+        port = int(line.split("http://127.0.0.1:")[1].split()[0])
+
+        def get(path):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            assert response.status == 200, (path, response.status, response.read())
+            return json.loads(response.read())
+
+        lag = get("/v1/lag")
+        assert lag == pipeline.lag_json()
+        committed, ends = committed_offsets(pipeline.topic, pipeline.group), end_offsets(pipeline.topic)
+        assert {row["partition"]: row["committed_offset"] for row in lag} == committed
+        assert sum(row["lag"] for row in lag) == 500
+        mine = [row for row in get("/v1/topics") if row["topic"] == pipeline.topic]
+        assert {row["partition"]: row["end_offset"] for row in mine} == ends
+        status = get("/v1/status")
+        assert (status["topic"], status["group"]) == (pipeline.topic, pipeline.group)
+        assert status["bus"].startswith("kafka"), status
+    finally:
+        _, err = stop(server)
+    assert server.returncode == 0, err
 
 
 def read_all(topic, count, timeout=60):

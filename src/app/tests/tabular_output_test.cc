@@ -36,6 +36,12 @@ TEST(TabularOutput, JsonLines) {
             "{\"id\":1,\"name\":\"Zoë, \\\"Z\\\"\",\"score\":2.5}\n{\"id\":22,\"name\":null,\"score\":\"x\"}\n");
 }
 
+TEST(TabularOutput, JsonArray) {
+  EXPECT_EQ(json_array(kTable),
+            "[{\"id\":1,\"name\":\"Zoë, \\\"Z\\\"\",\"score\":2.5},{\"id\":22,\"name\":null,\"score\":\"x\"}]");
+  EXPECT_EQ(json_array(ResultTable{{"a"}, {}}), "[]");
+}
+
 TEST(TabularOutput, ParsesFormatNames) {
   EXPECT_TRUE(parse_output_format("csv").ok());
   EXPECT_FALSE(parse_output_format("xml").ok());

@@ -1,0 +1,150 @@
+"""`kascade serve`'s dashboard: its JSON routes say what `kascade topics` and `kascade lag` say, and the page,
+rendered by a real headless browser, shows those figures."""
+import html.parser
+import http.client
+import json
+import shutil
+import signal
+import subprocess
+
+import pytest
+
+from conftest import KASCADE, kascade, start_processor, stop_when_landed
+
+RECORDS = 3_000
+TOPIC = "users.raw"
+
+
+@pytest.fixture
+def server(data_dir):
+    kascade("ingest", "--records", RECORDS, "--data-dir", data_dir)
+    process = subprocess.Popen([KASCADE, "serve", "--data-dir", str(data_dir), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    assert "listening on http://127.0.0.1:" in line, (line, process.stderr.read() if process.poll() is not None else "")
+    yield int(line.split("http://127.0.0.1:")[1].split()[0])
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+
+
+def request(port, method, path, body=None, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    answer = response.status, dict(response.getheaders()), response.read().decode()
+    connection.close()
+    return answer
+
+
+def get_json(port, path):
+    status, headers, body = request(port, "GET", path)
+    assert status == 200, (path, status, body)
+    assert headers["Content-Type"] == "application/json", headers
+    return json.loads(body)
+
+
+def cli_rows(command, data_dir):
+    return [json.loads(line) for line in kascade(command, "--data-dir", data_dir, "--format", "json").stdout.splitlines()]
+
+
+def total_lag(port):
+    return sum(row["lag"] for row in get_json(port, "/v1/lag"))
+
+
+def test_json_routes_say_what_the_cli_says(server, data_dir):
+    topics = get_json(server, "/v1/topics")
+    assert topics == cli_rows("topics", data_dir)
+    assert sum(row["records"] for row in topics if row["topic"] == TOPIC) == RECORDS
+    lag = get_json(server, "/v1/lag")
+    assert lag == cli_rows("lag", data_dir)
+    assert [row["committed_offset"] for row in lag] == [None] * len(lag), "nothing processed yet"
+    assert total_lag(server) == RECORDS
+
+    stop_when_landed(start_processor(data_dir), data_dir, RECORDS)
+    lag = get_json(server, "/v1/lag")
+    assert lag == cli_rows("lag", data_dir)
+    assert all(row["committed_offset"] == row["end_offset"] and row["lag"] == 0 for row in lag), lag
+
+    body = "\n".join(json.dumps({"login": {"uuid": f"pushed-{i}"}}) for i in range(5))
+    status, _, answer = request(server, "POST", f"/v1/topics/{TOPIC}/records", body,
+                                {"Content-Type": "application/x-ndjson"})
+    assert status == 200, answer
+    assert total_lag(server) == 5
+    status_doc = get_json(server, "/v1/status")
+    assert status_doc["records_pushed"] == 5
+    assert (status_doc["topic"], status_doc["group"]) == (TOPIC, "kascade-processor")
+    assert status_doc["bus"].startswith("embedded log in "), status_doc
+    assert status_doc["started_ms"] <= status_doc["now_ms"]
+
+
+def test_known_paths_asked_with_the_wrong_method_get_405(server):
+    status, headers, _ = request(server, "DELETE", f"/v1/topics/{TOPIC}/records")
+    assert (status, headers.get("Allow")) == (405, "POST")
+    status, headers, _ = request(server, "GET", f"/v1/topics/{TOPIC}/records")
+    assert (status, headers.get("Allow")) == (405, "POST")
+    for path in ("/", "/v1/topics", "/v1/lag", "/v1/status", "/metrics"):
+        status, headers, _ = request(server, "PUT", path, body="{}", headers={"Content-Type": "application/json"})
+        assert (status, headers.get("Allow")) == (405, "GET"), path
+    assert request(server, "GET", "/v1/nothing-here")[0] == 404
+
+
+class ElementTexts(html.parser.HTMLParser):
+    """The text of every element with an id, and the cells of each table body, from a DOM dump."""
+
+    def __init__(self):
+        super().__init__()
+        self.by_id, self.rows = {}, {}
+        self.open_ids, self.body, self.row = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        element_id = dict(attrs).get("id")
+        self.open_ids.append((tag, element_id))
+        if element_id:
+            self.by_id[element_id] = ""
+        if tag == "tbody":
+            self.body = element_id
+            self.rows[element_id] = []
+        elif tag == "tr" and self.body:
+            self.row = []
+            self.rows[self.body].append(self.row)
+        elif tag == "td" and self.row is not None:
+            self.row.append("")
+
+    def handle_endtag(self, tag):
+        while self.open_ids:
+            open_tag, _ = self.open_ids.pop()
+            if open_tag == tag:
+                break
+        if tag == "tbody":
+            self.body, self.row = None, None
+
+    def handle_data(self, data):
+        for _, element_id in self.open_ids:
+            if element_id:
+                self.by_id[element_id] += data
+        if self.row is not None and self.open_ids and self.open_ids[-1][0] == "td":
+            self.row[-1] += data
+
+
+def test_the_page_in_a_browser_shows_the_pipeline(server, data_dir):
+    status, headers, page = request(server, "GET", "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html"), (status, headers)
+    browser = shutil.which("chromium")
+    assert browser, "chromium is needed (deps/debian-packages.txt; scripts/setup installs it)"
+    dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
+                          "--dump-dom", f"http://127.0.0.1:{server}/"],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    texts = ElementTexts()
+    texts.feed(dom)
+    assert texts.by_id["records"] == f"{RECORDS:,}", texts.by_id
+    assert texts.by_id["lag"] == f"{RECORDS:,}"
+    assert texts.by_id["pushed"] == "0"
+    assert texts.by_id["where"].startswith("embedded log in "), texts.by_id["where"]
+    assert "Cannot read" not in texts.by_id["error"]
+    topics = get_json(server, "/v1/topics")
+    assert texts.rows["topics"] == [[row["topic"], str(row["partition"]), f"{row['start_offset']:,}",
+                                     f"{row['end_offset']:,}", f"{row['records']:,}"] + [texts.rows["topics"][i][5]]
+                                    for i, row in enumerate(topics)]
+    assert texts.rows["lag-rows"] == [[str(row["partition"]), "none", f"{row['end_offset']:,}", f"{row['lag']:,}"]
+                                      for row in get_json(server, "/v1/lag")]
