@@ -106,6 +106,7 @@ struct ServeArgs {
   std::string config_file;
   std::string data_dir;
   std::optional<int> port;  // overrides serve.port
+  std::vector<std::string> overrides;  // --set path=value
 };
 int serve_command(const ServeArgs& args);
 

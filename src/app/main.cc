@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
   serve->add_option("-c,--config", serve_args.config_file, "Pipeline config (bus and serve.* options)");
   serve->add_option("--data-dir", serve_args.data_dir, "Data directory (default ./kascade-data)");
   serve->add_option("--port", serve_args.port, "Port (overrides serve.port; 0: any free port, printed)")->check(CLI::Range(0, 65535));
+  serve->add_option("--set", serve_args.overrides, "Override a config option: --set serve.host=0.0.0.0 (repeatable)");
 
   kascade::ScheduleArgs schedule_args;
   auto* schedule = app.add_subcommand("schedule", "Run the whole pipeline at each fire time; each run is recorded in job_runs");

@@ -16,7 +16,7 @@
 namespace kascade {
 
 int serve_command(const ServeArgs& args) {
-  auto config = load_pipeline_config(args.config_file, args.data_dir);
+  auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   if (!config) return report_failure("serve", config.error());
 
   // Block the stop signals before any thread starts, so only sigwait() below sees them.
@@ -28,7 +28,8 @@ int serve_command(const ServeArgs& args) {
 
   auto bus = open_bus(*config);
   if (!bus) return report_failure("serve", bus.error());
-  PushServerOptions options{.port = args.port.value_or(static_cast<int>(config->serve.port)),
+  PushServerOptions options{.host = config->serve.host,
+                            .port = args.port.value_or(static_cast<int>(config->serve.port)),
                             .max_request_bytes = config->serve.max_request_bytes,
                             .max_in_flight = config->serve.max_in_flight,
                             .key_pointer = config->serve.key_pointer,

@@ -137,6 +137,7 @@ struct WindowsConfig {
 
 // serve.*: push ingest over HTTP (`kascade serve`, serve/README.md).
 struct ServeConfig {
+  std::string host;
   int64_t port = 0;
   int64_t max_request_bytes = 0;
   int64_t max_in_flight = 0;

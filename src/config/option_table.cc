@@ -223,7 +223,9 @@ const std::vector<OptionSpec>& table() {
       {"windows.max_groups", "Bound on groups over all open windows; beyond it the oldest window closes early.",
        IntegerOption{KASCADE_FIELD(windows.max_groups), 1000000, 1, 1LL << 32}},
 
-      {"serve.port", "`kascade serve`: HTTP port of push ingest (0: any free port, printed).",
+      {"serve.host", "`kascade serve`: address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface, e.g. in a container).",
+       TextOption{KASCADE_FIELD(serve.host), "127.0.0.1", {}, false}},
+      {"serve.port", "`kascade serve`: HTTP port of push ingest and the dashboard (0: any free port, printed).",
        IntegerOption{KASCADE_FIELD(serve.port), 8080, 0, 65535}},
       {"serve.max_request_bytes", "`kascade serve`: a larger request body is refused with 413.",
        IntegerOption{KASCADE_FIELD(serve.max_request_bytes), 8LL << 20, 1024, 1LL << 32}},
