@@ -10,6 +10,7 @@
 #include "app/bus_tables.h"
 #include "app/commands.h"
 #include "app/pipeline_config.h"
+#include "app/sql_query.h"
 #include "core/timestamp.h"
 #include "serve/push_server.h"
 
@@ -65,12 +66,29 @@ int serve_command(const ServeArgs& args) {
     return rows.substr(1, rows.size() - 2);  // the one object
   });
 
+  // The dead letters, where the embedded store keeps them (with Cassandra: `kascade cql`).
+  if (config->store.type == "sqlite") {
+    const std::filesystem::path store = config->store_path();
+    server.add_json_route("/v1/dead_letters", [store]() -> Result<std::string> {
+      auto by_class = run_sql_query(store,
+                                    "SELECT error_class, count(*) AS count, max(failed_at) AS latest FROM dead_letters "
+                                    "GROUP BY error_class ORDER BY count DESC, error_class");
+      if (!by_class && by_class.error().code == Errc::not_found) return std::string(R"({"by_class":[],"recent":[]})");
+      if (!by_class) return by_class.error();
+      auto recent = run_sql_query(store,
+                                  "SELECT topic, partition, offset, error_class, error_message, failed_at, attempts "
+                                  "FROM dead_letters ORDER BY id DESC LIMIT 20");
+      if (!recent) return recent.error();
+      return fmt::format(R"({{"by_class":{},"recent":{}}})", json_array(*by_class), json_array(*recent));
+    });
+  }
+
   auto port = server.start();
   if (!port) return report_failure("serve", port.error());
   // Tests and scripts read this line to learn the port (with --port 0).
   fmt::print("kascade serve: listening on http://{}:{} (dashboard at /; POST /v1/topics/<topic>/records; GET "
-             "/v1/status, /v1/topics, /v1/lag, /healthz, /metrics) onto {}\n",
-             options.host, *port, (*bus)->describe_self());
+             "/v1/status, /v1/topics, /v1/lag, {}/healthz, /metrics) onto {}\n",
+             options.host, *port, config->store.type == "sqlite" ? "/v1/dead_letters, " : "", (*bus)->describe_self());
   std::fflush(stdout);
 
   int signal_number = 0;

@@ -6,10 +6,11 @@ import json
 import shutil
 import signal
 import subprocess
+import time
 
 import pytest
 
-from conftest import KASCADE, kascade, start_processor, stop_when_landed
+from conftest import KASCADE, kascade, query, start_processor
 
 RECORDS = 3_000
 TOPIC = "users.raw"
@@ -52,6 +53,32 @@ def total_lag(port):
     return sum(row["lag"] for row in get_json(port, "/v1/lag"))
 
 
+def push(port, objects):
+    body = "\n".join(json.dumps(o) for o in objects)
+    status, _, answer = request(port, "POST", f"/v1/topics/{TOPIC}/records", body,
+                                {"Content-Type": "application/x-ndjson"})
+    assert status == 200, answer
+
+
+# Objects with a key but none of a user's required fields: the processor dead-letters them.
+INVALID = [{"login": {"uuid": f"00000000-0000-4000-8000-00000000000{i}"}} for i in range(5)]
+
+
+def process_until_no_lag(port, data_dir, timeout=120):
+    """`kascade process` until the group has committed every record of the topic, then SIGTERM."""
+    processor = start_processor(data_dir)
+    try:
+        deadline = time.time() + timeout
+        while time.time() < deadline and total_lag(port) > 0:
+            assert processor.poll() is None, processor.communicate()
+            time.sleep(0.1)
+        assert total_lag(port) == 0
+    finally:
+        processor.send_signal(signal.SIGTERM)
+        _, err = processor.communicate(timeout=60)
+    assert processor.returncode == 0, err
+
+
 def test_json_routes_say_what_the_cli_says(server, data_dir):
     topics = get_json(server, "/v1/topics")
     assert topics == cli_rows("topics", data_dir)
@@ -60,22 +87,32 @@ def test_json_routes_say_what_the_cli_says(server, data_dir):
     assert lag == cli_rows("lag", data_dir)
     assert [row["committed_offset"] for row in lag] == [None] * len(lag), "nothing processed yet"
     assert total_lag(server) == RECORDS
+    assert get_json(server, "/v1/dead_letters") == {"by_class": [], "recent": []}, "no store yet"
 
-    stop_when_landed(start_processor(data_dir), data_dir, RECORDS)
+    push(server, INVALID)
+    process_until_no_lag(server, data_dir)
     lag = get_json(server, "/v1/lag")
     assert lag == cli_rows("lag", data_dir)
-    assert all(row["committed_offset"] == row["end_offset"] and row["lag"] == 0 for row in lag), lag
+    assert all(row["committed_offset"] == row["end_offset"] for row in lag), lag
+    assert query(data_dir, "SELECT count(*) FROM users") == [(RECORDS,)]
 
-    body = "\n".join(json.dumps({"login": {"uuid": f"pushed-{i}"}}) for i in range(5))
-    status, _, answer = request(server, "POST", f"/v1/topics/{TOPIC}/records", body,
-                                {"Content-Type": "application/x-ndjson"})
-    assert status == 200, answer
-    assert total_lag(server) == 5
+    dead_letters = get_json(server, "/v1/dead_letters")
+    assert [(c["error_class"], c["count"]) for c in dead_letters["by_class"]] == [("validation", 5)], dead_letters
+    listed = {(d["partition"], d["offset"]) for d in cli_rows_dlq(data_dir)}
+    assert {(d["partition"], d["offset"]) for d in dead_letters["recent"]} == listed and len(listed) == 5
+    assert all(d["topic"] == TOPIC and d["attempts"] == 1 and "missing" in d["error_message"]
+               for d in dead_letters["recent"]), dead_letters["recent"]
+
     status_doc = get_json(server, "/v1/status")
     assert status_doc["records_pushed"] == 5
     assert (status_doc["topic"], status_doc["group"]) == (TOPIC, "kascade-processor")
     assert status_doc["bus"].startswith("embedded log in "), status_doc
     assert status_doc["started_ms"] <= status_doc["now_ms"]
+
+
+def cli_rows_dlq(data_dir):
+    out = kascade("dlq", "ls", "--data-dir", data_dir, "--format", "json").stdout
+    return [json.loads(line) for line in out.splitlines()]
 
 
 def test_known_paths_asked_with_the_wrong_method_get_405(server):
@@ -128,8 +165,12 @@ class ElementTexts(html.parser.HTMLParser):
 
 
 def test_the_page_in_a_browser_shows_the_pipeline(server, data_dir):
-    status, headers, page = request(server, "GET", "/")
+    status, headers, _ = request(server, "GET", "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html"), (status, headers)
+    push(server, INVALID)
+    process_until_no_lag(server, data_dir)
+    push(server, [{"login": {"uuid": "unprocessed-1"}}, {"login": {"uuid": "unprocessed-2"}}])
+
     browser = shutil.which("chromium")
     assert browser, "chromium is needed (deps/debian-packages.txt; scripts/setup installs it)"
     dom = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
@@ -137,14 +178,21 @@ def test_the_page_in_a_browser_shows_the_pipeline(server, data_dir):
                          capture_output=True, text=True, timeout=120, check=True).stdout
     texts = ElementTexts()
     texts.feed(dom)
-    assert texts.by_id["records"] == f"{RECORDS:,}", texts.by_id
-    assert texts.by_id["lag"] == f"{RECORDS:,}"
-    assert texts.by_id["pushed"] == "0"
+    assert texts.by_id["records"] == f"{RECORDS + 7:,}", texts.by_id
+    assert texts.by_id["lag"] == "2"
+    assert texts.by_id["pushed"] == "7"
+    assert texts.by_id["dead-letters"] == "5"
     assert texts.by_id["where"].startswith("embedded log in "), texts.by_id["where"]
     assert "Cannot read" not in texts.by_id["error"]
     topics = get_json(server, "/v1/topics")
-    assert texts.rows["topics"] == [[row["topic"], str(row["partition"]), f"{row['start_offset']:,}",
-                                     f"{row['end_offset']:,}", f"{row['records']:,}"] + [texts.rows["topics"][i][5]]
-                                    for i, row in enumerate(topics)]
-    assert texts.rows["lag-rows"] == [[str(row["partition"]), "none", f"{row['end_offset']:,}", f"{row['lag']:,}"]
-                                      for row in get_json(server, "/v1/lag")]
+    assert [row[:5] for row in texts.rows["topics"]] == [
+        [row["topic"], str(row["partition"]), f"{row['start_offset']:,}", f"{row['end_offset']:,}", f"{row['records']:,}"]
+        for row in topics]
+    assert texts.rows["lag-rows"] == [
+        [str(row["partition"]), f"{row['committed_offset']:,}", f"{row['end_offset']:,}", f"{row['lag']:,}"]
+        for row in get_json(server, "/v1/lag")]
+    dead_letters = get_json(server, "/v1/dead_letters")
+    assert texts.rows["dead-letter-classes"] == [[c["error_class"], str(c["count"]), c["latest"]]
+                                                 for c in dead_letters["by_class"]]
+    assert [row[:2] for row in texts.rows["dead-letter-recent"]] == [
+        [f"{d['topic']} / {d['partition']} / {d['offset']}", d["error_class"]] for d in dead_letters["recent"]]
