@@ -35,7 +35,6 @@ int serve_command(const ServeArgs& args) {
                             .max_in_flight = config->serve.max_in_flight,
                             .key_pointer = config->serve.key_pointer,
                             .partitions = static_cast<int32_t>(config->bus.partitions)};
-  PushServer server(options, **bus);
 
   // The dashboard's data: what `kascade topics` and `kascade lag` list, read
   // through a bus of its own (its connections are not the pushing ones'),
@@ -46,6 +45,8 @@ int serve_command(const ServeArgs& args) {
   Bus& inspection = **inspection_bus;
   const std::string topic = config->bus.topic, group = config->processor.group;
   const int64_t started_ms = now_ms();
+
+  PushServer server(options, **bus);  // declared after what its routes read, so it stops first
   server.add_json_route("/v1/topics", [&]() -> Result<std::string> {
     std::lock_guard guard(inspection_mutex);
     auto table = topics_table(inspection);
@@ -66,9 +67,35 @@ int serve_command(const ServeArgs& args) {
     return rows.substr(1, rows.size() - 2);  // the one object
   });
 
+  // The same tables as Prometheus gauges, after the push counters of /metrics.
+  server.add_metrics([&]() -> Result<std::string> {
+    std::lock_guard guard(inspection_mutex);
+    auto topics = topics_table(inspection);
+    if (!topics) return topics.error();
+    auto lag = lag_table(inspection, topic, group);
+    if (!lag) return lag.error();
+    const std::vector<std::string> partition = {"topic", "partition"}, member = {"group", "topic", "partition"};
+    return prometheus_gauge(*topics, "kascade_topic_start_offset", "First offset still retained.", partition,
+                            "start_offset") +
+           prometheus_gauge(*topics, "kascade_topic_end_offset", "Next offset to be written.", partition,
+                            "end_offset") +
+           prometheus_gauge(*topics, "kascade_topic_stored_bytes", "Stored size of the partition.", partition,
+                            "stored_bytes") +
+           prometheus_gauge(*lag, "kascade_consumer_committed_offset", "Next offset the group will read.", member,
+                            "committed_offset") +
+           prometheus_gauge(*lag, "kascade_consumer_lag", "Records the group has yet to process.", member, "lag");
+  });
+
   // The dead letters, where the embedded store keeps them (with Cassandra: `kascade cql`).
   if (config->store.type == "sqlite") {
     const std::filesystem::path store = config->store_path();
+    server.add_metrics([store]() -> Result<std::string> {
+      auto by_class = run_sql_query(store, "SELECT error_class, count(*) AS count FROM dead_letters GROUP BY error_class");
+      if (!by_class && by_class.error().code == Errc::not_found) return std::string();
+      if (!by_class) return by_class.error();
+      return prometheus_gauge(*by_class, "kascade_dead_letters", "Dead letters in the store, per error class.",
+                              {"error_class"}, "count");
+    });
     server.add_json_route("/v1/dead_letters", [store]() -> Result<std::string> {
       auto by_class = run_sql_query(store,
                                     "SELECT error_class, count(*) AS count, max(failed_at) AS latest FROM dead_letters "

@@ -1,5 +1,7 @@
-// app/tabular_output.cc: rendering of ResultTable in the three output formats.
+// app/tabular_output.cc: rendering of ResultTable: the three output formats, a JSON array, Prometheus gauges.
 #include "app/tabular_output.h"
+
+#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -145,6 +147,36 @@ std::string json_array(const ResultTable& table) {
     append_json_object(out, table, table.rows[r]);
   }
   return out + "]";
+}
+
+std::string prometheus_gauge(const ResultTable& table, std::string_view metric, std::string_view help,
+                             const std::vector<std::string>& labels, const std::string& value) {
+  auto column = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(table.columns.begin(), table.columns.end(), name) - table.columns.begin());
+  };
+  std::vector<size_t> label_columns;
+  for (const auto& label : labels) label_columns.push_back(column(label));
+  const size_t value_column = column(value);
+  std::string out = fmt::format("# HELP {} {}\n# TYPE {} gauge\n", metric, help, metric);
+  for (const auto& row : table.rows) {
+    if (value_column >= row.size()) break;
+    const Cell& cell = row[value_column];
+    if (!std::holds_alternative<int64_t>(cell) && !std::holds_alternative<double>(cell)) continue;
+    out += metric;
+    for (size_t l = 0; l < labels.size(); ++l) {
+      out += l ? ',' : '{';
+      out += labels[l] + "=\"";
+      // Label values escape backslash, quote and line feed (the exposition format).
+      for (const char c : label_columns[l] < row.size() ? cell_text(row[label_columns[l]]) : std::string()) {
+        if (c == '\\' || c == '"') out += '\\';
+        out += c == '\n' ? std::string("\\n") : std::string(1, c);
+      }
+      out += '"';
+    }
+    if (!labels.empty()) out += '}';
+    out += ' ' + cell_text(cell) + '\n';
+  }
+  return out;
 }
 
 }  // namespace kascade

@@ -5,6 +5,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -29,5 +30,11 @@ void print_table(std::ostream& out, const ResultTable& table, OutputFormat forma
 
 // The rows as one JSON array of objects (the json format's lines, in brackets).
 std::string json_array(const ResultTable& table);
+
+// One Prometheus gauge: a sample per row, labelled with the `labels` columns,
+// valued by the `value` column (rows where it is null or not a number are
+// left out), after its HELP and TYPE lines.
+std::string prometheus_gauge(const ResultTable& table, std::string_view metric, std::string_view help,
+                             const std::vector<std::string>& labels, const std::string& value);
 
 }  // namespace kascade

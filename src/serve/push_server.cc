@@ -140,6 +140,7 @@ struct PushServer::Impl {
     std::function<Result<std::string>()> body;
   };
   std::vector<JsonRoute> json_routes;
+  std::vector<std::function<Result<std::string>()>> extra_metrics;
 
   Impl(PushServerOptions o, Bus& b) : options(std::move(o)), bus(b) {}
 
@@ -254,9 +255,15 @@ struct PushServer::Impl {
     out += "# TYPE kascade_push_records_total counter\n";
     out += fmt::format("kascade_push_records_total {}\n", records_total.load());
     out += "# TYPE kascade_push_requests_total counter\n";
-    std::lock_guard guard(metrics_mutex);
-    for (const auto& [code, count] : requests_by_code) {
-      out += fmt::format("kascade_push_requests_total{{code=\"{}\"}} {}\n", code, count);
+    {
+      std::lock_guard guard(metrics_mutex);
+      for (const auto& [code, count] : requests_by_code) {
+        out += fmt::format("kascade_push_requests_total{{code=\"{}\"}} {}\n", code, count);
+      }
+    }
+    for (const auto& metrics : extra_metrics) {
+      auto text = metrics();
+      out += text ? *text : fmt::format("# unavailable: {}\n", json_escape(text.error().message));
     }
     return out;
   }
@@ -350,6 +357,10 @@ void PushServer::stop() {
 
 void PushServer::add_json_route(std::string path, std::function<Result<std::string>()> body) {
   impl_->json_routes.push_back({std::move(path), std::move(body)});
+}
+
+void PushServer::add_metrics(std::function<Result<std::string>()> metrics) {
+  impl_->extra_metrics.push_back(std::move(metrics));
 }
 
 uint64_t PushServer::records_accepted() const { return impl_->records_total.load(); }

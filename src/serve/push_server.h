@@ -35,6 +35,10 @@ class PushServer {
   // if it fails. Call before start(). The dashboard reads /v1/status, /v1/topics, /v1/lag.
   void add_json_route(std::string path, std::function<Result<std::string>()> body);
 
+  // Appends what `metrics` returns (Prometheus text) to GET /metrics; a failure
+  // is left out of that answer, as a comment. Call before start().
+  void add_metrics(std::function<Result<std::string>()> metrics);
+
   // Binds and starts serving on a background thread; returns the bound port.
   Result<int> start();
   // Stops accepting, finishes the requests in flight, and joins.

@@ -103,6 +103,17 @@ def test_json_routes_say_what_the_cli_says(server, data_dir):
     assert all(d["topic"] == TOPIC and d["attempts"] == 1 and "missing" in d["error_message"]
                for d in dead_letters["recent"]), dead_letters["recent"]
 
+    status, _, metrics = request(server, "GET", "/metrics")
+    assert status == 200
+    for row in lag:
+        member = f'group="kascade-processor",topic="{TOPIC}",partition="{row["partition"]}"'
+        assert f"kascade_consumer_lag{{{member}}} 0\n" in metrics, metrics
+        assert f"kascade_consumer_committed_offset{{{member}}} {row['committed_offset']}\n" in metrics, metrics
+        assert f'kascade_topic_end_offset{{topic="{TOPIC}",partition="{row["partition"]}"}} {row["end_offset"]}\n' in metrics
+    assert 'kascade_dead_letters{error_class="validation"} 5\n' in metrics, metrics
+    assert "kascade_push_records_total 5\n" in metrics, metrics
+    assert "# unavailable" not in metrics, metrics
+
     status_doc = get_json(server, "/v1/status")
     assert status_doc["records_pushed"] == 5
     assert (status_doc["topic"], status_doc["group"]) == (TOPIC, "kascade-processor")

@@ -42,6 +42,20 @@ TEST(TabularOutput, JsonArray) {
   EXPECT_EQ(json_array(ResultTable{{"a"}, {}}), "[]");
 }
 
+TEST(TabularOutput, PrometheusGauge) {
+  const ResultTable lag{{"group", "partition", "lag"},
+                        {{std::string("g\"1\\"), int64_t{0}, int64_t{12}},
+                         {std::string("g"), int64_t{1}, std::monostate{}},
+                         {std::string("g\n"), int64_t{2}, 0.5}}};
+  EXPECT_EQ(prometheus_gauge(lag, "kascade_consumer_lag", "Records to go.", {"group", "partition"}, "lag"),
+            "# HELP kascade_consumer_lag Records to go.\n"
+            "# TYPE kascade_consumer_lag gauge\n"
+            "kascade_consumer_lag{group=\"g\\\"1\\\\\",partition=\"0\"} 12\n"
+            "kascade_consumer_lag{group=\"g\\n\",partition=\"2\"} 0.5\n");
+  EXPECT_EQ(prometheus_gauge(ResultTable{{"n"}, {{int64_t{3}}}}, "kascade_n", "N.", {}, "n"),
+            "# HELP kascade_n N.\n# TYPE kascade_n gauge\nkascade_n 3\n");
+}
+
 TEST(TabularOutput, ParsesFormatNames) {
   EXPECT_TRUE(parse_output_format("csv").ok());
   EXPECT_FALSE(parse_output_format("xml").ok());
