@@ -285,7 +285,8 @@ Result<int> PushServer::start() {
   impl.server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   // A larger body is answered 413 by cpp-httplib before it is read.
   impl.server.set_payload_max_length(static_cast<size_t>(impl.options.max_request_bytes));
-  impl.server.Post(R"(/v1/topics/([A-Za-z0-9._-]+)/records)",
+  const std::string push_path = R"(/v1/topics/([A-Za-z0-9._-]+)/records)";
+  impl.server.Post(push_path,
                    [&impl](const httplib::Request& req, httplib::Response& res) { impl.handle_push(req, res); });
   impl.server.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(dashboard_page().data(), dashboard_page().size(), "text/html; charset=utf-8");
@@ -316,7 +317,6 @@ Result<int> PushServer::start() {
       res.set_content(fmt::format(R"({{"error":"method not allowed; use {}"}})", allow), "application/json");
     };
   };
-  const std::string push_path = R"(/v1/topics/([A-Za-z0-9._-]+)/records)";
   impl.server.Get(push_path, not_allowed("POST"));
   impl.server.Put(push_path, not_allowed("POST"));
   impl.server.Delete(push_path, not_allowed("POST"));
