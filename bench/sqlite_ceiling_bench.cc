@@ -1,13 +1,14 @@
 // bench/sqlite_ceiling_bench.cc: what SQLite itself can insert on this machine, without kascade.
 //
 // Rows shaped like `users` (26 columns: 20 short texts, 5 integers, a uuid
-// key), batches of 20,000 per transaction, WAL, synchronous=NORMAL, with four
+// key), 20,000 per transaction by default, WAL, synchronous=NORMAL, with five
 // key layouts. It bounds what the embedded store can reach: upserts need the
 // unique key, and random uuids dirty index pages in every transaction.
-// Usage: sqlite_ceiling_bench [rows=300000]
+// Usage: sqlite_ceiling_bench [rows=300000] [rows_per_transaction=20000] [cache_mb=64]
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -25,14 +26,22 @@ const char* const kLayouts[] = {
     "text uuid PRIMARY KEY, rowid table, 64 KiB pages (kascade)",
 };
 
-void run(int layout, int rows, const std::filesystem::path& file) {
+struct Shape {
+  int rows = 300000;
+  int rows_per_transaction = 20000;
+  int cache_mb = 64;
+};
+
+void run(int layout, const Shape& shape, const std::filesystem::path& file) {
+  const int rows = shape.rows;
   std::filesystem::remove(file);
   std::filesystem::remove(file.string() + "-wal");
   sqlite3* db = nullptr;
   sqlite3_open(file.c_str(), &db);
   const int page_bytes = layout == 4 ? 65536 : 4096;
   const std::string pragmas = "PRAGMA page_size=" + std::to_string(page_bytes) +
-                              "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
+                              "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" +
+                              std::to_string(shape.cache_mb * 1024) + "; "
                               "PRAGMA wal_autocheckpoint=" + std::to_string((80 << 20) / page_bytes) + ";";
   sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr);
   std::string columns;
@@ -51,7 +60,7 @@ void run(int layout, int rows, const std::filesystem::path& file) {
   std::mt19937_64 rng(1);
   const std::string text(18, 'x');
   char uuid[40];
-  constexpr int kBatch = 20000;
+  const int kBatch = shape.rows_per_transaction;
   const auto started = std::chrono::steady_clock::now();
   const std::clock_t cpu_started = std::clock();
   for (int i = 0; i < rows; ++i) {
@@ -87,10 +96,14 @@ void run(int layout, int rows, const std::filesystem::path& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int rows = argc > 1 ? std::atoi(argv[1]) : 300000;
+  Shape shape;
+  if (argc > 1) shape.rows = std::atoi(argv[1]);
+  if (argc > 2) shape.rows_per_transaction = std::max(1, std::atoi(argv[2]));
+  if (argc > 3) shape.cache_mb = std::max(1, std::atoi(argv[3]));
   const auto file = std::filesystem::temp_directory_path() / ("kascade-ceiling-" + std::to_string(getpid()) + ".db");
-  std::printf("SQLite %s, %d rows of 26 columns, 20,000 per transaction\n", sqlite3_libversion(), rows);
-  for (int layout = 0; layout < 5; ++layout) run(layout, rows, file);
+  std::printf("SQLite %s, %d rows of 26 columns, %d per transaction, %d MB page cache\n", sqlite3_libversion(),
+              shape.rows, shape.rows_per_transaction, shape.cache_mb);
+  for (int layout = 0; layout < 5; ++layout) run(layout, shape, file);
   std::filesystem::remove(file);
   std::filesystem::remove(file.string() + "-wal");
   std::filesystem::remove(file.string() + "-shm");

@@ -118,6 +118,12 @@ def test_the_dashboard_routes_on_kafka_agree_with_the_client(tmp_path):
         status = get("/v1/status")
         assert (status["topic"], status["group"]) == (pipeline.topic, pipeline.group)
         assert status["bus"].startswith("kafka"), status
+
+        # The server keeps its handle for committed offsets: it must still read them fresh.
+        pipeline.run("run", "--records", 2500)
+        lag = get("/v1/lag")
+        assert {row["partition"]: row["committed_offset"] for row in lag} == end_offsets(pipeline.topic)
+        assert sum(row["lag"] for row in lag) == 0
     finally:
         _, err = stop(server)
     assert server.returncode == 0, err

@@ -32,10 +32,16 @@ Result<OffsetMap> KafkaBus::committed(std::string_view topic, std::string_view g
   if (!partitions) return partitions.error();
   // A consumer handle with the group's id that never subscribes: it asks
   // the group coordinator without joining (so no rebalance is caused).
-  auto reader = KafkaClient::open(RD_KAFKA_CONSUMER, admin_->options(),
-                                  {{"group.id", std::string(group)}, {"enable.auto.commit", "false"}});
-  if (!reader) return reader.error();
-  return fetch_committed_offsets(**reader, name, *partitions);
+  auto cached = committed_readers_.find(group);
+  if (cached == committed_readers_.end()) {
+    auto reader = KafkaClient::open(RD_KAFKA_CONSUMER, admin_->options(),
+                                    {{"group.id", std::string(group)}, {"enable.auto.commit", "false"}});
+    if (!reader) return reader.error();
+    cached = committed_readers_.emplace(std::string(group), std::move(*reader)).first;
+  }
+  auto offsets = fetch_committed_offsets(*cached->second, name, *partitions);
+  if (!offsets) committed_readers_.erase(cached);  // the next call starts with a new handle
+  return offsets;
 }
 
 Result<std::unique_ptr<Producer>> KafkaBus::open_producer() {

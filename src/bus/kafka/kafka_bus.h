@@ -1,6 +1,7 @@
 // bus/kafka/kafka_bus.h: the Bus of an Apache Kafka cluster (through librdkafka).
 #pragma once
 
+#include <map>
 #include <memory>
 
 #include "bus/bus.h"
@@ -22,7 +23,9 @@ class KafkaBus final : public Bus {
   Result<std::vector<std::string>> list_topics() override;
   // Partitions with their low and high watermarks (bytes are not reported: 0).
   Result<TopicInfo> describe(std::string_view topic) override;
-  // Read from the broker, as the group's coordinator has them.
+  // Read from the broker, as the group's coordinator has them. The consumer
+  // handle that asks is kept per group for the next call (a dashboard or a
+  // metrics scrape asks every few seconds).
   Result<OffsetMap> committed(std::string_view topic, std::string_view group) override;
   Result<std::unique_ptr<Producer>> open_producer() override;
   Result<std::unique_ptr<Consumer>> open_consumer(std::string topic, std::string group) override;
@@ -31,6 +34,7 @@ class KafkaBus final : public Bus {
   explicit KafkaBus(std::unique_ptr<KafkaClient> admin) : admin_(std::move(admin)) {}
 
   std::unique_ptr<KafkaClient> admin_;
+  std::map<std::string, std::unique_ptr<KafkaClient>, std::less<>> committed_readers_;  // by group
 };
 
 }  // namespace kascade
