@@ -14,6 +14,23 @@ function(kascade_library)
   target_link_libraries(kascade_${K_NAME} PUBLIC ${K_DEPS})
 endfunction()
 
+# kascade_embed_text(FILE configs/x.yaml VARIABLE KASCADE_X TEMPLATE x.cc.in OUTPUT x.cc DELIMITER kascade_x)
+# Reads FILE into VARIABLE and configures TEMPLATE (in this directory) into
+# OUTPUT (in the build directory), where @VARIABLE@ sits inside the raw string
+# R"DELIMITER(...)DELIMITER". FILE may not contain the delimiter; CMake runs
+# again when FILE changes.
+function(kascade_embed_text)
+  cmake_parse_arguments(K "" "FILE;VARIABLE;TEMPLATE;OUTPUT;DELIMITER" "" ${ARGN})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${K_FILE})
+  file(READ ${K_FILE} text)
+  string(FIND "${text}" ")${K_DELIMITER}\"" found)
+  if(NOT found EQUAL -1)
+    message(FATAL_ERROR "${K_FILE} contains the raw-string delimiter of ${K_TEMPLATE}")
+  endif()
+  set(${K_VARIABLE} "${text}")
+  configure_file(${K_TEMPLATE} ${CMAKE_CURRENT_BINARY_DIR}/${K_OUTPUT} @ONLY)
+endfunction()
+
 # kascade_test(NAME log_test SRCS tests/log_test.cc DEPS kascade::bus LABELS unit)
 # A GoogleTest executable registered with CTest (one CTest test per TEST()).
 function(kascade_test)

@@ -140,6 +140,12 @@ void print_table(std::ostream& out, const ResultTable& table, OutputFormat forma
   }
 }
 
+std::string json_object(const ResultTable& table, size_t row) {
+  std::string out;
+  append_json_object(out, table, table.rows.at(row));
+  return out;
+}
+
 std::string json_array(const ResultTable& table) {
   std::string out = "[";
   for (size_t r = 0; r < table.rows.size(); ++r) {

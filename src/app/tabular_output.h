@@ -30,6 +30,8 @@ void print_table(std::ostream& out, const ResultTable& table, OutputFormat forma
 
 // The rows as one JSON array of objects (the json format's lines, in brackets).
 std::string json_array(const ResultTable& table);
+// One row as a JSON object (a line of the json format).
+std::string json_object(const ResultTable& table, size_t row);
 
 // One Prometheus gauge: a sample per row, labelled with the `labels` columns,
 // valued by the `value` column (rows where it is null or not a number are

@@ -40,6 +40,7 @@ TEST(TabularOutput, JsonArray) {
   EXPECT_EQ(json_array(kTable),
             "[{\"id\":1,\"name\":\"Zoë, \\\"Z\\\"\",\"score\":2.5},{\"id\":22,\"name\":null,\"score\":\"x\"}]");
   EXPECT_EQ(json_array(ResultTable{{"a"}, {}}), "[]");
+  EXPECT_EQ(json_object(kTable, 1), "{\"id\":22,\"name\":null,\"score\":\"x\"}");
 }
 
 TEST(TabularOutput, PrometheusGauge) {
