@@ -4,7 +4,7 @@
 // key), 20,000 per transaction by default, WAL, synchronous=NORMAL, with five
 // key layouts. It bounds what the embedded store can reach: upserts need the
 // unique key, and random uuids dirty index pages in every transaction.
-// Usage: sqlite_ceiling_bench [rows=300000] [rows_per_transaction=20000] [cache_mb=64]
+// Usage: sqlite_ceiling_bench [rows=300000] [rows_per_transaction=20000] [cache_mb=64] [journal_mode=WAL]
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -30,17 +30,19 @@ struct Shape {
   int rows = 300000;
   int rows_per_transaction = 20000;
   int cache_mb = 64;
+  std::string journal_mode = "WAL";
 };
 
 void run(int layout, const Shape& shape, const std::filesystem::path& file) {
   const int rows = shape.rows;
   std::filesystem::remove(file);
   std::filesystem::remove(file.string() + "-wal");
+  std::filesystem::remove(file.string() + "-journal");
   sqlite3* db = nullptr;
   sqlite3_open(file.c_str(), &db);
   const int page_bytes = layout == 4 ? 65536 : 4096;
   const std::string pragmas = "PRAGMA page_size=" + std::to_string(page_bytes) +
-                              "; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" +
+                              "; PRAGMA journal_mode=" + shape.journal_mode + "; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" +
                               std::to_string(shape.cache_mb * 1024) + "; "
                               "PRAGMA wal_autocheckpoint=" + std::to_string((80 << 20) / page_bytes) + ";";
   sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr);
@@ -100,12 +102,14 @@ int main(int argc, char** argv) {
   if (argc > 1) shape.rows = std::atoi(argv[1]);
   if (argc > 2) shape.rows_per_transaction = std::max(1, std::atoi(argv[2]));
   if (argc > 3) shape.cache_mb = std::max(1, std::atoi(argv[3]));
+  if (argc > 4) shape.journal_mode = argv[4];
   const auto file = std::filesystem::temp_directory_path() / ("kascade-ceiling-" + std::to_string(getpid()) + ".db");
-  std::printf("SQLite %s, %d rows of 26 columns, %d per transaction, %d MB page cache\n", sqlite3_libversion(),
-              shape.rows, shape.rows_per_transaction, shape.cache_mb);
+  std::printf("SQLite %s, %d rows of 26 columns, %d per transaction, %d MB page cache, journal_mode=%s\n",
+              sqlite3_libversion(), shape.rows, shape.rows_per_transaction, shape.cache_mb, shape.journal_mode.c_str());
   for (int layout = 0; layout < 5; ++layout) run(layout, shape, file);
   std::filesystem::remove(file);
   std::filesystem::remove(file.string() + "-wal");
   std::filesystem::remove(file.string() + "-shm");
+  std::filesystem::remove(file.string() + "-journal");
   return 0;
 }
