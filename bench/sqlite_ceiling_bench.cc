@@ -1,16 +1,18 @@
 // bench/sqlite_ceiling_bench.cc: what SQLite itself can insert on this machine, without kascade.
 //
 // Rows shaped like `users` (26 columns: 20 short texts, 5 integers, a uuid
-// key), 20,000 per transaction by default, WAL, synchronous=NORMAL, with five
+// key), 20,000 per transaction by default, WAL unless told, synchronous=NORMAL, with five
 // key layouts. It bounds what the embedded store can reach: upserts need the
 // unique key, and random uuids dirty index pages in every transaction.
 // Usage: sqlite_ceiling_bench [rows=300000] [rows_per_transaction=20000] [cache_mb=64] [journal_mode=WAL]
 #include <sqlite3.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <random>
@@ -33,19 +35,40 @@ struct Shape {
   std::string journal_mode = "WAL";
 };
 
+// The database file and the companions either journal mode leaves beside it.
+void remove_database(const std::filesystem::path& file) {
+  std::filesystem::remove(file);
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) std::filesystem::remove(file.string() + suffix);
+}
+
+// SQLite keeps its current mode when asked for one it does not know: read back what it uses.
+std::string journal_mode_in_use(sqlite3* db) {
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &statement, nullptr);
+  std::string mode;
+  if (sqlite3_step(statement) == SQLITE_ROW) mode = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+  sqlite3_finalize(statement);
+  return mode;
+}
+
 void run(int layout, const Shape& shape, const std::filesystem::path& file) {
   const int rows = shape.rows;
-  std::filesystem::remove(file);
-  std::filesystem::remove(file.string() + "-wal");
-  std::filesystem::remove(file.string() + "-journal");
+  remove_database(file);
   sqlite3* db = nullptr;
   sqlite3_open(file.c_str(), &db);
   const int page_bytes = layout == 4 ? 65536 : 4096;
   const std::string pragmas = "PRAGMA page_size=" + std::to_string(page_bytes) +
-                              "; PRAGMA journal_mode=" + shape.journal_mode + "; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" +
+                              "; PRAGMA journal_mode=" + shape.journal_mode +
+                              "; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" +
                               std::to_string(shape.cache_mb * 1024) + "; "
                               "PRAGMA wal_autocheckpoint=" + std::to_string((80 << 20) / page_bytes) + ";";
   sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr);
+  if (const std::string mode = journal_mode_in_use(db); strcasecmp(mode.c_str(), shape.journal_mode.c_str()) != 0) {
+    std::fprintf(stderr, "journal_mode=%s was asked for, SQLite uses %s\n", shape.journal_mode.c_str(), mode.c_str());
+    sqlite3_close(db);
+    remove_database(file);
+    std::exit(2);
+  }
   std::string columns;
   for (int i = 1; i < 26; ++i) columns += ", c" + std::to_string(i) + (i % 5 == 0 ? " INTEGER" : " TEXT");
   const std::string key = layout == 3 ? "id BLOB NOT NULL" : "id TEXT NOT NULL";  // layout 4: as layout 0
@@ -107,9 +130,6 @@ int main(int argc, char** argv) {
   std::printf("SQLite %s, %d rows of 26 columns, %d per transaction, %d MB page cache, journal_mode=%s\n",
               sqlite3_libversion(), shape.rows, shape.rows_per_transaction, shape.cache_mb, shape.journal_mode.c_str());
   for (int layout = 0; layout < 5; ++layout) run(layout, shape, file);
-  std::filesystem::remove(file);
-  std::filesystem::remove(file.string() + "-wal");
-  std::filesystem::remove(file.string() + "-shm");
-  std::filesystem::remove(file.string() + "-journal");
+  remove_database(file);
   return 0;
 }
