@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   auto* dlq_ls = dlq->add_subcommand("ls", "List the dead letters (reason, source topic/partition/offset, attempts)");
   auto* dlq_replay = dlq->add_subcommand(
       "replay", "Map the dead letters again with the config's pipeline: those that pass land in the table and leave "
-                "the dead letters (one transaction per chunk); the others, and rows the store refuses (class sink), stay "
+                "the dead letters (SQLite: one transaction per chunk); the others, and rows the store refuses (class sink), stay "
                 "with attempts + 1");
   for (auto* command : {dlq_ls, dlq_replay}) {
     command->add_option("-c,--config", dlq_args.config_file, "Pipeline config (store and pipeline spec)");

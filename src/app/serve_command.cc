@@ -10,7 +10,7 @@
 #include "app/bus_tables.h"
 #include "app/commands.h"
 #include "app/pipeline_config.h"
-#include "app/sql_query.h"
+#include "app/dead_letter_tables.h"
 #include "core/timestamp.h"
 #include "serve/push_server.h"
 
@@ -45,6 +45,10 @@ int serve_command(const ServeArgs& args) {
   Bus& inspection = **inspection_bus;
   const std::string topic = config->bus.topic, group = config->processor.group;
   const int64_t started_ms = now_ms();
+
+  // The store's dead letters (SQLite or Cassandra), read one request at a time.
+  std::mutex dead_letters_mutex;
+  DeadLetterTables dead_letters(*config);
 
   PushServer server(options, **bus);  // declared after what its routes read, so it stops first
   server.add_json_route("/v1/topics", [&]() -> Result<std::string> {
@@ -85,36 +89,27 @@ int serve_command(const ServeArgs& args) {
            prometheus_gauge(*lag, "kascade_consumer_lag", "Records the group has yet to process.", member, "lag");
   });
 
-  // The dead letters, where the embedded store keeps them (with Cassandra: `kascade cql`).
-  if (config->store.type == "sqlite") {
-    const std::filesystem::path store = config->store_path();
-    server.add_metrics([store]() -> Result<std::string> {
-      auto by_class = run_sql_query(store, "SELECT error_class, count(*) AS count FROM dead_letters GROUP BY error_class");
-      if (!by_class && by_class.error().code == Errc::not_found) return std::string();
-      if (!by_class) return by_class.error();
-      return prometheus_gauge(*by_class, "kascade_dead_letters", "Dead letters in the store, per error class.",
-                              {"error_class"}, "count");
-    });
-    server.add_json_route("/v1/dead_letters", [store]() -> Result<std::string> {
-      auto by_class = run_sql_query(store,
-                                    "SELECT error_class, count(*) AS count, max(failed_at) AS latest FROM dead_letters "
-                                    "GROUP BY error_class ORDER BY count DESC, error_class");
-      if (!by_class && by_class.error().code == Errc::not_found) return std::string(R"({"by_class":[],"recent":[]})");
-      if (!by_class) return by_class.error();
-      auto recent = run_sql_query(store,
-                                  "SELECT topic, partition, offset, error_class, error_message, failed_at, attempts "
-                                  "FROM dead_letters ORDER BY id DESC LIMIT 20");
-      if (!recent) return recent.error();
-      return fmt::format(R"({{"by_class":{},"recent":{}}})", json_array(*by_class), json_array(*recent));
-    });
-  }
+  // The dead letters of the store (SQLite or Cassandra).
+  server.add_metrics([&]() -> Result<std::string> {
+    std::lock_guard guard(dead_letters_mutex);
+    auto summary = dead_letters.summary(0);
+    if (!summary) return summary.error();
+    return prometheus_gauge(summary->by_class, "kascade_dead_letters", "Dead letters in the store, per error class.",
+                            {"error_class"}, "count");
+  });
+  server.add_json_route("/v1/dead_letters", [&]() -> Result<std::string> {
+    std::lock_guard guard(dead_letters_mutex);
+    auto summary = dead_letters.summary(20);
+    if (!summary) return summary.error();
+    return fmt::format(R"({{"by_class":{},"recent":{}}})", json_array(summary->by_class), json_array(summary->recent));
+  });
 
   auto port = server.start();
   if (!port) return report_failure("serve", port.error());
   // Tests and scripts read this line to learn the port (with --port 0).
   fmt::print("kascade serve: listening on http://{}:{} (dashboard at /; POST /v1/topics/<topic>/records; GET "
-             "/v1/status, /v1/topics, /v1/lag, {}/healthz, /metrics) onto {}\n",
-             options.host, *port, config->store.type == "sqlite" ? "/v1/dead_letters, " : "", (*bus)->describe_self());
+             "/v1/status, /v1/topics, /v1/lag, /v1/dead_letters, /healthz, /metrics) onto {}\n",
+             options.host, *port, (*bus)->describe_self());
   std::fflush(stdout);
 
   int signal_number = 0;

@@ -16,25 +16,9 @@ Result<std::unique_ptr<Sink>> open_cassandra_sink(const CassandraStoreConfig& c,
   CassandraSinkOptions options;
   options.window_group = config.processor.group;  // where window state and offsets are kept
   options.window_topic = config.bus.topic;
-  auto hosts = cql::parse_hosts(c.hosts);
-  if (!hosts) return Error::make(Errc::config, fmt::format("store.cassandra.{}", hosts.error().message));
-  options.session.contact_points = std::move(*hosts);
-  options.session.port = static_cast<uint16_t>(c.port);
-  options.session.credentials.username = c.username;
-  if (!c.password_env.empty()) {
-    const char* password = std::getenv(c.password_env.c_str());
-    if (password == nullptr) {
-      return Error::make(Errc::config, fmt::format("store.cassandra.password_env: the environment variable {} is not set",
-                                                   c.password_env));
-    }
-    options.session.credentials.password = password;
-  }
-  options.session.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
-  options.session.tls = {.enabled = c.tls == "true", .ca_file = c.tls_ca_file,
-                         .verify_host = c.tls_verify_host == "true",
-                         .cert_file = c.tls_cert_file, .key_file = c.tls_key_file};
-  options.session.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
-  options.session.connections_per_host = static_cast<int>(c.connections_per_host);
+  auto session = cassandra_session_options(c);
+  if (!session) return session.error();
+  options.session = std::move(*session);
   options.keyspace = c.keyspace;
   options.replication = c.replication;
   auto consistency = cql::parse_consistency(c.consistency);
@@ -47,6 +31,29 @@ Result<std::unique_ptr<Sink>> open_cassandra_sink(const CassandraStoreConfig& c,
 }
 
 }  // namespace
+
+Result<cql::SessionOptions> cassandra_session_options(const CassandraStoreConfig& c) {
+  cql::SessionOptions options;
+  auto hosts = cql::parse_hosts(c.hosts);
+  if (!hosts) return Error::make(Errc::config, fmt::format("store.cassandra.{}", hosts.error().message));
+  options.contact_points = std::move(*hosts);
+  options.port = static_cast<uint16_t>(c.port);
+  options.credentials.username = c.username;
+  if (!c.password_env.empty()) {
+    const char* password = std::getenv(c.password_env.c_str());
+    if (password == nullptr) {
+      return Error::make(Errc::config, fmt::format("store.cassandra.password_env: the environment variable {} is not set",
+                                                   c.password_env));
+    }
+    options.credentials.password = password;
+  }
+  options.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  options.tls = {.enabled = c.tls == "true", .ca_file = c.tls_ca_file, .verify_host = c.tls_verify_host == "true",
+                 .cert_file = c.tls_cert_file, .key_file = c.tls_key_file};
+  options.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
+  options.connections_per_host = static_cast<int>(c.connections_per_host);
+  return options;
+}
 
 Result<std::unique_ptr<Sink>> open_sink(const Config& config) {
   if (config.store.type == "sqlite") {

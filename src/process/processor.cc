@@ -108,8 +108,8 @@ struct Processor::SinkWorker {
       }
       for (auto& batch : group) {
         for (const auto& [partition, next] : batch->next_offsets) acknowledged[partition] = next;
-        counters.rows_landed += batch->rows.rows() - batch->rows_refused;
-        counters.dead_letters += batch->dead_letters.size() + batch->rows_refused;
+        counters.rows_landed += batch->rows.rows() - batch->rows_refused();
+        counters.dead_letters += batch->dead_letters.size() + batch->rows_refused();
         free.push_back(std::move(batch));
       }
       ++counters.sink_batches;

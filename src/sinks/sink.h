@@ -15,6 +15,8 @@
 
 namespace kascade {
 
+class DeadLetterStore;
+
 // Where a row came from: its input record's position and original bytes, so a
 // row the sink refuses becomes a dead letter like any other (class "sink").
 // The views point into SinkBatch::source_buffers.
@@ -23,6 +25,7 @@ struct RowSource {
   int64_t offset = -1;
   std::string_view key;
   std::string_view value;
+  int32_t attempts_before = 0;  // a replayed dead letter's attempts so far (dlq replay); 0 for a new record
 };
 
 // What one processor step hands to a sink: rows, the dead letters of the same
@@ -46,18 +49,27 @@ struct SinkBatch {
   // a poll's buffers, moved here, not copied). The processor frees them as soon
   // as the batch is written: while in flight they cost about the batch's input bytes.
   std::vector<std::shared_ptr<const void>> source_buffers;
-  // Set by Sink::write(): how many rows of this batch the sink refused for
-  // good and stored as dead letters (class "sink") instead. Counters only.
-  mutable size_t rows_refused = 0;
+  // Set by Sink::write(): the rows of this batch the sink refused for good
+  // and stored as dead letters (class "sink") instead.
+  mutable std::vector<size_t> refused_rows;
 
+  size_t rows_refused() const { return refused_rows.size(); }
   const RowSource* row_source(size_t row) const { return row < row_sources.size() ? &row_sources[row] : nullptr; }
+  // True if the last write refused a row made from the record at `partition`/`offset`.
+  bool refused_source(int32_t partition, int64_t offset) const {
+    for (size_t row : refused_rows) {
+      const RowSource* source = row_source(row);
+      if (source != nullptr && source->partition == partition && source->offset == offset) return true;
+    }
+    return false;
+  }
 
   void clear() {
     rows.clear();
     dead_letters.clear();
     row_sources.clear();
     source_buffers.clear();
-    rows_refused = 0;
+    refused_rows.clear();
     next_offsets.clear();
     input_records = 0;
     if (windows) windows->clear();
@@ -67,7 +79,7 @@ struct SinkBatch {
 // The dead letter (class "sink") of row `row` of `batch`, refused by the store
 // for `reason`: the record's original bytes and position when the batch knows
 // them, else `fallback_key` / `fallback_value` (e.g. the row as JSON) at
-// partition and offset -1.
+// partition and offset -1. Its attempts count the source's earlier ones.
 inline DeadLetter refused_row_dead_letter(const SinkBatch& batch, size_t row, std::string reason, int64_t failed_at_ms,
                                           std::string_view fallback_key, std::string_view fallback_value) {
   const RowSource* source = batch.row_source(row);
@@ -79,7 +91,7 @@ inline DeadLetter refused_row_dead_letter(const SinkBatch& batch, size_t row, st
                     .partition = source ? source->partition : -1,
                     .offset = source ? source->offset : -1,
                     .failed_at_ms = failed_at_ms,
-                    .attempts = 1};
+                    .attempts = (source ? source->attempts_before : 0) + 1};
 }
 
 // A store the processor writes to. Used by one thread at a time: the sink
@@ -92,7 +104,7 @@ inline DeadLetter refused_row_dead_letter(const SinkBatch& batch, size_t row, st
 // stop the pipeline. A row the store refuses for good, for that row alone (a
 // constraint, a value the column cannot hold), does not fail the write: it is
 // stored as a dead letter of class "sink" with its record's bytes and position
-// (SinkBatch::row_source) and the store's reason, counted in rows_refused.
+// (SinkBatch::row_source) and the store's reason, listed in refused_rows.
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -107,6 +119,9 @@ class Sink {
   // processor resumes, and delivery is exactly-once.
   virtual bool stores_offsets() const = 0;
   virtual Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) = 0;
+
+  // The dead letters this store keeps, to read back and replay (sinks/dead_letter_store.h); null if it cannot.
+  virtual DeadLetterStore* dead_letter_store() { return nullptr; }
 
   // Where the rows land, for messages: "/data/store.db", "cassandra 127.0.0.1:9042 keyspace kascade".
   virtual std::string describe_self() const = 0;

@@ -84,12 +84,7 @@ Status CassandraSink::prepare(const TableSchema& schema) {
       fmt::format("CREATE KEYSPACE IF NOT EXISTS {} WITH replication = {}", ks,
                   options_.replication),
       create_table_cql(options_.keyspace, schema),
-      fmt::format(
-          "CREATE TABLE IF NOT EXISTS {}.dead_letters (topic text, partition int, offset bigint, "
-          "key text, "
-          "value blob, error_class text, error_message text, failed_at timestamp, attempts int, "
-          "PRIMARY KEY ((topic, partition), offset, key))",
-          ks),
+      CassandraDeadLetters::create_table_cql(options_.keyspace),
   };
   for (const auto& cql : statements) {
     auto done = session_->query(cql, {.consistency = cql::Consistency::one, .page_size = 0});
@@ -116,6 +111,7 @@ Status CassandraSink::prepare(const TableSchema& schema) {
                                     ks));
   if (!insert_dead_letter) return insert_dead_letter.error();
   insert_dead_letter_ = *insert_dead_letter;
+  dead_letters_.emplace(*session_, options_.keyspace, options_.consistency);
 
   partition_key_columns_.clear();
   for (uint16_t index : insert_row_->meta.partition_key_indexes)
@@ -257,12 +253,7 @@ Status CassandraSink::send_row(const SinkBatch& batch, size_t row, size_t ticket
 Status CassandraSink::send_dead_letter(const DeadLetter& d, Flight& flight) {
   frame_.begin(insert_dead_letter_->version, insert_dead_letter_->meta.id, options_.consistency, 9);
   BodyWriter w = frame_.values();
-  w.bytes(d.topic);
-  w.i32(4);
-  w.i32(d.partition);
-  w.i32(8);
-  w.i64(d.offset);
-  w.bytes(d.key);
+  CassandraDeadLetters::append_key(w, d);
   w.bytes(d.value);
   w.bytes(d.error_class);
   w.bytes(d.error_message);
@@ -314,7 +305,7 @@ Status CassandraSink::write(std::span<const SinkBatch* const> batches) {
   const int64_t now = now_ms();
   for (size_t b = 0; b < batches.size(); ++b) {
     const SinkBatch& batch = *batches[b];
-    batch.rows_refused = 0;
+    batch.refused_rows.clear();
     for (size_t r = 0; r < batch.rows.rows(); ++r) {
       const size_t ticket = (b << 32) | r;
       if (auto status = send_row(batch, r, ticket, flight); !status) {
@@ -340,7 +331,7 @@ Status CassandraSink::write(std::span<const SinkBatch* const> batches) {
   for (const auto& [ticket, reason] : refused) {
     const SinkBatch& batch = *batches[ticket >> 32];
     const size_t row = ticket & 0xFFFFFFFF;
-    ++batch.rows_refused;
+    batch.refused_rows.push_back(row);
     std::string key, json;
     if (batch.row_source(row) == nullptr) {  // a batch without row_sources: the row itself, as JSON
       const int key_column =
@@ -362,6 +353,25 @@ Status CassandraSink::write(std::span<const SinkBatch* const> batches) {
   }
   // Windows: results, then state and offsets in one conditional batch (cassandra_window_state.h).
   return windows_ ? windows_->commit(batches) : ok_status();
+}
+
+Status CassandraSink::scan(std::string_view topic, size_t chunk, const ChunkVisitor& visit) {
+  if (!dead_letters_) return Error::make(Errc::internal, "CassandraSink::scan before prepare");
+  return dead_letters_->scan({.topic = topic, .page = chunk}, visit);
+}
+
+// Rows and the letters that failed again first, acknowledged; then the
+// removals. A crash in between leaves letters whose rows landed: replayed
+// again, their rows are upserted again (the same values) and they are removed.
+Status CassandraSink::write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed) {
+  const SinkBatch* const one[] = {&batch};
+  if (auto status = write(one); !status) return status;
+  for (const DeadLetter& letter : landed) {
+    // A refused row's dead letter was just written again (class sink, attempts + 1): it stays.
+    if (letter.topic == batch.topic && batch.refused_source(letter.partition, letter.offset)) continue;
+    if (auto status = dead_letters_->remove(letter); !status) return status;
+  }
+  return ok_status();
 }
 
 Result<WindowCheckpoint> CassandraSink::prepare_windows(const TableSchema& results) {

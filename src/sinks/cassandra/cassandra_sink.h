@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "cql/session.h"
+#include "sinks/cassandra/cassandra_dead_letters.h"
 #include "sinks/cassandra/cassandra_window_state.h"
+#include "sinks/dead_letter_store.h"
 #include "sinks/sink.h"
 
 namespace kascade {
@@ -47,7 +49,7 @@ struct CassandraSinkOptions {
 // keeps window state and offsets together in one partition
 // (cassandra_window_state.h), write() commits them after the rows, and
 // stores_offsets() is true. Used by the sink thread only.
-class CassandraSink final : public Sink {
+class CassandraSink final : public Sink, public DeadLetterStore {
  public:
   static Result<std::unique_ptr<CassandraSink>> open(CassandraSinkOptions options);
 
@@ -57,6 +59,13 @@ class CassandraSink final : public Sink {
   Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) override;
   Result<WindowCheckpoint> prepare_windows(const TableSchema& results) override;
   std::string describe_self() const override;
+
+  // DeadLetterStore: `<keyspace>.dead_letters` (cassandra_dead_letters.h).
+  // write_replayed() writes the rows and the letters that failed again, then
+  // removes the landed letters: not atomic, but a replay run again finishes it.
+  DeadLetterStore* dead_letter_store() override { return this; }
+  Status scan(std::string_view topic, size_t chunk, const ChunkVisitor& visit) override;
+  Status write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed) override;
 
   // CQL that creates `schema` in `keyspace` (for docs and tests).
   static std::string create_table_cql(const std::string& keyspace, const TableSchema& schema);
@@ -92,6 +101,7 @@ class CassandraSink final : public Sink {
   std::vector<std::pair<size_t, size_t>>
       value_spans_;  // per column: where its value sits in frame_
   std::unique_ptr<CassandraWindowState> windows_;  // with windows: their state and the offsets
+  std::optional<CassandraDeadLetters> dead_letters_;  // once prepared
 };
 
 }  // namespace kascade

@@ -42,6 +42,17 @@ constexpr const char* kInsertDeadLetter =
     "error_class = excluded.error_class, error_message = excluded.error_message, failed_at = excluded.failed_at, "
     "attempts = dead_letters.attempts + excluded.attempts";
 
+// A replayed letter that failed again replaces its earlier letter; it carries the attempts in total.
+constexpr const char* kReplaceDeadLetter =
+    "INSERT INTO dead_letters (topic, partition, offset, key, value, error_class, error_message, failed_at, "
+    "attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (topic, partition, offset) DO UPDATE SET "
+    "error_class = excluded.error_class, error_message = excluded.error_message, failed_at = excluded.failed_at, "
+    "attempts = excluded.attempts";
+
+constexpr const char* kReadDeadLetters =
+    "SELECT id, partition, offset, key, value, error_class, error_message, failed_at, attempts FROM dead_letters "
+    "WHERE topic = ? AND id > ? ORDER BY id LIMIT ?";
+
 constexpr const char* kUpsertOffset =
     "INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, "
@@ -81,9 +92,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
   if (auto status = store->db_.exec(pragmas.c_str()); !status) return with_context(status).error();
   if (auto status = store->db_.exec(kCreateSideTables); !status) return with_context(status).error();
   auto dead_letter = store->db_.prepare(kInsertDeadLetter);
+  auto replace_dead_letter = store->db_.prepare(kReplaceDeadLetter);
   auto offset = store->db_.prepare(kUpsertOffset);
-  if (!dead_letter || !offset) return with_context(!dead_letter ? dead_letter.status() : offset.status()).error();
+  for (const Status& status : {dead_letter.status(), replace_dead_letter.status(), offset.status()}) {
+    if (!status) return with_context(status).error();
+  }
   store->insert_dead_letter_ = std::move(*dead_letter);
+  store->replace_dead_letter_ = std::move(*replace_dead_letter);
   store->upsert_offset_ = std::move(*offset);
   return store;
 }
@@ -135,8 +150,7 @@ Status SqliteStore::write(std::span<const SinkBatch* const> batches) {
   if (schema_ == nullptr) return Error::make(Errc::internal, "store: write before prepare");
   WriteTransaction transaction(db_);
   if (auto status = transaction.begin(); !status) return with_context(status);
-  for (const SinkBatch* batch : batches) batch->rows_refused = 0;
-  refused_sources_.clear();
+  for (const SinkBatch* batch : batches) batch->refused_rows.clear();
   if (auto status = write_rows(batches); !status) return with_context(status);
   for (const SinkBatch* batch : batches) {
     if (auto status = write_dead_letters(batch->dead_letters); !status) return with_context(status);
@@ -149,23 +163,52 @@ Status SqliteStore::write(std::span<const SinkBatch* const> batches) {
   return with_context(transaction.commit());
 }
 
+Status SqliteStore::scan(std::string_view topic, size_t chunk, const ChunkVisitor& visit) {
+  auto read = db_.prepare(kReadDeadLetters);
+  if (!read) return with_context(read.status());
+  std::vector<DeadLetter> letters;
+  int64_t after_id = 0;
+  while (true) {
+    letters.clear();
+    read->bind_text(1, topic);
+    read->bind(2, after_id);
+    read->bind(3, static_cast<int64_t>(chunk));
+    int rc;
+    while ((rc = read->step()) == SQLITE_ROW) {
+      after_id = read->column_int(0);
+      letters.push_back(DeadLetter{.key = std::string(read->column_blob(3)),
+                                   .value = std::string(read->column_blob(4)),
+                                   .error_class = std::string(read->column_text(5)),
+                                   .error_message = std::string(read->column_text(6)),
+                                   .topic = std::string(topic),
+                                   .partition = static_cast<int32_t>(read->column_int(1)),
+                                   .offset = read->column_int(2),
+                                   .failed_at_ms = parse_iso8601_ms(read->column_text(7)).value_or(0),
+                                   .attempts = static_cast<int32_t>(read->column_int(8))});
+    }
+    read->reset();  // no read open on the connection while `visit` writes
+    if (rc != SQLITE_DONE) return with_context(db_.error(rc, "read dead letters"));
+    if (letters.empty()) return ok_status();
+    if (auto status = visit(letters); !status) return status;
+  }
+}
+
 Status SqliteStore::write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed) {
   if (schema_ == nullptr) return Error::make(Errc::internal, "store: write before prepare");
   WriteTransaction transaction(db_);
   if (auto status = transaction.begin(); !status) return with_context(status);
   const SinkBatch* const batches[] = {&batch};
-  batch.rows_refused = 0;
-  refused_sources_.clear();
-  if (auto status = write_rows(batches); !status) return with_context(status);
-  if (auto status = write_dead_letters(batch.dead_letters); !status) return with_context(status);
+  batch.refused_rows.clear();
+  replaying_ = true;  // letters written now replace their earlier ones (write_dead_letters)
+  Status written = write_rows(batches);
+  if (written) written = write_dead_letters(batch.dead_letters);
+  replaying_ = false;
+  if (!written) return with_context(written);
   auto remove = db_.prepare("DELETE FROM dead_letters WHERE topic = ? AND partition = ? AND offset = ?");
   if (!remove) return with_context(remove.status());
   for (const DeadLetter& letter : landed) {
     // A refused row's dead letter was just updated (class sink, attempts + 1): it stays.
-    const bool refused = letter.topic == batch.topic &&
-                         std::find(refused_sources_.begin(), refused_sources_.end(),
-                                   std::pair{letter.partition, letter.offset}) != refused_sources_.end();
-    if (refused) continue;
+    if (letter.topic == batch.topic && batch.refused_source(letter.partition, letter.offset)) continue;
     remove->bind_text(1, letter.topic);
     remove->bind(2, letter.partition);
     remove->bind(3, letter.offset);
@@ -259,8 +302,7 @@ Status SqliteStore::refuse_row(const SinkBatch& batch, size_t row, const Error& 
   const std::vector<DeadLetter> letter = {
       refused_row_dead_letter(batch, row, "store refused the row: " + error.message, now_ms(), {}, {})};
   if (auto status = write_dead_letters(letter); !status) return status;
-  ++batch.rows_refused;
-  refused_sources_.emplace_back(source->partition, source->offset);
+  batch.refused_rows.push_back(row);
   return ok_status();
 }
 
@@ -291,7 +333,7 @@ Result<WindowCheckpoint> SqliteStore::prepare_windows(const TableSchema& results
 
 Status SqliteStore::write_dead_letters(const std::vector<DeadLetter>& letters) {
   for (const DeadLetter& letter : letters) {
-    SqliteStatement& s = insert_dead_letter_;
+    SqliteStatement& s = replaying_ ? replace_dead_letter_ : insert_dead_letter_;
     const std::string failed_at = format_iso8601_ms(letter.failed_at_ms);
     s.bind_text(1, letter.topic);
     s.bind(2, letter.partition);

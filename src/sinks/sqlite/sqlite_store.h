@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "sinks/dead_letter_store.h"
 #include "sinks/sink.h"
 #include "sinks/sqlite/sqlite_window_tables.h"
 #include "sqlite/sqlite_db.h"
@@ -28,7 +29,7 @@ struct SqliteStoreOptions {
 //
 // Nulls never overwrite stored values (they are "unset", as in Cassandra).
 // Owns one connection; used by one thread (the sink thread).
-class SqliteStore final : public Sink {
+class SqliteStore final : public Sink, public DeadLetterStore {
  public:
   static Result<std::unique_ptr<SqliteStore>> open(const SqliteStoreOptions& options);
 
@@ -38,15 +39,11 @@ class SqliteStore final : public Sink {
     const SinkBatch* one[] = {&batch};
     return write(one);
   }
-  // `kascade dlq replay`, in one transaction: the rows of `batch` (dead letters
-  // that now map), its dead letters (those that still fail: new reason,
-  // attempts + 1), and the removal of the `landed` dead letters (by topic,
-  // partition, offset). A row the table refuses for good is handled as in
-  // write(): with its source in batch.row_sources (the dead letter's position
-  // and bytes) it stays a dead letter, now of class "sink" with the store's
-  // reason and attempts + 1, counted in batch.rows_refused, and is not removed
-  // even though it is in `landed`. Offsets are not touched.
-  Status write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed);
+  // DeadLetterStore: the `dead_letters` table. write_replayed() is one
+  // transaction: the rows, the letters that failed again, the removals.
+  DeadLetterStore* dead_letter_store() override { return this; }
+  Status scan(std::string_view topic, size_t chunk, const ChunkVisitor& visit) override;
+  Status write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed) override;
   bool stores_offsets() const override { return true; }
   Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) override;
   std::string describe_self() const override { return path_.string(); }
@@ -78,7 +75,9 @@ class SqliteStore final : public Sink {
   const TableSchema* schema_ = nullptr;
   SqliteStatement upsert_row_;
   SqliteStatement upsert_rows_;  // kRowsPerStatement rows in one statement
-  SqliteStatement insert_dead_letter_;
+  SqliteStatement insert_dead_letter_;   // a new letter for a record adds its attempts to the earlier ones
+  SqliteStatement replace_dead_letter_;  // ... replaces them (a replay's letters carry their total)
+  bool replaying_ = false;               // in write_replayed(): letters are written with replace_dead_letter_
   SqliteStatement upsert_offset_;
   std::string timestamp_buffer_;
   int key_column_ = -1;             // the single primary-key column, if there is one
@@ -87,8 +86,6 @@ class SqliteStore final : public Sink {
     uint32_t row;
   };
   std::vector<RowRef> row_order_;  // rows of the write, in key order
-  // (partition, offset) of the sources of the rows refused in the current write (refuse_row).
-  std::vector<std::pair<int32_t, int64_t>> refused_sources_;
   std::optional<SqliteWindowTables> windows_;  // once prepare_windows() was called
 };
 

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
 #include <random>
 
 #include "cql/murmur3.h"
@@ -158,7 +160,7 @@ TEST_F(CassandraSinkTest, ARefusedRowIsDeadLetteredWithItsRecord) {
   const std::string bad = R"({"id": "not-a-uuid"})", good = R"({"id": "ok"})";
   batch.row_sources = {RowSource{2, 41, "key-41", bad}, RowSource{2, 42, "key-42", good}};
   ASSERT_TRUE(write(batch).ok());
-  EXPECT_EQ(batch.rows_refused, 1u);
+  EXPECT_EQ(batch.rows_refused(), 1u);
   EXPECT_EQ(select("SELECT id FROM " + keyspace_ + ".people").size(), 1u);
   auto letters = select("SELECT partition, offset, key, value, error_class FROM " + keyspace_ + ".dead_letters");
   ASSERT_EQ(letters.size(), 1u);
@@ -167,6 +169,81 @@ TEST_F(CassandraSinkTest, ARefusedRowIsDeadLetteredWithItsRecord) {
   EXPECT_EQ(letters[0][2], cql::CqlValue{std::string("key-41")});
   EXPECT_EQ(letters[0][3], cql::CqlValue{bad});
   EXPECT_EQ(letters[0][4], cql::CqlValue{std::string("sink")});
+}
+
+// `kascade dlq replay` on Cassandra: three dead letters read back by scan();
+// one now lands, one maps to a row Cassandra refuses (it stays, class sink,
+// attempts + 1), one fails again (attempts + 1); letters of another topic
+// are not read.
+TEST_F(CassandraSinkTest, DeadLettersAreScannedAndReplayed) {
+  SinkBatch first(&kSchema);
+  first.topic = "t";
+  const std::string keys[] = {"k10", "k11", "k12"}, values[] = {"{\"n\": 10}", "{\"n\": 11}", "{\"n\": 12}"};
+  const int32_t partitions[] = {0, 1, 0};
+  for (size_t i = 0; i < 3; ++i) {
+    first.dead_letters.push_back(DeadLetter{.key = keys[i], .value = values[i], .error_class = "mapping",
+                                            .error_message = "broken", .topic = "t", .partition = partitions[i],
+                                            .offset = static_cast<int64_t>(10 + i), .failed_at_ms = 1700000000000,
+                                            .attempts = 1});
+  }
+  first.dead_letters.push_back(DeadLetter{.key = "other", .value = "{}", .error_class = "parse",
+                                          .error_message = "x", .topic = "other-topic", .partition = 0, .offset = 1});
+  ASSERT_TRUE(write(first).ok());
+
+  DeadLetterStore* store = sink_->dead_letter_store();
+  ASSERT_NE(store, nullptr);
+  std::vector<DeadLetter> read;
+  size_t chunks = 0;
+  const Status scanned = store->scan("t", 2, [&](std::vector<DeadLetter>& chunk) -> Status {
+    ++chunks;
+    EXPECT_LE(chunk.size(), 2u);
+    for (DeadLetter& letter : chunk) read.push_back(std::move(letter));
+    return ok_status();
+  });
+  ASSERT_TRUE(scanned.ok()) << scanned.message();
+  EXPECT_GE(chunks, 2u);
+  ASSERT_EQ(read.size(), 3u);
+  std::sort(read.begin(), read.end(), [](const DeadLetter& a, const DeadLetter& b) { return a.offset < b.offset; });
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(read[i].key, keys[i]);
+    EXPECT_EQ(read[i].value, values[i]);
+    EXPECT_EQ(read[i].partition, partitions[i]);
+    EXPECT_EQ(read[i].error_class, "mapping");
+    EXPECT_EQ(read[i].failed_at_ms, 1700000000000);
+    EXPECT_EQ(read[i].attempts, 1);
+  }
+
+  SinkBatch replay(&kSchema);
+  replay.topic = "t";
+  size_t r = replay.rows.add_row();
+  replay.rows.set_text(r, 0, kId1);
+  replay.row_sources.push_back(RowSource{0, 10, keys[0], values[0], /*attempts_before=*/1});
+  r = replay.rows.add_row();
+  replay.rows.set_text(r, 0, "not-a-uuid");
+  replay.row_sources.push_back(RowSource{1, 11, keys[1], values[1], /*attempts_before=*/1});
+  replay.dead_letters.push_back(DeadLetter{.key = keys[2], .value = values[2], .error_class = "mapping",
+                                           .error_message = "still broken", .topic = "t", .partition = 0,
+                                           .offset = 12, .attempts = 2});
+  const DeadLetter landed[] = {DeadLetter{.key = keys[0], .topic = "t", .partition = 0, .offset = 10},
+                               DeadLetter{.key = keys[1], .topic = "t", .partition = 1, .offset = 11}};
+  const Status status = store->write_replayed(replay, landed);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(replay.rows_refused(), 1u);
+  EXPECT_TRUE(replay.refused_source(1, 11));
+
+  EXPECT_EQ(select("SELECT id FROM " + keyspace_ + ".people").size(), 1u);
+  auto letters = select("SELECT topic, partition, offset, key, value, error_class, attempts FROM " + keyspace_ +
+                        ".dead_letters");
+  std::map<int64_t, cql::Row> by_offset;
+  for (auto& row : letters) by_offset[std::get<int64_t>(row[2].v)] = row;
+  ASSERT_EQ(by_offset.size(), 3u);  // 0:10 removed; 1:11, 0:12 and the other topic's stay
+  EXPECT_EQ(by_offset.count(10), 0u);
+  EXPECT_EQ(by_offset[11][5], cql::CqlValue{std::string("sink")});
+  EXPECT_EQ(by_offset[11][6], cql::CqlValue{int64_t{2}});
+  EXPECT_EQ(by_offset[11][4], cql::CqlValue{values[1]});
+  EXPECT_EQ(by_offset[12][5], cql::CqlValue{std::string("mapping")});
+  EXPECT_EQ(by_offset[12][6], cql::CqlValue{int64_t{2}});
+  EXPECT_EQ(by_offset[1][0], cql::CqlValue{std::string("other-topic")});
 }
 
 // A table that was there before (an existing deployment): a column it lacks is

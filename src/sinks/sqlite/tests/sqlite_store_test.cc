@@ -113,7 +113,7 @@ TEST_F(SqliteStoreTest, ARowTheTableRefusesBecomesASinkDeadLetterWithItsSource) 
   batch.next_offsets = {{0, 1100}, {1, 1101}};
   const Status status = store_->write(batch);
   ASSERT_TRUE(status.ok()) << status.message();
-  EXPECT_EQ(batch.rows_refused, 2u);
+  EXPECT_EQ(batch.rows_refused(), 2u);
   EXPECT_EQ(query("SELECT count(*) FROM people"), "98");
   EXPECT_EQ(query("SELECT group_concat(partition || ':' || offset || ':' || CAST(key AS TEXT) || ':' || "
                   "CAST(value AS TEXT) || ':' || error_class, ' ') FROM (SELECT * FROM dead_letters ORDER BY offset)"),
@@ -141,17 +141,20 @@ TEST_F(SqliteStoreTest, AReplayedRowTheTableRefusesStaysASinkDeadLetter) {
   SinkBatch replay(&kSchema);
   replay.topic = "t";
   add_person(replay, "a", "Ann", 30);
-  replay.row_sources.push_back(RowSource{0, 10, keys[0], values[0]});
+  replay.row_sources.push_back(RowSource{0, 10, keys[0], values[0], /*attempts_before=*/1});
   add_person(replay, nullptr, "no key", 31);
-  replay.row_sources.push_back(RowSource{1, 11, keys[1], values[1]});
+  replay.row_sources.push_back(RowSource{1, 11, keys[1], values[1], /*attempts_before=*/1});
+  // A letter that fails again carries its attempts in total, the earlier one included.
   replay.dead_letters.push_back(DeadLetter{.key = keys[2], .value = values[2], .error_class = "mapping",
                                            .error_message = "still broken", .topic = "t", .partition = 0,
-                                           .offset = 12, .attempts = 1});
+                                           .offset = 12, .attempts = 2});
   const DeadLetter landed[] = {DeadLetter{.topic = "t", .partition = 0, .offset = 10},
                                DeadLetter{.topic = "t", .partition = 1, .offset = 11}};
   const Status status = store_->write_replayed(replay, landed);
   ASSERT_TRUE(status.ok()) << status.message();
-  EXPECT_EQ(replay.rows_refused, 1u);
+  EXPECT_EQ(replay.rows_refused(), 1u);
+  EXPECT_TRUE(replay.refused_source(1, 11));
+  EXPECT_FALSE(replay.refused_source(0, 10));
   EXPECT_EQ(query("SELECT group_concat(id || ':' || name, ' ') FROM people"), "a:Ann");
   EXPECT_EQ(query("SELECT group_concat(partition || ':' || offset || ':' || CAST(key AS TEXT) || ':' || "
                   "CAST(value AS TEXT) || ':' || error_class || ':' || attempts, ' ') "
@@ -160,6 +163,40 @@ TEST_F(SqliteStoreTest, AReplayedRowTheTableRefusesStaysASinkDeadLetter) {
   EXPECT_EQ(query("SELECT error_message FROM dead_letters WHERE offset = 11").rfind("store refused the row: ", 0), 0u);
   EXPECT_NE(query("SELECT error_message FROM dead_letters WHERE offset = 11").find("NOT NULL constraint failed"),
             std::string::npos);
+}
+
+// scan() hands over a topic's letters a chunk at a time, oldest first; a letter
+// written back while its chunk is visited (a replay's "failed again") is not
+// read a second time.
+TEST_F(SqliteStoreTest, ScanReadsATopicsDeadLettersInChunksOnce) {
+  SinkBatch batch(&kSchema);
+  for (int64_t offset = 0; offset < 5; ++offset) {
+    batch.dead_letters.push_back(DeadLetter{.key = "k" + std::to_string(offset), .value = "v", .error_class = "parse",
+                                            .error_message = "bad", .topic = "t", .partition = 0, .offset = offset,
+                                            .failed_at_ms = 1700000000000 + offset});
+  }
+  batch.dead_letters.push_back(DeadLetter{.error_class = "parse", .topic = "other", .partition = 0, .offset = 0});
+  ASSERT_TRUE(store_->write(batch).ok());
+
+  std::vector<int64_t> offsets;
+  std::vector<size_t> sizes;
+  const Status status = store_->scan("t", 2, [&](std::vector<DeadLetter>& chunk) -> Status {
+    sizes.push_back(chunk.size());
+    SinkBatch again(&kSchema);
+    again.topic = "t";
+    for (DeadLetter& letter : chunk) {
+      offsets.push_back(letter.offset);
+      EXPECT_EQ(letter.failed_at_ms, 1700000000000 + letter.offset);
+      letter.attempts += 1;
+      again.dead_letters.push_back(letter);
+    }
+    return store_->write_replayed(again, {});
+  });
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(sizes, (std::vector<size_t>{2, 2, 1}));
+  EXPECT_EQ(offsets, (std::vector<int64_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(query("SELECT group_concat(attempts, ',') FROM (SELECT attempts FROM dead_letters ORDER BY id)"),
+            "2,2,2,2,2,1");
 }
 
 TEST_F(SqliteStoreTest, DeadLettersKeepOriginalBytesReasonAndSource) {
