@@ -11,6 +11,7 @@
 
 #include "app/commands.h"
 #include "app/tabular_output.h"
+#include "core/json_append.h"
 #include "cql/session.h"
 
 namespace kascade {
@@ -29,7 +30,7 @@ void print_json_lines(const cql::Rows& rows) {
     line = "{";
     for (size_t c = 0; c < columns.size(); ++c) {
       if (c) line += ',';
-      cql::append_json_string(line, columns[c].name);
+      json_append::append_string(line, columns[c].name);
       line += ':';
       cql::render_value(columns[c].type, row[c], /*json=*/true, line);
     }

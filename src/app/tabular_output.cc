@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/json_append.h"
+
 namespace kascade {
 namespace {
 
@@ -20,26 +22,6 @@ size_t display_width(const std::string& text) {
   size_t width = 0;
   for (unsigned char c : text) width += (c & 0xC0) != 0x80;
   return width;
-}
-
-void append_json_string(std::string& out, const std::string& text) {
-  out += '"';
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
 }
 
 std::string csv_field(const std::string& text) {
@@ -89,7 +71,7 @@ void append_json_object(std::string& out, const ResultTable& table, const std::v
   out += '{';
   for (size_t c = 0; c < row.size() && c < table.columns.size(); ++c) {
     if (c) out += ',';
-    append_json_string(out, table.columns[c]);
+    json_append::append_string(out, table.columns[c]);
     out += ':';
     const Cell& cell = row[c];
     if (std::holds_alternative<std::monostate>(cell)) {
@@ -99,7 +81,7 @@ void append_json_object(std::string& out, const ResultTable& table, const std::v
     } else if (std::holds_alternative<int64_t>(cell)) {
       out += cell_text(cell);
     } else {
-      append_json_string(out, std::get<std::string>(cell));
+      json_append::append_string(out, std::get<std::string>(cell));
     }
   }
   out += '}';

@@ -118,8 +118,6 @@ Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out
 // objects for collections; otherwise the cqlsh-like plain form (text unquoted).
 void render_value(const TypeSpec& type, const CqlValue& value, bool json, std::string& out);
 
-// Appends s as a JSON string literal (quotes and escapes included).
-void append_json_string(std::string& out, std::string_view s);
 
 // Arbitrary precision integer <-> decimal text.
 std::string varint_to_string(const Varint& v);

@@ -4,40 +4,11 @@
 
 #include <chrono>
 
+#include "core/json_append.h"
 #include "core/timestamp.h"
 #include "cql/types.h"
 
 namespace kascade::cql {
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 std::string format_date(int64_t days) {
   using namespace std::chrono;
@@ -58,7 +29,7 @@ void render_value(const TypeSpec& type, const CqlValue& value, bool json, std::s
   }
   auto quoted = [&](const std::string& s) {
     if (json) {
-      append_json_string(out, s);
+      json_append::append_string(out, s);
     } else {
       out += s;
     }
@@ -149,7 +120,7 @@ void render_value(const TypeSpec& type, const CqlValue& value, bool json, std::s
         // JSON object keys are strings: render the key plainly, then quote it.
         std::string key;
         render_value(type.params[0], entries[i].first, false, key);
-        append_json_string(out, key);
+        json_append::append_string(out, key);
         out += json ? ":" : ": ";
         render_value(type.params[1], entries[i].second, true, out);
       }

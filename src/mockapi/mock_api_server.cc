@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/json_append.h"
 #include "core/timestamp.h"
 #include "mockapi/user_selection.h"
 #include "sources/generator/randomuser_generator.h"
@@ -31,19 +32,6 @@ uint64_t param_u64(const httplib::Request& req, const char* name, uint64_t fallb
   uint64_t value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   return ec == std::errc() && ptr == text.data() + text.size() ? value : fallback;
-}
-
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
-      continue;
-    }
-    out += c;
-  }
-  out += '"';
 }
 
 void append_users(std::string& out, const RandomUserGenerator& generator, uint64_t first, uint64_t count) {
@@ -204,7 +192,7 @@ struct MockApiServer::Impl {
                             selection);
     }
     body += "],\"info\":{\"seed\":";
-    append_json_string(body, seed);
+    json_append::append_string(body, seed);
     fmt::format_to(std::back_inserter(body), ",\"results\":{},\"page\":{},\"version\":\"1.4\"}}}}", results, page);
     answer(res, std::move(body), results, std::move(entry));
   }
@@ -278,9 +266,9 @@ struct MockApiServer::Impl {
     for (size_t i = 0; i < log.size(); ++i) {
       const MockRequest& r = log[i];
       fmt::format_to(std::back_inserter(out), "{}{{\"at_ms\":{},\"path\":", i == 0 ? "" : ",", r.at_ms);
-      append_json_string(out, r.path);
+      json_append::append_string(out, r.path);
       out += ",\"page\":";
-      append_json_string(out, r.page_or_cursor);
+      json_append::append_string(out, r.page_or_cursor);
       fmt::format_to(std::back_inserter(out), ",\"status\":{},\"fault\":\"{}\",\"users\":{}}}", r.status, r.fault,
                      r.users);
     }

@@ -11,21 +11,18 @@
 
 #include <fmt/format.h>
 
+#include "core/json_append.h"
 #include "core/timestamp.h"
 #include "serve/dashboard_page.h"
 
 namespace kascade {
 namespace {
 
-std::string json_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += ' ';
-      continue;
-    }
-    out += c;
+// `text` on one line (a Prometheus comment): control characters become spaces.
+std::string one_line(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   }
   return out;
 }
@@ -206,11 +203,11 @@ struct PushServer::Impl {
       return;
     }
     if (bad) {
-      answer(res, 400, fmt::format(R"({{"error":"{}","index":{}}})", json_escape(bad->reason), bad->index));
+      answer(res, 400, fmt::format(R"({{"error":{},"index":{}}})", json_append::quoted(bad->reason), bad->index));
       return;
     }
     if (Status status = ensure_topic(topic); !status) {
-      answer(res, 500, fmt::format(R"({{"error":"{}"}})", json_escape(status.message())));
+      answer(res, 500, fmt::format(R"({{"error":{}}})", json_append::quoted(status.message())));
       return;
     }
 
@@ -226,7 +223,7 @@ struct PushServer::Impl {
       return producer->load_checkpoint(checkpoint.source);
     }();
     if (!seen) {
-      answer(res, 500, fmt::format(R"({{"error":"{}"}})", json_escape(seen.error().message)));
+      answer(res, 500, fmt::format(R"({{"error":{}}})", json_append::quoted(seen.error().message)));
     } else if (seen->has_value()) {
       answer(res, 200, fmt::format(R"({{"accepted":{},"duplicate":true}})", **seen));
     } else {
@@ -243,7 +240,7 @@ struct PushServer::Impl {
       status = producer->send(topic, records, checkpoint);
     }
     if (!status) {
-      answer(res, 503, fmt::format(R"({{"error":"{}"}})", json_escape(status.message())));
+      answer(res, 503, fmt::format(R"({{"error":{}}})", json_append::quoted(status.message())));
       return;
     }
     records_total += records.size();
@@ -263,7 +260,7 @@ struct PushServer::Impl {
     }
     for (const auto& metrics : extra_metrics) {
       auto text = metrics();
-      out += text ? *text : fmt::format("# unavailable: {}\n", json_escape(text.error().message));
+      out += text ? *text : fmt::format("# unavailable: {}\n", one_line(text.error().message));
     }
     return out;
   }
@@ -297,7 +294,7 @@ Result<int> PushServer::start() {
       res.set_header("Cache-Control", "no-store");
       if (!body) {
         res.status = 503;
-        res.set_content(fmt::format(R"({{"error":"{}"}})", json_escape(body.error().message)), "application/json");
+        res.set_content(fmt::format(R"({{"error":{}}})", json_append::quoted(body.error().message)), "application/json");
         return;
       }
       res.set_content(*body, "application/json");

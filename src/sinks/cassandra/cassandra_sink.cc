@@ -7,6 +7,7 @@
 #include <map>
 #include <variant>
 
+#include "core/json_append.h"
 #include "core/timestamp.h"
 #include "cql/murmur3.h"
 
@@ -276,12 +277,12 @@ std::string CassandraSink::row_json(const SinkBatch& batch, size_t row) const {
     const Value& v = batch.rows.get(row, c);
     if (v.is_null()) continue;
     if (json.size() > 1) json += ',';
-    cql::append_json_string(json, schema_->columns[c].name);
+    json_append::append_string(json, schema_->columns[c].name);
     json += ':';
     switch (v.kind) {
       case Value::Kind::integer:
         if (schema_->columns[c].type == ColumnType::timestamp) {
-          cql::append_json_string(json, format_iso8601_ms(v.as.integer));
+          json_append::append_string(json, format_iso8601_ms(v.as.integer));
         } else {
           json += fmt::format("{}", v.as.integer);
         }
@@ -290,7 +291,7 @@ std::string CassandraSink::row_json(const SinkBatch& batch, size_t row) const {
         json += fmt::format("{}", v.as.real);
         break;
       case Value::Kind::text:
-        cql::append_json_string(json, batch.rows.text(v));
+        json_append::append_string(json, batch.rows.text(v));
         break;
       case Value::Kind::null:
         break;

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "sources/generator/generator_hash.h"
-#include "sources/generator/json_append.h"
+#include "core/json_append.h"
 #include "sources/generator/randomuser_generator.h"
 #include "sources/generator/user_tweaks.h"
 

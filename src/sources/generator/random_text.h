@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "sources/generator/generator_hash.h"
-#include "sources/generator/json_append.h"
+#include "core/json_append.h"
 
 namespace kascade::random_text {
 

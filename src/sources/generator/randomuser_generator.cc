@@ -8,7 +8,7 @@
 #include "core/timestamp.h"
 #include "sources/generator/generator_hash.h"
 #include "sources/generator/generator_tables.h"
-#include "sources/generator/json_append.h"
+#include "core/json_append.h"
 #include "sources/generator/random_text.h"
 #include "sources/generator/user_tweaks.h"
 

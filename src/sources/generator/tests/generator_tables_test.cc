@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "sources/generator/json_append.h"
+#include "core/json_append.h"
 
 namespace kascade {
 namespace {

@@ -1,4 +1,4 @@
-// sources/generator/json_append.h: appends JSON text (escaped strings, integers) to a string.
+// core/json_append.h: appends JSON text (escaped strings, integers) to a string: the one JSON string escaper.
 #pragma once
 
 #include <charconv>
@@ -56,6 +56,13 @@ inline void append_string(std::string& out, std::string_view s) {
   }
   out.append(s.data() + start, s.size() - start);
   out.push_back('"');
+}
+
+// s as a quoted JSON string.
+inline std::string quoted(std::string_view s) {
+  std::string out;
+  append_string(out, s);
+  return out;
 }
 
 inline void append_uint(std::string& out, uint64_t v) {
