@@ -152,3 +152,51 @@ def test_dead_letters_in_cassandra_are_listed_served_and_replayed(cassandra, key
     # A second replay finds nothing new to land.
     assert replay(fixed) == (0, 0, 0, len(truly_bad))
     assert set(letters_in_cassandra(cassandra, keyspace)) == truly_bad
+
+
+def count(session, table):
+    return session.execute(f"SELECT count(*) FROM {table}").one()[0]
+
+
+def test_a_replay_killed_midway_is_finished_by_the_next_one(cassandra, keyspace, tmp_path):
+    """kill -9 of `kascade dlq replay` on Cassandra at three moments: rows may have landed whose letters are not
+    removed yet (the replay writes the rows, then deletes the letters). Replayed again, everything ends once: each
+    record a row or a dead letter, never both, never neither."""
+    data_dir = tmp_path / "data"
+    broken = flagship_config(tmp_path / "broken.yaml", data_dir, keyspace, broken=True)
+    fixed = flagship_config(tmp_path / "fixed.yaml", data_dir, keyspace)
+    kascade("run", "-c", broken, env=kascade_env(), timeout=900)
+    before = letters_in_cassandra(cassandra, keyspace)
+    users_before = set(users_in_cassandra(cassandra, keyspace))
+    truly_bad = {position for position, letter in before.items() if letter[2] != "mapping"}
+    fixed_ids = {json.loads(letter[1])["login"]["uuid"].lower(): position
+                 for position, letter in before.items() if position not in truly_bad}
+    assert len(fixed_ids) > RECORDS // 2
+
+    both_at_a_kill = []
+    for fraction in (0.2, 0.5, 0.8):
+        target = len(users_before) + int(len(fixed_ids) * fraction)
+        process = subprocess.Popen([KASCADE, "dlq", "replay", "-c", str(fixed)], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, env=kascade_env())
+        while count(cassandra, f"{keyspace}.users") < target and process.poll() is None:
+            time.sleep(0.005)
+        assert process.poll() is None, "the replay ended before it could be killed: the test would prove nothing"
+        process.kill()  # SIGKILL: no chance to finish the chunk
+        process.wait()
+        users = set(users_in_cassandra(cassandra, keyspace))
+        letters = letters_in_cassandra(cassandra, keyspace)
+        # Nothing lost at any moment: every record is a row, a dead letter, or both (landed, letter not yet removed).
+        assert all(user in users or position in letters for user, position in fixed_ids.items())
+        assert truly_bad <= set(letters) and users_before <= users
+        both_at_a_kill.append(sum(1 for user, position in fixed_ids.items() if user in users and position in letters))
+    # At least one kill came between a chunk's rows and the removal of its letters (else this proves less).
+    assert any(both_at_a_kill), both_at_a_kill
+
+    landed, refused, dropped, still_failing = replay(fixed)
+    assert (refused, dropped, still_failing) == (0, 0, len(truly_bad))
+    after = letters_in_cassandra(cassandra, keyspace)
+    users = set(users_in_cassandra(cassandra, keyspace))
+    assert set(after) == truly_bad
+    assert all(after[p][:3] == before[p][:3] and after[p][5] >= 2 for p in truly_bad)
+    assert users == users_before | set(fixed_ids)
+    assert len(users) + len(after) == RECORDS
