@@ -63,6 +63,8 @@ struct DlqArgs {
   std::string config_file;
   std::string data_dir;
   std::string format = "table";
+  std::vector<std::string> classes;  // only the dead letters of these error classes (all when empty)
+  int64_t last = 0;                  // ls: only the `last` most recent (all when 0)
 };
 int dlq_list_command(const DlqArgs& args);
 int dlq_replay_command(const DlqArgs& args);

@@ -27,6 +27,16 @@ std::vector<Cell> letter_cells(const DeadLetter& letter) {
           letter.error_message, format_iso8601_ms(letter.failed_at_ms), int64_t{letter.attempts}};
 }
 
+// `text` as an SQL string literal.
+std::string sql_literal(std::string_view text) {
+  std::string literal = "'";
+  for (const char c : text) {
+    literal += c;
+    if (c == '\'') literal += c;  // a quote is written twice
+  }
+  return literal + "'";
+}
+
 // Oldest first; letters of one moment in the order of their position.
 bool older(const DeadLetter& a, const DeadLetter& b) {
   return std::tie(a.failed_at_ms, a.topic, a.partition, a.offset) <
@@ -70,17 +80,30 @@ Result<DeadLetterTables::Cassandra*> DeadLetterTables::connect() {
   return cassandra_.get();
 }
 
-Result<ResultTable> DeadLetterTables::list() {
+Result<ResultTable> DeadLetterTables::list(const DeadLetterFilter& filter) {
   if (config_.store.type == "sqlite") {
+    std::string where;
+    for (const std::string& error_class : filter.classes) {
+      fmt::format_to(std::back_inserter(where), "{}{}", where.empty() ? " WHERE error_class IN (" : ", ",
+                     sql_literal(error_class));
+    }
+    if (!where.empty()) where += ")";
+    // The newest `last` (or all), then oldest first.
     return run_sql_query(config_.store_path(),
-                         "SELECT topic, partition, offset, error_class, error_message, failed_at, attempts, "
-                         "length(value) AS bytes FROM dead_letters ORDER BY id");
+                         fmt::format("SELECT topic, partition, offset, error_class, error_message, failed_at, attempts, "
+                                     "bytes FROM (SELECT *, length(value) AS bytes FROM dead_letters{} ORDER BY id "
+                                     "DESC LIMIT {}) ORDER BY id",
+                                     where, filter.last == 0 ? -1 : static_cast<int64_t>(filter.last)));
   }
   auto cassandra = connect();
   if (!cassandra) return cassandra.error();
   auto letters = (*cassandra)->read_all(/*with_values=*/true);
   if (!letters) return letters.error();
+  std::erase_if(*letters, [&](const DeadLetter& letter) { return !filter.admits(letter.error_class); });
   std::sort(letters->begin(), letters->end(), older);
+  if (filter.last != 0 && letters->size() > filter.last) {
+    letters->erase(letters->begin(), letters->end() - static_cast<std::ptrdiff_t>(filter.last));
+  }
   ResultTable table{kListColumns, {}};
   for (const DeadLetter& letter : *letters) {
     table.rows.push_back(letter_cells(letter));

@@ -21,6 +21,7 @@ constexpr size_t kReplayChunk = 1000;
 
 struct ReplayCounts {
   uint64_t landed = 0, refused = 0, dropped = 0, still_failing = 0;
+  uint64_t left_alone = 0;  // of classes --class did not name
 };
 
 }  // namespace
@@ -31,7 +32,7 @@ int dlq_list_command(const DlqArgs& args) {
   auto format = parse_output_format(args.format);
   if (!format) return report_failure("dlq ls", format.error());
   DeadLetterTables tables(*config);
-  auto table = tables.list();
+  auto table = tables.list({.classes = args.classes, .last = static_cast<size_t>(args.last)});
   if (!table) return report_failure("dlq ls", table.error());
   print_table(std::cout, *table, *format);
   return kExitOk;
@@ -62,11 +63,16 @@ int dlq_replay_command(const DlqArgs& args) {
   SinkBatch batch(&schema);
   batch.topic = config->bus.topic;  // the topic of the dead letters replayed, and of those a refused row becomes
   std::vector<DeadLetter> landed;
+  const DeadLetterFilter filter{.classes = args.classes};
   auto replay_chunk = [&](std::vector<DeadLetter>& letters) -> Status {
     landed.clear();
     batch.clear();
     const int64_t now = now_ms();
     for (DeadLetter& letter : letters) {
+      if (!filter.admits(letter.error_class)) {  // not replayed: not even an attempt more
+        ++counts.left_alone;
+        continue;
+      }
       const ConsumedRecord record{.partition = letter.partition, .offset = letter.offset, .timestamp_ms = now,
                                   .key = letter.key, .value = letter.value};
       const size_t rows_before = batch.rows.rows();
@@ -100,8 +106,9 @@ int dlq_replay_command(const DlqArgs& args) {
     return report_failure(command, status.error());
   }
   fmt::print("kascade dlq replay: {} landed in {}, {} refused by the store (dead letters of class sink, attempts + 1), "
-             "{} dropped by the pipeline's filters, {} still failing (attempts + 1)\n",
-             counts.landed, schema.name, counts.refused, counts.dropped, counts.still_failing);
+             "{} dropped by the pipeline's filters, {} still failing (attempts + 1){}\n",
+             counts.landed, schema.name, counts.refused, counts.dropped, counts.still_failing,
+             filter.classes.empty() ? "" : fmt::format("; {} of other classes left alone", counts.left_alone));
   return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/commands.h"
+#include "core/dead_letter.h"
 
 namespace {
 
@@ -98,8 +99,14 @@ int main(int argc, char** argv) {
   for (auto* command : {dlq_ls, dlq_replay}) {
     command->add_option("-c,--config", dlq_args.config_file, "Pipeline config (store and pipeline spec)");
     command->add_option("--data-dir", dlq_args.data_dir, "Data directory (default ./kascade-data)");
+    command
+        ->add_option("--class", dlq_args.classes,
+                     "Only the dead letters of this error class (repeatable)")
+        ->check(CLI::IsMember(std::vector<std::string>(kascade::dead_letter_class::all.begin(),
+                                                       kascade::dead_letter_class::all.end())));
   }
   dlq_ls->add_option("--format", dlq_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  dlq_ls->add_option("--last", dlq_args.last, "Only the N most recent (0: all)")->check(CLI::NonNegativeNumber);
 
   auto* reference = app.add_subcommand("config-reference", "Print the configuration reference (Markdown)");
 

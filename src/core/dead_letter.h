@@ -1,6 +1,7 @@
 // core/dead_letter.h: a record the pipeline could not land, with why and where from.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -13,6 +14,7 @@ inline constexpr const char* validation = "validation";  // JSON, but not the ex
 inline constexpr const char* too_large = "too_large";    // over processor.max_record_bytes
 inline constexpr const char* mapping = "mapping";        // a value could not be converted
 inline constexpr const char* sink = "sink";              // the store refused the row
+inline constexpr std::array<const char*, 5> all = {parse, validation, too_large, mapping, sink};
 }  // namespace dead_letter_class
 
 struct DeadLetter {

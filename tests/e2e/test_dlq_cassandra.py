@@ -55,8 +55,8 @@ def users_in_cassandra(session, keyspace):
     return {str(r.id): r.post_code for r in session.execute(f"SELECT id, post_code FROM {keyspace}.users")}
 
 
-def listed(config):
-    out = kascade("dlq", "ls", "-c", config, "--format", "json", env=kascade_env()).stdout
+def listed(config, *flags):
+    out = kascade("dlq", "ls", "-c", config, "--format", "json", *flags, env=kascade_env()).stdout
     return [json.loads(line) for line in out.splitlines()]
 
 
@@ -111,6 +111,13 @@ def test_dead_letters_in_cassandra_are_listed_served_and_replayed(cassandra, key
     assert [r["failed_at"] for r in rows] == sorted(r["failed_at"] for r in rows)
     assert {r["failed_at"] for r in rows} == {time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(letter[4] // 1000))
                                               + f".{letter[4] % 1000:03d}Z" for letter in before.values()}
+
+    # Some classes only, the newest only.
+    newest_mapping = listed(broken, "--class", "mapping", "--last", 7)
+    seventh = sorted((letter[4] for letter in before.values() if letter[2] == "mapping"), reverse=True)[6]
+    assert len(newest_mapping) == 7 and {r["error_class"] for r in newest_mapping} == {"mapping"}
+    assert all(before[(r["topic"], r["partition"], r["offset"])][4] >= seventh for r in newest_mapping)
+    assert len(listed(broken, "--class", "parse", "--class", "validation")) == classes["parse"] + classes["validation"]
 
     # The dashboard's routes count the same letters per class; the 20 newest are listed.
     document, gauges = served_dead_letters(broken)

@@ -142,3 +142,33 @@ def test_replayed_rows_the_table_refuses_stay_sink_dead_letters_and_the_rest_lan
     assert set(again) == set(after)
     assert all(again[p][:4] == after[p][:4] and again[p][5] == 3 for p in again)
     assert query(data_dir, "SELECT count(*), count(DISTINCT id) FROM users")[0] == (users, users)
+
+
+def test_a_listing_and_a_replay_can_take_some_classes_only(tmp_path):
+    data_dir, fixed, broken = run_with_broken_mapping(tmp_path)
+    letters = dict(query(data_dir, "SELECT error_class, count(*) FROM dead_letters GROUP BY error_class"))
+    others = sum(letters.values()) - letters["mapping"]
+
+    def listed(*flags):
+        out = kascade("dlq", "ls", "-c", broken, "--format", "json", *flags).stdout
+        return [json.loads(line) for line in out.splitlines()]
+
+    mapping = listed("--class", "mapping")
+    assert len(mapping) == letters["mapping"] and {row["error_class"] for row in mapping} == {"mapping"}
+    two = listed("--class", "parse", "--class", "validation")
+    assert len(two) == letters.get("parse", 0) + letters.get("validation", 0) > 0
+    assert {row["error_class"] for row in two} <= {"parse", "validation"}
+    newest = query(data_dir, "SELECT partition, offset FROM dead_letters ORDER BY id DESC LIMIT 5")
+    assert [(row["partition"], row["offset"]) for row in listed("--last", 5)] == newest[::-1]
+    assert len(listed("--class", "mapping", "--last", 3)) == 3
+    bad = kascade("dlq", "ls", "-c", broken, "--class", "nonsense", check=False)
+    assert bad.returncode == 2 and "nonsense" in bad.stderr, bad.stderr
+
+    # Only the mapping letters are replayed: they land; the others are not touched, not even an attempt more.
+    result = kascade("dlq", "replay", "-c", fixed, "--class", "mapping")
+    assert f"{letters['mapping']} landed in users" in result.stdout, result.stdout
+    assert f" 0 still failing (attempts + 1); {others} of other classes left alone" in result.stdout, result.stdout
+    remaining = query(data_dir, "SELECT error_class, attempts FROM dead_letters")
+    assert len(remaining) == others
+    assert all(error_class != "mapping" and attempts == 1 for error_class, attempts in remaining), remaining
+    assert query(data_dir, "SELECT count(*) FROM users")[0][0] == RECORDS - others
