@@ -80,6 +80,20 @@ Result<DeadLetterTables::Cassandra*> DeadLetterTables::connect() {
   return cassandra_.get();
 }
 
+Result<std::vector<DeadLetter>> DeadLetterTables::read_cassandra(bool with_values) {
+  const auto now = std::chrono::steady_clock::now();
+  if (failure_ && now < retry_at_) return *failure_;
+  auto cassandra = connect();
+  auto letters = cassandra ? (*cassandra)->read_all(with_values) : Result<std::vector<DeadLetter>>(cassandra.error());
+  if (letters) {
+    failure_.reset();
+  } else {
+    failure_ = letters.error();
+    retry_at_ = now + kRetryAfter;
+  }
+  return letters;
+}
+
 Result<ResultTable> DeadLetterTables::list(const DeadLetterFilter& filter) {
   if (config_.store.type == "sqlite") {
     std::string where;
@@ -95,9 +109,7 @@ Result<ResultTable> DeadLetterTables::list(const DeadLetterFilter& filter) {
                                      "DESC LIMIT {}) ORDER BY id",
                                      where, filter.last == 0 ? -1 : static_cast<int64_t>(filter.last)));
   }
-  auto cassandra = connect();
-  if (!cassandra) return cassandra.error();
-  auto letters = (*cassandra)->read_all(/*with_values=*/true);
+  auto letters = read_cassandra(/*with_values=*/true);
   if (!letters) return letters.error();
   std::erase_if(*letters, [&](const DeadLetter& letter) { return !filter.admits(letter.error_class); });
   std::sort(letters->begin(), letters->end(), older);
@@ -126,9 +138,7 @@ Result<DeadLetterTables::Summary> DeadLetterTables::summary(size_t recent) {
     if (!newest) return newest.error();
     return Summary{std::move(*by_class), std::move(*newest)};
   }
-  auto cassandra = connect();
-  if (!cassandra) return cassandra.error();
-  auto letters = (*cassandra)->read_all(/*with_values=*/false);
+  auto letters = read_cassandra(/*with_values=*/false);
   if (!letters) return letters.error();
 
   std::map<std::string, std::pair<int64_t, int64_t>> classes;  // error class -> (count, latest failed_at)

@@ -2,14 +2,17 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "app/tabular_output.h"
 #include "config/config.h"
+#include "core/dead_letter.h"
 
 namespace kascade {
 
@@ -28,7 +31,10 @@ struct DeadLetterFilter {
 // `<keyspace>.dead_letters` through a session of its own, connected at the
 // first call and kept. Cassandra has no aggregate over a column that is not
 // part of the key, so there each call reads the whole table (without the
-// records' bytes when it does not need them). One caller at a time.
+// records' bytes when it does not need them). After a failure to reach
+// Cassandra, the same error is answered for kRetryAfter without trying
+// again: the dashboard asks every two seconds, and each try could wait for a
+// connect or request timeout. One caller at a time.
 class DeadLetterTables {
  public:
   explicit DeadLetterTables(const Config& config);
@@ -51,11 +57,16 @@ class DeadLetterTables {
   };
   Result<Summary> summary(size_t recent);
 
+ static constexpr std::chrono::seconds kRetryAfter{10};
+
  private:
   struct Cassandra;
   const Config& config_;
   std::unique_ptr<Cassandra> cassandra_;  // with store.type cassandra, once connected
+  std::optional<Error> failure_;          // the last failure to read Cassandra, answered until retry_at_
+  std::chrono::steady_clock::time_point retry_at_;
   Result<Cassandra*> connect();
+  Result<std::vector<DeadLetter>> read_cassandra(bool with_values);
 };
 
 }  // namespace kascade

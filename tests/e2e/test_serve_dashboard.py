@@ -5,6 +5,7 @@ import http.client
 import json
 import shutil
 import signal
+import socket
 import subprocess
 import time
 
@@ -207,3 +208,53 @@ def test_the_page_in_a_browser_shows_the_pipeline(server, data_dir):
                                                  for c in dead_letters["by_class"]]
     assert [row[:2] for row in texts.rows["dead-letter-recent"]] == [
         [f"{d['topic']} / {d['partition']} / {d['offset']}", d["error_class"]] for d in dead_letters["recent"]]
+
+
+def test_an_unreachable_cassandra_store_fails_its_routes_only_and_is_not_asked_again_at_once(data_dir):
+    """With the store on a Cassandra that never answers (a socket that listens and never accepts: each connect
+    waits for the handshake timeout), /v1/dead_letters answers 503 with the reason, and the next requests get the
+    same answer without a new connection (counted at the socket), so dashboards polling every two seconds never
+    pile up waiting; /metrics says the part is unavailable; pushes and the other routes go on."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    process = subprocess.Popen([KASCADE, "serve", "--data-dir", str(data_dir), "--port", "0",
+                                "--set", "store.type=cassandra",
+                                "--set", f"store.cassandra.hosts=127.0.0.1:{silent.getsockname()[1]}",
+                                "--set", "store.cassandra.connect_timeout_ms=1000"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert "listening on http://127.0.0.1:" in line, line
+        port = int(line.split("http://127.0.0.1:")[1].split()[0])
+
+        def connections_so_far():
+            silent.settimeout(0.5)
+            count = 0
+            while True:
+                try:
+                    connection, _ = silent.accept()
+                except socket.timeout:
+                    return count
+                connection.close()
+                count += 1
+
+        status, _, body = request(port, "GET", "/v1/dead_letters")
+        assert status == 503 and "Cassandra" in json.loads(body)["error"], body
+        tried = connections_so_far()
+        assert tried >= 1
+        for _ in range(3):
+            again = request(port, "GET", "/v1/dead_letters")
+            assert again[0] == 503 and again[2] == body, again
+        status, _, metrics = request(port, "GET", "/metrics")
+        assert status == 200 and "# unavailable: " in metrics and "Cassandra" in metrics, metrics
+        assert connections_so_far() == 0, "asked Cassandra again within the retry interval"
+
+        push(port, [{"login": {"uuid": "00000000-0000-4000-8000-000000000001"}}])
+        assert get_json(port, "/v1/status")["records_pushed"] == 1
+        assert sum(row["records"] for row in get_json(port, "/v1/topics")) == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+        silent.close()
+    assert process.returncode == 0, err
