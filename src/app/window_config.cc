@@ -20,6 +20,7 @@ Result<std::optional<WindowPlan>> window_plan_from_config(const Config& config, 
   plan.late = w.late_records == "dead_letter" ? LatePolicy::dead_letter : LatePolicy::drop;
   plan.max_open_windows = static_cast<size_t>(w.max_open_windows);
   plan.max_groups = static_cast<size_t>(w.max_groups);
+  plan.early_updates_ms = w.early_updates_ms;
   if (auto status = validate_plan(plan); !status) return status.error();
   return std::optional<WindowPlan>(std::move(plan));
 }

@@ -133,6 +133,7 @@ struct WindowsConfig {
   std::string late_records;  // drop | dead_letter
   int64_t max_open_windows = 0;
   int64_t max_groups = 0;
+  int64_t early_updates_ms = 0;  // 0: results only when a window closes
 };
 
 // serve.*: push ingest over HTTP (`kascade serve`, serve/README.md).

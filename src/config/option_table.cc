@@ -222,6 +222,11 @@ const std::vector<OptionSpec>& table() {
        IntegerOption{KASCADE_FIELD(windows.max_open_windows), 1000, 1, 1000000}},
       {"windows.max_groups", "Bound on groups over all open windows; beyond it the oldest window closes early.",
        IntegerOption{KASCADE_FIELD(windows.max_groups), 1000000, 1, 1LL << 32}},
+      {"windows.early_updates_ms",
+       "Early updates: at most this often (processing time), the current results of the windows still open are "
+       "upserted too, with closed = 0, for live dashboards; a window's final result replaces them when it closes. "
+       "0: results only when a window closes.",
+       IntegerOption{KASCADE_FIELD(windows.early_updates_ms), 0, 0, 86400000}},
 
       {"serve.host", "`kascade serve`: address to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface, e.g. in a container).",
        TextOption{KASCADE_FIELD(serve.host), "127.0.0.1", {}, false}},

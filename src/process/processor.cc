@@ -175,7 +175,7 @@ struct Processor::RebalanceHook final : RebalanceListener {
     if (batch->input_records > 0) {
       // The window state of what was polled goes with the offsets it matches (a batch flushed
       // without it would store offsets past the state: a restart would lose those records' counts).
-      if (windows) windows->seal(*batch);
+      if (windows) windows->seal(*batch, now_ms());
       worker.submit(std::move(batch));  // on a failed sink the batch is dropped, not acknowledged
       batch = worker.take_free(&processor.table_schema());
       batch->group = processor.options_.group;
@@ -310,7 +310,7 @@ Status Processor::run(const std::atomic<bool>& stop,
 
     const bool caught_up = polled->records.size() < wanted;
     if (batch->input_records >= options_.batch_records || (caught_up && batch->input_records > 0)) {
-      if (windows) windows->seal(*batch);  // window state goes with the offsets it matches
+      if (windows) windows->seal(*batch, now_ms());  // window state goes with the offsets it matches
       if (!worker.submit(std::move(batch))) break;
       batch = worker.take_free(&schema);
       reset_batch();
@@ -339,8 +339,7 @@ Status Processor::run(const std::atomic<bool>& stop,
 
   // Drain: write what was handed over (unless the sink failed), then commit.
   if (outcome.ok() && batch && windows) {
-    windows->seal(*batch);
-    windows->emit_open(*batch);  // provisional results of the windows still open
+    windows->seal(*batch, now_ms(), /*last=*/true);  // with provisional results of the windows still open
   }
   const bool windows_pending = batch && batch->windows && !batch->windows->empty();
   if (outcome.ok() && batch && (batch->input_records > 0 || windows_pending)) worker.submit(std::move(batch));

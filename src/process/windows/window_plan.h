@@ -41,6 +41,9 @@ struct WindowPlan {
   LatePolicy late = LatePolicy::drop;
   size_t max_open_windows = 64;
   size_t max_groups = 1000000;  // over all open windows
+  // > 0: the open windows' current results (closed = 0) also go out with a
+  // sink batch at most this often, in processing time; 0: only when they close.
+  int64_t early_updates_ms = 0;
 };
 
 // Parses "users=count, female=count(gender=female), avg_age=avg(age)".

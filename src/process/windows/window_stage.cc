@@ -9,7 +9,8 @@ WindowStage::WindowStage(const WindowPlan& plan, TableSchema results, int32_t pa
     : results_(std::move(results)),
       aggregator_(std::make_unique<WindowAggregator>(plan, results_, partitions)),
       reader_(std::move(reader)),
-      late_(plan.late) {}
+      late_(plan.late),
+      early_updates_ms_(plan.early_updates_ms) {}
 
 Result<std::unique_ptr<WindowStage>> WindowStage::open(const WindowPlan& plan, const TableSchema& input,
                                                        int32_t partitions, Sink& sink) {
@@ -52,12 +53,18 @@ void WindowStage::add(const ConsumedRecord& record, size_t row, std::string_view
   }
 }
 
-void WindowStage::seal(SinkBatch& batch) {
+void WindowStage::seal(SinkBatch& batch, int64_t now_ms, bool last) {
   WindowDelta& delta = delta_of(batch);
   delta.clear();
   aggregator_->take_changes(delta);
+  // Early update: the open windows' results now, in the same transaction as
+  // the state they come from; the windows closed above are no longer open.
+  const bool due = early_updates_ms_ > 0 && (last_early_update_ms_ == INT64_MIN ||
+                                             now_ms - last_early_update_ms_ >= early_updates_ms_);
+  if (last || due) {
+    aggregator_->emit_open(delta);
+    last_early_update_ms_ = now_ms;
+  }
 }
-
-void WindowStage::emit_open(SinkBatch& batch) { aggregator_->emit_open(delta_of(batch)); }
 
 }  // namespace kascade

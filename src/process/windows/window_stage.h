@@ -27,10 +27,11 @@ class WindowStage {
 
   // Adds row `row` of batch.rows, mapped from `record`; a late record may become a dead letter in `batch`.
   void add(const ConsumedRecord& record, size_t row, std::string_view topic, int64_t now_ms, SinkBatch& batch);
-  // Moves the changes since the last seal into `batch` (before it goes to the sink).
-  void seal(SinkBatch& batch);
-  // Appends provisional results of the windows still open (when the processor stops).
-  void emit_open(SinkBatch& batch);
+  // Moves the changes since the last seal into `batch` (before it goes to the
+  // sink), with the open windows' current results (closed = 0) when an early
+  // update is due (plan.early_updates_ms, `now_ms` in processing time) or when
+  // `last`: the processor stops, and the windows still open are provisional.
+  void seal(SinkBatch& batch, int64_t now_ms, bool last = false);
 
   const WindowAggregator& aggregator() const { return *aggregator_; }
   uint64_t records_without_event_time() const { return without_event_time_; }
@@ -43,6 +44,8 @@ class WindowStage {
   std::unique_ptr<WindowAggregator> aggregator_;
   WindowRowReader reader_;
   LatePolicy late_;
+  int64_t early_updates_ms_;
+  int64_t last_early_update_ms_ = INT64_MIN;
   uint64_t without_event_time_ = 0;
 };
 
