@@ -11,6 +11,7 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <unordered_set>
 
 #include <signal.h>
 #include <unistd.h>
@@ -428,6 +429,34 @@ Status CassandraWindowState::load() {
   return ok_status();
 }
 
+std::vector<std::vector<bool>> superseded_results(std::span<const SinkBatch* const> batches,
+                                                  const TableSchema& results) {
+  std::vector<std::vector<bool>> superseded(batches.size());
+  std::unordered_set<std::string> newer;
+  std::string key;
+  for (size_t b = batches.size(); b-- > 0;) {
+    if (!batches[b]->windows) continue;
+    const RowBatch& rows = batches[b]->windows->results;
+    superseded[b].assign(rows.rows(), false);
+    for (size_t r = rows.rows(); r-- > 0;) {
+      key.clear();
+      for (size_t c = 0; c < results.columns.size(); ++c) {
+        if (!results.is_primary_key(results.columns[c].name)) continue;
+        const Value& v = rows.get(r, c);
+        key += static_cast<char>(v.kind);
+        if (v.kind == Value::Kind::text) {
+          const std::string_view text = rows.text(v);
+          key.append(reinterpret_cast<const char*>(&v.as.text.size), sizeof v.as.text.size).append(text);
+        } else {
+          key.append(reinterpret_cast<const char*>(&v.as.integer), sizeof v.as.integer);
+        }
+      }
+      superseded[b][r] = !newer.insert(key).second;
+    }
+  }
+  return superseded;
+}
+
 Status CassandraWindowState::write_results(std::span<const SinkBatch* const> batches) {
   struct Flight {
     std::mutex mutex;
@@ -438,11 +467,15 @@ Status CassandraWindowState::write_results(std::span<const SinkBatch* const> bat
   constexpr int kMaxInFlight = 256;
   cql::ExecuteFrame frame;
   const auto& columns = results_.columns;
+  // Early updates, then a final result, of one window in one write: only the newest is sent.
+  const std::vector<std::vector<bool>> superseded = superseded_results(batches, results_);
   Status outcome;
-  for (const SinkBatch* batch : batches) {
+  for (size_t b = 0; b < batches.size(); ++b) {
+    const SinkBatch* batch = batches[b];
     if (!batch->windows) continue;
     const RowBatch& rows = batch->windows->results;
     for (size_t r = 0; r < rows.rows() && outcome.ok(); ++r) {
+      if (superseded[b][r]) continue;
       frame.begin(insert_result_->version, insert_result_->meta.id, consistency_,
                   static_cast<uint16_t>(columns.size()));
       BodyWriter w = frame.values();

@@ -65,6 +65,13 @@ struct StateCommit {
 std::vector<StateCommit> plan_state_commits(std::span<const SinkBatch* const> batches, size_t max_bytes,
                                             size_t max_statements);
 
+// Per batch and window result row: true if a later row of `batches` has the
+// same primary key in `results` (an early update followed by a newer one or by
+// the final result). Upserts sent at once may land in any order, so only the
+// newest of each key is sent.
+std::vector<std::vector<bool>> superseded_results(std::span<const SinkBatch* const> batches,
+                                                  const TableSchema& results);
+
 // The conditional BATCH frame of `commit` (simple statements with bound values).
 std::string state_commit_frame(uint8_t version, const WindowStateScope& scope, const std::string& owner,
                                int64_t lease_until_ms, const StateCommit& commit, cql::Consistency consistency);

@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <tuple>
+
 #include "cql/wire.h"
 
 namespace kascade {
@@ -106,6 +108,35 @@ TEST(PlanStateCommits, BatchesWithoutWindowsStillCommitTheirOffsets) {
   const auto commits = plan_state_commits(views, 1 << 20, 1000);
   ASSERT_EQ(commits.size(), 1u);
   EXPECT_EQ(commits[0].offsets, (OffsetMap{{3, 7}}));
+}
+
+// Window results of several batches of one write, each (country, window_start, users).
+std::vector<std::vector<bool>> superseded_of(const std::vector<std::vector<std::tuple<std::string, int64_t, int64_t>>>& rows) {
+  std::vector<std::unique_ptr<SinkBatch>> batches;
+  std::vector<const SinkBatch*> views;
+  for (const auto& results : rows) {
+    batches.push_back(batch_with({}, {}, {}));
+    for (const auto& [country, start, users] : results) {
+      RowBatch& out = batches.back()->windows->results;
+      const size_t row = out.add_row();
+      out.set_text(row, 0, country);
+      out.set_integer(row, 1, start);
+      out.set_integer(row, 2, users);
+    }
+    views.push_back(batches.back().get());
+  }
+  return superseded_results(views, kResults);
+}
+
+TEST(SupersededResults, OnlyTheNewestResultOfEachWindowAndGroupIsSent) {
+  // Early updates of FR and DE in the first batch, FR's final result in the third.
+  const auto superseded = superseded_of({{{"FR", 60000, 5}, {"DE", 60000, 2}, {"FR", 0, 9}},
+                                         {{"FRA", 60000, 1}},
+                                         {{"FR", 60000, 7}, {"FR", 60000, 8}}});
+  ASSERT_EQ(superseded.size(), 3u);
+  EXPECT_EQ(superseded[0], (std::vector<bool>{true, false, false}));  // FR@60000 (newer later), DE, FR@0 (another window)
+  EXPECT_EQ(superseded[1], (std::vector<bool>{false}));              // "FRA" is another group than "FR"
+  EXPECT_EQ(superseded[2], (std::vector<bool>{true, false}));        // within a batch too, the last one wins
 }
 
 TEST(StateCommitFrame, IsOneConditionalLoggedBatchOfThePartition) {
