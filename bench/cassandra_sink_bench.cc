@@ -9,33 +9,19 @@
 // (store.type=cassandra is set here). Maps generator users first (not timed), then times
 // Sink::write of each batch of rows, acknowledged by the node before the next, as the processor's sink
 // thread writes them.
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "app/sink_factory.h"
+#include "bench_support.h"
 #include "config/config.h"
-#include "process/users_mapping.h"
-#include "sources/generator/randomuser_generator.h"
 
 using namespace kascade;
 
 namespace {
 
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-[[noreturn]] void fail(const char* what, const Status& status) {
-  std::fprintf(stderr, "cassandra_sink_bench: %s: %s\n", what, status.message().c_str());
-  std::exit(1);
-}
+[[noreturn]] void fail(const std::string& what, const Status& status) { bench::fail("cassandra_sink_bench", what, status); }
 
 }  // namespace
 
@@ -49,36 +35,20 @@ int main(int argc, char** argv) {
   }
   if (auto status = finalize_config(config); !status) fail("config", status);
 
-  RandomUserGenerator generator(GeneratorOptions{.seed = "cassandra-sink-bench"});
-  UsersMapper mapper;
-  std::vector<std::unique_ptr<SinkBatch>> batches;
-  for (size_t i = 0; i < records; ++i) {
-    if (batches.empty() || batches.back()->rows.rows() == batch_size) {
-      batches.push_back(std::make_unique<SinkBatch>(&users_schema()));
-      batches.back()->group = "bench";
-      batches.back()->topic = "users.raw";
-    }
-    Record record = generator.record(i, 1700000000000);
-    ConsumedRecord consumed{.partition = 0, .offset = static_cast<int64_t>(i), .timestamp_ms = record.timestamp_ms,
-                            .key = record.key, .value = record.value};
-    if (mapper.map(consumed, 1700000000500, batches.back()->rows)) {
-      std::fprintf(stderr, "cassandra_sink_bench: mapping failed at %zu\n", i);
-      return 1;
-    }
-  }
+  const auto batches = bench::mapped_user_batches(records, batch_size, "cassandra-sink-bench");
 
   auto sink = open_sink(config);
   if (!sink) fail("store", sink.status());
   if (auto status = (*sink)->prepare(users_schema()); !status) fail("prepare", status);
 
-  const double cpu_started = cpu_seconds();
+  const double cpu_started = bench::process_cpu_seconds();
   const auto started = std::chrono::steady_clock::now();
   for (const auto& batch : batches) {
     const SinkBatch* one[] = {batch.get()};
     if (auto status = (*sink)->write(one); !status) fail("write", status);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const double cpu = cpu_seconds() - cpu_started;
+  const double cpu = bench::process_cpu_seconds() - cpu_started;
   std::printf("cassandra sink: %zu users rows in writes of %zu into %s: %.0f rows/s, %.2f s, %.2f us CPU/row\n",
               records, batch_size, (*sink)->describe_self().c_str(), static_cast<double>(records) / seconds,
               seconds, cpu * 1e6 / static_cast<double>(records));

@@ -14,7 +14,6 @@
 // the store costs inside the pipeline; on 2 cores, 200,000 records/s allows
 // 10 CPU seconds per 1,000,000 records in all.
 #include <pthread.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -30,6 +29,7 @@
 #include "app/sink_factory.h"
 #include "app/source_factory.h"
 #include "app/window_config.h"
+#include "bench_support.h"
 #include "config/config.h"
 #include "pipeline/pipeline_loader.h"
 #include "process/processor.h"
@@ -60,17 +60,7 @@ class DiscardSink final : public Sink {
 
 enum class Stages { ingest, without_store, end_to_end };
 
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-[[noreturn]] void fail(const char* what, const Status& status) {
-  std::fprintf(stderr, "embedded_stages_bench: %s: %s\n", what, status.message().c_str());
-  std::exit(1);
-}
+[[noreturn]] void fail(const std::string& what, const Status& status) { bench::fail("embedded_stages_bench", what, status); }
 
 // One run; returns the rows the sink took (records for `ingest`).
 size_t run(Stages stages, const Config& config) {
@@ -153,11 +143,11 @@ int main(int argc, char** argv) {
     }
     if (auto status = finalize_config(config); !status) fail("config", status);
 
-    const double cpu_started = cpu_seconds();
+    const double cpu_started = bench::process_cpu_seconds();
     const auto started = std::chrono::steady_clock::now();
     const size_t done = run(stages, config);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const double cpu = cpu_seconds() - cpu_started;
+    const double cpu = bench::process_cpu_seconds() - cpu_started;
     if (done != static_cast<size_t>(records)) {
       std::fprintf(stderr, "embedded_stages_bench: %s: %zu of %lld records\n", name, done,
                    static_cast<long long>(records));

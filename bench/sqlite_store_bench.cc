@@ -11,9 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "process/users_mapping.h"
+#include "bench_support.h"
 #include "sinks/sqlite/sqlite_store.h"
-#include "sources/generator/randomuser_generator.h"
 
 using namespace kascade;
 
@@ -23,24 +22,7 @@ int main(int argc, char** argv) {
   const auto dir = std::filesystem::temp_directory_path() / ("kascade-store-bench-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
 
-  RandomUserGenerator generator(GeneratorOptions{.seed = "store-bench"});
-  UsersMapper mapper;
-  std::vector<std::unique_ptr<SinkBatch>> batches;
-  for (size_t i = 0; i < records; ++i) {
-    if (batches.empty() || batches.back()->rows.rows() == batch_size) {
-      batches.push_back(std::make_unique<SinkBatch>(&users_schema()));
-      batches.back()->group = "bench";
-      batches.back()->topic = "users.raw";
-    }
-    Record record = generator.record(i, 1700000000000);
-    ConsumedRecord consumed{.partition = 0, .offset = static_cast<int64_t>(i), .timestamp_ms = record.timestamp_ms,
-                            .key = record.key, .value = record.value};
-    if (mapper.map(consumed, 1700000000500, batches.back()->rows)) {
-      std::fprintf(stderr, "mapping failed at %zu\n", i);
-      return 1;
-    }
-    batches.back()->next_offsets[0] = static_cast<int64_t>(i) + 1;
-  }
+  const auto batches = bench::mapped_user_batches(records, batch_size, "store-bench");
 
   auto store = SqliteStore::open({.path = dir / "store.db"});
   if (!store || !(*store)->prepare(users_schema()).ok()) {
