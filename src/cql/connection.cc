@@ -166,7 +166,7 @@ void Connection::close() {
   }
 }
 
-Status Connection::send(std::string_view frame, ResponseCallback done) {
+Status Connection::send(std::string_view frame, ResponseCallback done, bool defer) {
   std::unique_lock lock(mutex_);
   if (!open_.load(std::memory_order_acquire)) {
     return Error::make(Errc::unavailable, fmt::format("connection to {} is closed", address_),
@@ -188,8 +188,18 @@ Status Connection::send(std::string_view frame, ResponseCallback done) {
   const size_t at = outbox_.size();
   outbox_.append(frame);
   patch_stream(outbox_.data() + at, stream);
-  if (writing_) return ok_status();  // the writing thread takes it along
+  if (writing_ || defer) return ok_status();  // the writing thread, or the next flush, takes it along
+  write_outbox(lock);
+  return ok_status();
+}
 
+void Connection::flush() {
+  std::unique_lock lock(mutex_);
+  if (writing_ || outbox_.empty()) return;
+  write_outbox(lock);
+}
+
+void Connection::write_outbox(std::unique_lock<std::mutex>& lock) {
   // This thread writes until the outbox stays empty.
   writing_ = true;
   std::string bytes;
@@ -207,7 +217,6 @@ Status Connection::send(std::string_view frame, ResponseCallback done) {
     open_.store(false, std::memory_order_release);
     transport_->shutdown();
   }
-  return ok_status();
 }
 
 Status Connection::write_all(std::string& bytes) {

@@ -66,7 +66,11 @@ class Connection {
 
   // Sends a whole frame (its stream id is set here). Fails at once, without
   // calling `done`, if the connection is closed or all stream ids are busy.
-  Status send(std::string_view frame, ResponseCallback done);
+  // With `defer`, the frame is only queued: the next flush() or send() without
+  // defer writes it, with whatever else was queued, in one write.
+  Status send(std::string_view frame, ResponseCallback done, bool defer = false);
+  // Writes the frames queued by deferred sends, if any.
+  void flush();
   // send() and wait: for setup and tools, not for the hot path.
   Result<Response> call(std::string_view frame);
 
@@ -84,6 +88,8 @@ class Connection {
   void fail_all(const Error& error);
   void deliver(const FrameHeader& header, std::string body);
   Status write_all(std::string& bytes);
+  // Writes the outbox until it stays empty (caller holds `lock` on mutex_ and is the writer).
+  void write_outbox(std::unique_lock<std::mutex>& lock);
 
   enum class Slot : uint8_t { free, waiting, orphaned };
   struct Pending {

@@ -285,9 +285,10 @@ void Session::dispatch(std::unique_ptr<Request> request) {
     return;
   }
   Request* raw = request.release();  // owned by the callback from here on
+  const bool defer = raw->options.defer_write && raw->attempts == 1;  // a retry is written at once
   auto status = c->send(raw->frame, [this, raw, c](Result<Response> r) {
     on_response(std::unique_ptr<Request>(raw), c, std::move(r));
-  });
+  }, defer);
   if (!status) retry_later(std::unique_ptr<Request>(raw), status.error());
 }
 
@@ -381,6 +382,21 @@ Status Session::execute_async(std::shared_ptr<const PreparedStatement> statement
   request->done = std::move(done);
   dispatch(std::move(request));
   return ok_status();
+}
+
+void Session::flush() {
+  std::vector<Connection*> connections;
+  {
+    std::lock_guard lock(nodes_mutex_);
+    for (const auto& node : nodes_) {
+      for (const auto& slot : node->pool) {
+        if (slot) connections.push_back(slot.get());
+      }
+    }
+  }
+  // Outside the lock: a write may wait for the socket. A connection replaced
+  // meanwhile stays alive (retired_) until the session ends.
+  for (Connection* c : connections) c->flush();
 }
 
 Result<ResultMessage> Session::execute(std::shared_ptr<const PreparedStatement> statement,

@@ -58,6 +58,11 @@ struct PreparedStatement {
 struct RequestOptions {
   bool idempotent = false;       // only idempotent requests are retried
   std::optional<int64_t> token;  // the partition's token: routes to its node
+  // Queue the request without writing it: Session::flush() (or a later
+  // request that is not deferred) writes all queued ones in one write per
+  // connection. Whoever defers must flush before waiting for the answers.
+  // A retry is never deferred.
+  bool defer_write = false;
 };
 
 using ExecuteCallback = std::function<void(Result<ResultMessage>)>;
@@ -82,6 +87,8 @@ class Session {
   // cql::BatchFrame). `done` runs exactly once, unless this returns an error.
   Status execute_async(std::shared_ptr<const PreparedStatement> statement, std::string frame,
                        RequestOptions options, ExecuteCallback done);
+  // Writes the requests queued with RequestOptions::defer_write, on every connection.
+  void flush();
   Result<ResultMessage> execute(std::shared_ptr<const PreparedStatement> statement,
                                 std::string frame, RequestOptions options);
 

@@ -164,6 +164,14 @@ void CassandraSink::send(std::shared_ptr<const cql::PreparedStatement> statement
                          std::optional<int64_t> token, size_t ticket, Flight& flight) {
   {
     std::unique_lock lock(flight.mutex);
+    if (flight.in_flight >= options_.max_in_flight || ++unflushed_ >= kFlushEvery) {
+      // Requests are queued (defer_write) and written kFlushEvery at a time, in one
+      // write per connection instead of one each; all of them before waiting for answers.
+      lock.unlock();
+      session_->flush();
+      unflushed_ = 0;
+      lock.lock();
+    }
     flight.changed.wait(lock, [&] { return flight.in_flight < options_.max_in_flight; });
     ++flight.in_flight;
   }
@@ -183,11 +191,13 @@ void CassandraSink::send(std::shared_ptr<const cql::PreparedStatement> statement
     flight.changed.notify_all();
   };
   (void)session_->execute_async(std::move(statement), std::move(frame),
-                                cql::RequestOptions{.idempotent = true, .token = token},
+                                cql::RequestOptions{.idempotent = true, .token = token, .defer_write = true},
                                 std::move(done));
 }
 
 void CassandraSink::wait_all(Flight& flight) {
+  session_->flush();
+  unflushed_ = 0;
   std::unique_lock lock(flight.mutex);
   flight.changed.wait(lock, [&] { return flight.in_flight == 0; });
 }

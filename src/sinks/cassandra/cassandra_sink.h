@@ -88,7 +88,7 @@ class CassandraSink final : public Sink, public DeadLetterStore {
   Status send_dead_letter(const DeadLetter& letter, Flight& flight);
   void send(std::shared_ptr<const cql::PreparedStatement> statement, std::string frame,
             std::optional<int64_t> token, size_t ticket, Flight& flight);
-  static void wait_all(Flight& flight);
+  void wait_all(Flight& flight);  // writes what is queued, then waits for every answer
   std::string row_json(const SinkBatch& batch, size_t row) const;
 
   CassandraSinkOptions options_;
@@ -98,6 +98,8 @@ class CassandraSink final : public Sink, public DeadLetterStore {
   std::shared_ptr<const cql::PreparedStatement> insert_dead_letter_;
   std::vector<int> partition_key_columns_;  // schema column index of each partition key component
   cql::ExecuteFrame frame_;                 // reused: built here, copied into the request
+  static constexpr int kFlushEvery = 32;    // requests queued per write to the connections
+  int unflushed_ = 0;                       // requests queued since the last flush
   std::vector<std::pair<size_t, size_t>>
       value_spans_;  // per column: where its value sits in frame_
   std::unique_ptr<CassandraWindowState> windows_;  // with windows: their state and the offsets
