@@ -26,6 +26,7 @@
 
 #include "app/bus_factory.h"
 #include "app/ingest_loop.h"
+#include "app/pipeline_config.h"
 #include "app/sink_factory.h"
 #include "app/source_factory.h"
 #include "app/window_config.h"
@@ -103,12 +104,7 @@ size_t run(Stages stages, const Config& config) {
   if (!window_plan) fail("windows", window_plan.status());
   auto consumer = (*bus)->open_consumer(topic, config.processor.group);
   if (!consumer) fail("consumer", consumer.status());
-  ProcessorOptions options{.group = config.processor.group,
-                           .topic = topic,
-                           .batch_records = static_cast<size_t>(config.processor.batch_records),
-                           .poll_timeout = std::chrono::milliseconds(config.processor.poll_timeout_ms),
-                           .queue_batches = static_cast<size_t>(config.processor.queue_batches),
-                           .max_record_bytes = static_cast<size_t>(config.processor.max_record_bytes)};
+  ProcessorOptions options = processor_options(config);
   options.program = *program;
   if (*window_plan) {
     options.windows = std::move(**window_plan);

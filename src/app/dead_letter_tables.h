@@ -57,7 +57,7 @@ class DeadLetterTables {
   };
   Result<Summary> summary(size_t recent);
 
- static constexpr std::chrono::seconds kRetryAfter{10};
+  static constexpr std::chrono::seconds kRetryAfter{10};
 
  private:
   struct Cassandra;

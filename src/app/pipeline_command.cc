@@ -136,12 +136,7 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
         process_status = consumer.status();
         stop_ingest = true;
       }
-      ProcessorOptions options{.group = config->processor.group,
-                               .topic = topic,
-                               .batch_records = static_cast<size_t>(config->processor.batch_records),
-                               .poll_timeout = std::chrono::milliseconds(config->processor.poll_timeout_ms),
-                               .queue_batches = static_cast<size_t>(config->processor.queue_batches),
-                               .max_record_bytes = static_cast<size_t>(config->processor.max_record_bytes)};
+      ProcessorOptions options = processor_options(*config);
       options.program = *program;
       if (*window_plan) {
         options.windows = std::move(**window_plan);

@@ -15,4 +15,13 @@ Result<Config> load_pipeline_config(const std::string& config_file, const std::s
   return config;
 }
 
+ProcessorOptions processor_options(const Config& config) {
+  return ProcessorOptions{.group = config.processor.group,
+                          .topic = config.bus.topic,
+                          .batch_records = static_cast<size_t>(config.processor.batch_records),
+                          .poll_timeout = std::chrono::milliseconds(config.processor.poll_timeout_ms),
+                          .queue_batches = static_cast<size_t>(config.processor.queue_batches),
+                          .max_record_bytes = static_cast<size_t>(config.processor.max_record_bytes)};
+}
+
 }  // namespace kascade

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "process/processor.h"
 
 namespace kascade {
 
@@ -13,5 +14,9 @@ namespace kascade {
 // Errc::config (exit code 2).
 Result<Config> load_pipeline_config(const std::string& config_file, const std::string& data_dir,
                                     const std::vector<std::string>& overrides = {});
+
+// The processor's options from processor.* and bus.topic (the program and the
+// windows are the caller's to add).
+ProcessorOptions processor_options(const Config& config);
 
 }  // namespace kascade
