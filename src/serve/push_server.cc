@@ -297,6 +297,13 @@ Result<int> PushServer::start() {
     auto refusal = impl.gate.check(req.method, req.path,
                                    req.has_header("Host") ? std::optional<std::string_view>(host) : std::nullopt,
                                    authorization);
+    if (!refusal && req.get_header_value<uint64_t>("Content-Length") > static_cast<uint64_t>(impl.options.max_request_bytes)) {
+      // Refused by the announced length, before reading (or skipping) the body; counted by the error handler.
+      close_connection_after_response();
+      res.status = 413;
+      res.set_content(R"({"error":"request body too large"})", "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
     if (refusal->status == 401) res.set_header("WWW-Authenticate", R"(Bearer realm="kascade")");
     close_connection_after_response();  // its body, if any, is not read

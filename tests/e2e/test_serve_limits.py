@@ -127,3 +127,26 @@ def test_connections_beyond_the_bound_get_503_at_once(data_dir, tmp_path):
     for holder in holders:
         holder.close()
     serve.stop()
+
+
+def test_a_body_trickling_past_the_body_deadline_is_cut(data_dir, tmp_path):
+    serve = Serve(data_dir, tmp_path, {"port": 0, "body_timeout_ms": 3000})
+    began = time.monotonic()
+    with socket.create_connection(("127.0.0.1", serve.port), timeout=30) as connection:
+        connection.sendall(b"POST /v1/topics/users.raw/records HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           b"Content-Type: application/x-ndjson\r\nContent-Length: 1000\r\n\r\n")
+        connection.settimeout(0.5)
+        answer = b""
+        for _ in range(60):
+            try:
+                chunk = connection.recv(4096)
+                answer += chunk
+                if not chunk:
+                    break
+            except socket.timeout:
+                connection.sendall(b" ")
+            except ConnectionError:
+                break
+    assert answer.startswith(b"HTTP/1.1 408"), answer
+    assert 2.5 <= time.monotonic() - began <= 10
+    serve.stop()
