@@ -27,6 +27,16 @@ int serve_command(const ServeArgs& args) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  // Bearer tokens from the environment or a file (never from the config); required off loopback.
+  const auto& serve = config->serve;
+  auto tokens = load_access_tokens({serve.auth.push_token_env, serve.auth.read_token_env, serve.auth.tokens_file});
+  if (!tokens) return report_failure("serve", tokens.error());
+  if (tokens->empty() && !is_loopback_host(serve.host)) {
+    return report_failure("serve", Error::make(Errc::config, fmt::format(
+        "serve.host is {}, not a loopback address: set serve.auth.push_token_env, serve.auth.read_token_env or "
+        "serve.auth.tokens_file, so that only clients with a token are served", serve.host)));
+  }
+
   auto bus = open_bus(*config);
   if (!bus) return report_failure("serve", bus.error());
   PushServerOptions options{.host = config->serve.host,
@@ -34,7 +44,18 @@ int serve_command(const ServeArgs& args) {
                             .max_request_bytes = config->serve.max_request_bytes,
                             .max_in_flight = config->serve.max_in_flight,
                             .key_pointer = config->serve.key_pointer,
-                            .partitions = static_cast<int32_t>(config->bus.partitions)};
+                            .partitions = static_cast<int32_t>(config->bus.partitions),
+                            .limits = {.header_timeout_ms = serve.header_timeout_ms,
+                                       .body_timeout_ms = serve.body_timeout_ms,
+                                       .idle_timeout_ms = serve.idle_timeout_ms,
+                                       .max_connections = serve.max_connections,
+                                       .max_header_count = serve.max_header_count,
+                                       .max_header_bytes = serve.max_header_bytes},
+                            .tokens = std::move(*tokens),
+                            .allowed_hosts = serve.allowed_hosts,
+                            .tls_cert_file = serve.tls.cert_file,
+                            .tls_key_file = serve.tls.key_file};
+  const bool authenticated = !options.tokens.empty(), tls = options.tls();
 
   // The dashboard's data: what `kascade topics` and `kascade lag` list, read
   // through a bus of its own (its connections are not the pushing ones'),
@@ -107,9 +128,10 @@ int serve_command(const ServeArgs& args) {
   auto port = server.start();
   if (!port) return report_failure("serve", port.error());
   // Tests and scripts read this line to learn the port (with --port 0).
-  fmt::print("kascade serve: listening on http://{}:{} (dashboard at /; POST /v1/topics/<topic>/records; GET "
-             "/v1/status, /v1/topics, /v1/lag, /v1/dead_letters, /healthz, /metrics) onto {}\n",
-             options.host, *port, (*bus)->describe_self());
+  fmt::print("kascade serve: listening on {}://{}:{} (dashboard at /; POST /v1/topics/<topic>/records; GET "
+             "/v1/status, /v1/topics, /v1/lag, /v1/dead_letters, /healthz, /metrics) onto {}{}\n",
+             tls ? "https" : "http", options.host, *port, (*bus)->describe_self(),
+             authenticated ? "; bearer tokens required" : "");
   std::fflush(stdout);
 
   int signal_number = 0;

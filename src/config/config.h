@@ -143,6 +143,22 @@ struct ServeConfig {
   int64_t max_request_bytes = 0;
   int64_t max_in_flight = 0;
   std::string key_pointer;
+  int64_t max_connections = 0;
+  int64_t header_timeout_ms = 0;
+  int64_t body_timeout_ms = 0;
+  int64_t idle_timeout_ms = 0;
+  int64_t max_header_count = 0;
+  int64_t max_header_bytes = 0;
+  std::string allowed_hosts;
+  struct {
+    std::string push_token_env;
+    std::string read_token_env;
+    std::string tokens_file;
+  } auth;
+  struct {
+    std::string cert_file;
+    std::string key_file;
+  } tls;
 };
 
 struct Config {

@@ -238,6 +238,44 @@ const std::vector<OptionSpec>& table() {
        IntegerOption{KASCADE_FIELD(serve.max_in_flight), 8, 1, 1024}},
       {"serve.key_pointer", "`kascade serve`: JSON pointer of each pushed record's key (missing: empty key).",
        TextOption{KASCADE_FIELD(serve.key_pointer), "/login/uuid", {}, true}},
+      {"serve.max_connections",
+       "`kascade serve`: connections served at once; a connection beyond them is answered 503 and closed at once "
+       "(over TLS: closed).",
+       IntegerOption{KASCADE_FIELD(serve.max_connections), 64, 1, 4096}},
+      {"serve.header_timeout_ms",
+       "`kascade serve`: a request's line and headers must arrive within this time of its first byte (a "
+       "connection's first request: of the connection, TLS handshake included); else 408 and closed.",
+       IntegerOption{KASCADE_FIELD(serve.header_timeout_ms), 10000, 100, 3600000}},
+      {"serve.body_timeout_ms",
+       "`kascade serve`: a request's body must arrive within this time of its headers, and an answer be taken by "
+       "the client within this time; else the connection is closed.",
+       IntegerOption{KASCADE_FIELD(serve.body_timeout_ms), 60000, 100, 3600000}},
+      {"serve.idle_timeout_ms", "`kascade serve`: a kept-alive connection without a new request for this long is closed.",
+       IntegerOption{KASCADE_FIELD(serve.idle_timeout_ms), 5000, 100, 3600000}},
+      {"serve.max_header_count", "`kascade serve`: more request headers are answered 431 and the connection closed.",
+       IntegerOption{KASCADE_FIELD(serve.max_header_count), 100, 1, 10000}},
+      {"serve.max_header_bytes",
+       "`kascade serve`: a longer request line and headers (together) are answered 431 and the connection closed.",
+       IntegerOption{KASCADE_FIELD(serve.max_header_bytes), 64 << 10, 1024, 16 << 20}},
+      {"serve.allowed_hosts",
+       "`kascade serve`: Host names requests may carry, comma-separated, with or without the port; another is "
+       "answered 421 (against DNS rebinding). Empty: localhost, 127.0.0.1, [::1] and serve.host.",
+       TextOption{KASCADE_FIELD(serve.allowed_hosts), "", {}, true}},
+      {"serve.auth.push_token_env",
+       "`kascade serve`: name of an environment variable holding a bearer token of scope push (POST records). "
+       "Tokens are required when serve.host is not a loopback address.",
+       TextOption{KASCADE_FIELD(serve.auth.push_token_env), "", {}, true}},
+      {"serve.auth.read_token_env",
+       "`kascade serve`: name of an environment variable holding a bearer token of scope read (the JSON routes, "
+       "/metrics).",
+       TextOption{KASCADE_FIELD(serve.auth.read_token_env), "", {}, true}},
+      {"serve.auth.tokens_file",
+       "`kascade serve`: a file of bearer tokens, one a line: `push <token>` or `read <token>` (# comments).",
+       TextOption{KASCADE_FIELD(serve.auth.tokens_file), "", {}, true}},
+      {"serve.tls.cert_file", "`kascade serve`: PEM certificate (chain) of HTTPS; with serve.tls.key_file, serve speaks only HTTPS.",
+       TextOption{KASCADE_FIELD(serve.tls.cert_file), "", {}, true}},
+      {"serve.tls.key_file", "`kascade serve`: PEM private key of serve.tls.cert_file.",
+       TextOption{KASCADE_FIELD(serve.tls.key_file), "", {}, true}},
   };
   return options;
 }

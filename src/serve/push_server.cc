@@ -109,7 +109,10 @@ std::optional<BadRecord> parse_array(const std::string& body, const std::string&
 struct PushServer::Impl {
   PushServerOptions options;
   Bus& bus;
-  httplib::Server server;
+  ConnectionGuard guard;  // deadlines and bounds of every connection
+  std::unique_ptr<httplib::Server> owned_server;
+  httplib::Server& server;
+  AccessGate gate;  // Host check and bearer tokens, before a request's body is read
   std::thread listener;
   std::atomic<int64_t> in_flight{0};
   std::atomic<uint64_t> records_total{0};
@@ -139,7 +142,13 @@ struct PushServer::Impl {
   std::vector<JsonRoute> json_routes;
   std::vector<std::function<Result<std::string>()>> extra_metrics;
 
-  Impl(PushServerOptions o, Bus& b) : options(std::move(o)), bus(b) {}
+  Impl(PushServerOptions o, Bus& b)
+      : options(std::move(o)),
+        bus(b),
+        guard(options.limits),
+        owned_server(make_guarded_server(guard, options.tls_cert_file, options.tls_key_file)),
+        server(*owned_server),
+        gate(options.tokens, allowed_host_names(options.allowed_hosts, options.host)) {}
 
   KeyLock& acquire_key(const std::string& key) {
     KeyLock* lock;
@@ -272,14 +281,35 @@ PushServer::~PushServer() { stop(); }
 
 Result<int> PushServer::start() {
   Impl& impl = *impl_;
+  if (!impl.server.is_valid()) {
+    return Error::make(Errc::config, fmt::format("serve.tls: cannot use the certificate {} with the key {}",
+                                                 impl.options.tls_cert_file, impl.options.tls_key_file));
+  }
   auto producer = impl.bus.open_producer();
   if (!producer) return producer.error();
   impl.producer = std::move(*producer);
 
-  // More workers than max_in_flight, so the extra requests get a quick 429
-  // instead of waiting in the accept queue.
-  const size_t workers = static_cast<size_t>(impl.options.max_in_flight) + 4;
-  impl.server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  // One worker per connection (serve.max_connections; beyond them a quick 503), each connection
+  // under deadlines (connection_guard.h); beyond max_in_flight a request gets a quick 429.
+  // Every request passes the Host check and, with tokens, authentication before its body is read.
+  impl.server.set_pre_routing_handler([&impl](const httplib::Request& req, httplib::Response& res) {
+    const std::string host = req.get_header_value("Host"), authorization = req.get_header_value("Authorization");
+    auto refusal = impl.gate.check(req.method, req.path,
+                                   req.has_header("Host") ? std::optional<std::string_view>(host) : std::nullopt,
+                                   authorization);
+    if (!refusal && req.get_header_value<uint64_t>("Content-Length") > static_cast<uint64_t>(impl.options.max_request_bytes)) {
+      // Refused by the announced length, before reading (or skipping) the body; counted by the error handler.
+      close_connection_after_response();
+      res.status = 413;
+      res.set_content(R"({"error":"request body too large"})", "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
+    if (refusal->status == 401) res.set_header("WWW-Authenticate", R"(Bearer realm="kascade")");
+    close_connection_after_response();  // its body, if any, is not read
+    impl.answer(res, refusal->status, refusal->body);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   // A larger body is answered 413 by cpp-httplib before it is read.
   impl.server.set_payload_max_length(static_cast<size_t>(impl.options.max_request_bytes));
   const std::string push_path = R"(/v1/topics/([A-Za-z0-9._-]+)/records)";
@@ -328,6 +358,7 @@ Result<int> PushServer::start() {
   }
   impl.server.set_error_handler([&impl](const httplib::Request&, httplib::Response& res) {
     if (res.status == 413) {
+      close_connection_after_response();  // its body is not read
       std::lock_guard guard(impl.metrics_mutex);
       ++impl.requests_by_code[413];
     }

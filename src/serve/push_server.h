@@ -9,6 +9,8 @@
 
 #include "bus/bus.h"
 #include "core/result.h"
+#include "serve/access.h"
+#include "serve/connection_guard.h"
 
 namespace kascade {
 
@@ -19,6 +21,11 @@ struct PushServerOptions {
   int64_t max_in_flight = 8;
   std::string key_pointer = "/login/uuid";  // JSON pointer of the record key in each object
   int32_t partitions = 1;                   // of a topic the server creates on its first push
+  ConnectionLimits limits;                  // deadlines and bounds of every connection
+  AccessTokens tokens;                      // none: no authentication
+  std::string allowed_hosts;                // Host names (comma-separated); empty: loopback names and `host`
+  std::string tls_cert_file, tls_key_file;  // PEM; both set: HTTPS only
+  bool tls() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
 };
 
 // Serves POST /v1/topics/{topic}/records, GET / (the dashboard), the JSON
