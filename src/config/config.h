@@ -143,6 +143,10 @@ struct ServeConfig {
   int64_t max_request_bytes = 0;
   int64_t max_in_flight = 0;
   std::string key_pointer;
+  int64_t max_request_records = 0;
+  std::string topics;         // comma-separated; empty: bus.topic
+  std::string create_topics;  // "true" / "false"
+  int64_t max_topics = 0;
 };
 
 struct Config {
