@@ -125,13 +125,29 @@ struct PushServer::Impl {
       in_flight.fetch_sub(1);
       res.set_header("Retry-After", "1");
       answer(res, 429, R"({"error":"too many requests in flight"})");
+      discard_body(res, read);
       return;
     }
-    const size_t body_bytes = push(req, res, read);
+    bool body_read = false;
+    const size_t body_bytes = push(req, res, read, body_read);
     in_flight.fetch_sub(1);
+    if (!body_read) discard_body(res, read);
     // The body, its records and their encoding are freed by now; glibc keeps freed memory in
     // its arenas (one per thread) unless asked to give it back.
     if (body_bytes >= kTrimAfterBytes) malloc_trim(0);
+  }
+
+  // A request refused before its body was read: the body is read and dropped (at most
+  // max_request_bytes; beyond it the connection is closed), so the client can send it all and
+  // read the answer, and nothing of it is taken for the next request on the connection.
+  void discard_body(httplib::Response& res, const httplib::ContentReader& read) {
+    const auto limit = static_cast<size_t>(options.max_request_bytes);
+    size_t seen = 0;
+    const int status = res.status;  // a failed read sets its own
+    if (!read([&](const char*, size_t size) { return (seen += size) <= limit; })) {
+      res.set_header("Connection", "close");
+    }
+    res.status = status;
   }
 
   // Reads the body (at most max_request_bytes) into `body`; false once it has answered.
@@ -162,7 +178,8 @@ struct PushServer::Impl {
   }
 
   // Handles one push; returns the size of the body it read.
-  size_t push(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read) {
+  size_t push(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read,
+              bool& body_read) {
     const std::string topic = req.matches[1];
     // What needs no body first: the media type, the topic's name and whether it is allowed.
     auto format = body_format(req.get_header_value("Content-Type"));
@@ -175,6 +192,7 @@ struct PushServer::Impl {
       return 0;
     }
     std::string body;
+    body_read = true;
     if (!read_body(req, res, read, body)) return body.size();
     const size_t body_bytes = body.size();
 
