@@ -1,5 +1,6 @@
 """`kascade serve`: push bodies parsed strictly and without amplifying memory; media types; topic names,
 the allow-list of topics and the bound on the topics pushes create."""
+import gzip
 import http.client
 import json
 import signal
@@ -240,6 +241,30 @@ def test_a_chunked_body_beyond_max_request_bytes_is_refused_without_being_kept(d
         assert head.startswith("HTTP/1.1 413"), head
         peak = memory_kb(process.pid, "VmHWM") - baseline
         assert peak < 3 * (BODY_BYTES // 1024), f"a refused chunked body raised the peak RSS by {peak} KiB"
+    finally:
+        stop_server(process)
+    assert sum(topic_end_offsets(data_dir).values()) == 1
+
+
+def test_a_compressed_body_is_bounded_by_its_size_once_decompressed(data_dir, tmp_path):
+    """A 300 KB gzip body of 200 MB: refused with 413 while decompressing, not after."""
+    process, port = start_server(data_dir, tmp_path)
+    try:
+        assert post(port, '[{"a":0}]') == (200, {"accepted": 1})
+        raw = b"[" + b",".join([b'{"a":1}'] * (200_000_000 // 8)) + b"]"
+        body = gzip.compress(raw, 9)
+        del raw
+        baseline = memory_kb(process.pid, "VmRSS")
+        reset_peak(process.pid)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.request("POST", f"/v1/topics/{TOPIC}/records", body=body,
+                           headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+        connection.close()
+        peak = memory_kb(process.pid, "VmHWM") - baseline
+        assert peak < 3 * (BODY_BYTES // 1024), f"a refused compressed body raised the peak RSS by {peak} KiB"
+        assert response.status == 413 and "serve.max_request_bytes" in answer["error"], answer
     finally:
         stop_server(process)
     assert sum(topic_end_offsets(data_dir).values()) == 1
