@@ -6,93 +6,13 @@
 
 #include <fmt/format.h>
 
+#include "serve/json_text.h"
+
 namespace kascade {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view trim_ows(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// The 4 hex digits at text[at..]; -1 if there are not 4.
-int hex4(std::string_view text, size_t at) {
-  if (at + 4 > text.size()) return -1;
-  int value = 0;
-  for (size_t i = at; i < at + 4; ++i) {
-    const int d = hex_digit(text[i]);
-    if (d < 0) return -1;
-    value = value * 16 + d;
-  }
-  return value;
-}
-
-void append_utf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// The text of a string already checked by Parser::string (without its quotes).
-void unescape(std::string_view raw, std::string& out) {
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '\\') {
-      out += raw[i];
-      continue;
-    }
-    const char e = raw[++i];
-    switch (e) {
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'u': {
-        uint32_t cp = static_cast<uint32_t>(hex4(raw, i + 1));
-        i += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          const auto low = static_cast<uint32_t>(hex4(raw, i + 3));
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          i += 6;
-        }
-        append_utf8(cp, out);
-        break;
-      }
-      default: out += e;  // " \ /
-    }
-  }
-}
 
 // Whether array index `index` is what a pointer token names ("0", or digits without a leading 0).
 bool index_matches(std::string_view token, size_t index) {
@@ -222,7 +142,7 @@ class Parser {
           if (hit.negative_zero) {
             out.keys += '0';
           } else {
-            unescape(body_.substr(hit.begin, hit.size), out.keys);
+            json_text::unescape(body_.substr(hit.begin, hit.size), out.keys);
           }
           element.key_size = out.keys.size() - element.key_begin;
         } else {
@@ -319,7 +239,7 @@ class Parser {
         match = raw == token;
       } else {
         std::string name;
-        unescape(raw, name);
+        json_text::unescape(raw, name);
         match = name == token;
       }
       top.child_on_path = match && !top.followed;
@@ -399,12 +319,12 @@ class Parser {
         const char e = body_[pos + 1];
         if (e == 'u') {
           const std::string_view region = body_.substr(0, end_);
-          const int cp = hex4(region, pos + 2);
+          const int cp = json_text::hex4(region, pos + 2);
           if (cp < 0) return fail(pos, "bad \\u escape (4 hex digits expected)");
           if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(pos, "unpaired UTF-16 surrogate in a \\u escape");
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             const size_t next = pos + 6;
-            const int low = next + 1 < end_ && body_[next] == '\\' && body_[next + 1] == 'u' ? hex4(region, next + 2) : -1;
+            const int low = next + 1 < end_ && body_[next] == '\\' && body_[next + 1] == 'u' ? json_text::hex4(region, next + 2) : -1;
             if (low < 0xDC00 || low > 0xDFFF) return fail(pos, "unpaired UTF-16 surrogate in a \\u escape");
             pos += 6;
           }
@@ -422,25 +342,10 @@ class Parser {
         ++pos;
         continue;
       }
-      const size_t n = utf8_length(pos);
+      const size_t n = json_text::utf8_length(body_.substr(0, end_), pos);
       if (n == 0) return fail(pos, "invalid UTF-8 in a string");
       pos += n;
     }
-  }
-
-  // Length of the well-formed UTF-8 sequence at pos (RFC 3629: no overlongs, no surrogates), or 0.
-  size_t utf8_length(size_t pos) const {
-    auto byte = [&](size_t i) { return pos + i < end_ ? static_cast<unsigned char>(body_[pos + i]) : 0u; };
-    auto in = [&](size_t i, unsigned lo, unsigned hi) { return byte(i) >= lo && byte(i) <= hi; };
-    const unsigned c = byte(0);
-    if (c >= 0xC2 && c <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
-    if (c == 0xE0) return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-    if (c == 0xED) return in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
-    if (c == 0xF0) return in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    if (c == 0xF4) return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    return 0;
   }
 
   std::string_view body_;
@@ -454,65 +359,6 @@ class Parser {
 
 }  // namespace
 
-Result<BodyFormat> body_format(std::string_view content_type) {
-  const size_t semicolon = content_type.find(';');
-  const std::string_view type = trim_ows(content_type.substr(0, semicolon));
-  BodyFormat format;
-  if (iequals(type, "application/json")) {
-    format = BodyFormat::json_array;
-  } else if (iequals(type, "application/x-ndjson")) {
-    format = BodyFormat::ndjson;
-  } else {
-    return Error::make(Errc::invalid_argument,
-                       type.empty() ? std::string("Content-Type must be application/json or application/x-ndjson")
-                                    : fmt::format("Content-Type must be application/json or application/x-ndjson, "
-                                                  "not '{}'", type));
-  }
-  std::string_view rest = semicolon == std::string_view::npos ? std::string_view() : content_type.substr(semicolon + 1);
-  while (!rest.empty()) {
-    const size_t next = rest.find(';');
-    const std::string_view parameter = trim_ows(rest.substr(0, next));
-    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
-    const size_t equals = parameter.find('=');
-    if (equals == std::string_view::npos || equals == 0) {
-      return Error::make(Errc::invalid_argument, fmt::format("malformed Content-Type parameter '{}'", parameter));
-    }
-    const std::string_view name = trim_ows(parameter.substr(0, equals));
-    std::string_view value = trim_ows(parameter.substr(equals + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-    if (iequals(name, "charset") && !iequals(value, "utf-8")) {
-      return Error::make(Errc::invalid_argument, fmt::format("charset must be utf-8, not '{}'", value));
-    }
-  }
-  return format;
-}
-
-Result<KeyPointer> parse_key_pointer(std::string_view pointer) {
-  KeyPointer key;
-  if (pointer.empty()) return key;
-  if (pointer.front() != '/') {
-    return Error::make(Errc::invalid_argument, fmt::format("JSON pointer '{}' must start with '/'", pointer));
-  }
-  key.enabled = true;
-  while (!pointer.empty()) {
-    pointer.remove_prefix(1);
-    const size_t slash = pointer.find('/');
-    const std::string_view raw = pointer.substr(0, slash);
-    std::string token;
-    for (size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '~' && i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
-        token += raw[++i] == '0' ? '~' : '/';
-      } else if (raw[i] == '~') {
-        return Error::make(Errc::invalid_argument, "a '~' in a JSON pointer must be followed by 0 or 1");
-      } else {
-        token += raw[i];
-      }
-    }
-    key.tokens.push_back(std::move(token));
-    pointer = slash == std::string_view::npos ? std::string_view() : pointer.substr(slash);
-  }
-  return key;
-}
 
 std::optional<BodyError> parse_push_body(std::string_view body, BodyFormat format, const KeyPointer& key,
                                          const PushBodyLimits& limits, ParsedBody& out) {
