@@ -12,6 +12,7 @@
 #include "app/pipeline_config.h"
 #include "app/dead_letter_tables.h"
 #include "core/timestamp.h"
+#include "core/topic_name.h"
 #include "serve/push_server.h"
 
 namespace kascade {
@@ -42,6 +43,11 @@ int serve_command(const ServeArgs& args) {
   PushServerOptions options{.host = config->serve.host,
                             .port = args.port.value_or(static_cast<int>(config->serve.port)),
                             .max_request_bytes = config->serve.max_request_bytes,
+                            .max_request_records = config->serve.max_request_records,
+                            .topics = config->serve.topics.empty() ? std::vector<std::string>{config->bus.topic}
+                                                                   : split_topic_list(config->serve.topics),
+                            .create_topics = config->serve.create_topics == "true",
+                            .max_topics = config->serve.max_topics,
                             .max_in_flight = config->serve.max_in_flight,
                             .key_pointer = config->serve.key_pointer,
                             .partitions = static_cast<int32_t>(config->bus.partitions),

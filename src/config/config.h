@@ -159,6 +159,10 @@ struct ServeConfig {
     std::string cert_file;
     std::string key_file;
   } tls;
+  int64_t max_request_records = 0;
+  std::string topics;         // comma-separated; empty: bus.topic
+  std::string create_topics;  // "true" / "false"
+  int64_t max_topics = 0;
 };
 
 struct Config {

@@ -106,6 +106,9 @@ Status apply_text(Config& config, const OptionSpec& option, const std::string& t
         std::find(choice.choices.begin(), choice.choices.end(), text) == choice.choices.end()) {
       return error(fmt::format("'{}' is not one of: {}", text, fmt::join(choice.choices, ", ")));
     }
+    if (choice.check != nullptr) {
+      if (Status status = choice.check(text); !status) return error(status.message());
+    }
     choice.field(config) = text;
   }
   return ok_status();

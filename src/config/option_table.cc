@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include "core/topic_name.h"
+
 namespace kascade {
 namespace {
 
@@ -276,6 +278,18 @@ const std::vector<OptionSpec>& table() {
        TextOption{KASCADE_FIELD(serve.tls.cert_file), "", {}, true}},
       {"serve.tls.key_file", "`kascade serve`: PEM private key of serve.tls.cert_file.",
        TextOption{KASCADE_FIELD(serve.tls.key_file), "", {}, true}},
+      {"serve.max_request_records", "`kascade serve`: a request body holding more records is refused with 400.",
+       IntegerOption{KASCADE_FIELD(serve.max_request_records), 100000, 1, 10000000}},
+      {"serve.topics",
+       "`kascade serve`: topics pushes may write to, comma-separated (empty: bus.topic only); "
+       "a push to another topic is answered 404 unless serve.create_topics is true.",
+       TextOption{KASCADE_FIELD(serve.topics), "", {}, true, check_topic_list}},
+      {"serve.create_topics", "`kascade serve`: a push to a topic not in serve.topics creates it (up to serve.max_topics).",
+       TextOption{KASCADE_FIELD(serve.create_topics), "false", {"true", "false"}, false}},
+      {"serve.max_topics",
+       "`kascade serve`: with serve.create_topics, no topic is created once the bus holds this many "
+       "(on Kafka: every topic of the cluster counts); beyond it 403.",
+       IntegerOption{KASCADE_FIELD(serve.max_topics), 64, 1, 100000}},
   };
   return options;
 }

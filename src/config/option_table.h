@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/result.h"
 
 namespace kascade {
 
@@ -28,6 +29,7 @@ struct TextOption {
   std::string_view default_value;
   std::vector<std::string_view> choices;  // empty: any text
   bool allow_empty = true;
+  Status (*check)(std::string_view text) = nullptr;  // a further check of the value, if any
 };
 
 // One option: its YAML path ("bus.partitions"), what it means, and its type.

@@ -1,10 +1,13 @@
-// serve/push_server.cc: request parsing, idempotency, back-pressure and metrics of push ingest.
+// serve/push_server.cc: the routes of `kascade serve`; push ingest's body reading, idempotency, back-pressure and
+// metrics (the body's format in push_body.cc, the topics in topic_policy.cc).
 #include "serve/push_server.h"
 
 #include <httplib.h>
-#include <simdjson.h>
+
+#include <malloc.h>
 
 #include <atomic>
+#include <charconv>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -14,6 +17,8 @@
 #include "core/json_append.h"
 #include "core/timestamp.h"
 #include "serve/dashboard_page.h"
+#include "serve/push_body.h"
+#include "serve/topic_policy.h"
 
 namespace kascade {
 namespace {
@@ -27,81 +32,20 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
-// A key as text: strings as they are, other scalars as written, anything else "".
-std::string key_text(simdjson::dom::element element) {
-  if (element.is_string()) return std::string(element.get_string().value_unsafe());
-  if (element.is_int64()) return std::to_string(element.get_int64().value_unsafe());
-  if (element.is_uint64()) return std::to_string(element.get_uint64().value_unsafe());
-  return {};
+// Bodies at least this large are followed by malloc_trim(0), so their memory goes back to the system.
+constexpr size_t kTrimAfterBytes = 1 << 20;
+
+std::string error_json(std::string_view message) {
+  return fmt::format(R"({{"error":{}}})", json_append::quoted(message));
 }
 
-struct BadRecord {
-  size_t index;
-  std::string reason;
-};
-
-// Checks one element (full DOM validation) and makes the record; its bytes are kept as sent.
-std::optional<BadRecord> add_record(simdjson::dom::parser& parser, std::string_view raw, size_t index,
-                                    const std::string& key_pointer, int64_t now, std::vector<Record>& out) {
-  simdjson::padded_string padded(raw);
-  simdjson::dom::element element;
-  if (auto error = parser.parse(padded).get(element)) return BadRecord{index, simdjson::error_message(error)};
-  if (!element.is_object()) return BadRecord{index, "not a JSON object"};
-  Record record;
-  simdjson::dom::element key;
-  if (!key_pointer.empty() && element.at_pointer(key_pointer).get(key) == simdjson::SUCCESS) record.key = key_text(key);
-  record.value = std::string(raw);
-  record.headers = {{"source", "push"}, {"fetched_at", std::to_string(now)}};
-  record.timestamp_ms = now;
-  out.push_back(std::move(record));
-  return std::nullopt;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r' || text.front() == '\n'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' || text.back() == '\n'))
-    text.remove_suffix(1);
-  return text;
-}
-
-// NDJSON: one object per non-empty line.
-std::optional<BadRecord> parse_ndjson(std::string_view body, const std::string& key_pointer, int64_t now,
-                                      std::vector<Record>& out) {
-  simdjson::dom::parser parser;
-  size_t index = 0;
-  while (!body.empty()) {
-    const size_t end = body.find('\n');
-    const std::string_view line = trim(body.substr(0, end));
-    body.remove_prefix(end == std::string_view::npos ? body.size() : end + 1);
-    if (line.empty()) continue;
-    if (auto bad = add_record(parser, line, index++, key_pointer, now, out)) return bad;
-  }
-  return std::nullopt;
-}
-
-// A JSON array: On-Demand finds each element's bytes, the DOM then validates each one fully.
-std::optional<BadRecord> parse_array(const std::string& body, const std::string& key_pointer, int64_t now,
-                                     std::vector<Record>& out) {
-  simdjson::padded_string padded(body);
-  simdjson::ondemand::parser ondemand;
-  simdjson::dom::parser dom;
-  simdjson::ondemand::document doc;
-  if (auto error = ondemand.iterate(padded).get(doc)) return BadRecord{0, simdjson::error_message(error)};
-  simdjson::ondemand::array array;
-  if (doc.get_array().get(array) != simdjson::SUCCESS) return BadRecord{0, "the body is not a JSON array"};
-  size_t index = 0;
-  for (auto element : array) {
-    simdjson::ondemand::value value;
-    if (auto error = element.get(value)) return BadRecord{index, simdjson::error_message(error)};
-    simdjson::ondemand::object object;
-    if (value.get_object().get(object) != simdjson::SUCCESS) return BadRecord{index, "not a JSON object"};
-    std::string_view raw;
-    if (auto error = object.raw_json().get(raw)) return BadRecord{index, simdjson::error_message(error)};
-    if (auto bad = add_record(dom, raw, index, key_pointer, now, out)) return bad;
-    ++index;
-  }
-  return std::nullopt;
+// The length a request announces (Content-Length), if it does.
+std::optional<size_t> content_length(const httplib::Request& req) {
+  const std::string text = req.get_header_value("Content-Length");
+  size_t length = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return length;
 }
 
 }  // namespace
@@ -120,8 +64,9 @@ struct PushServer::Impl {
   std::mutex producer_mutex;  // the producer is used by one request at a time
   std::unique_ptr<Producer> producer;
 
-  std::mutex topics_mutex;
-  std::map<std::string, bool, std::less<>> created_topics;
+  TopicPolicy topics;
+  KeyPointer key_pointer;
+  PushBodyLimits body_limits;
 
   // Requests with the same Idempotency-Key run one after the other, so the
   // second sees the first's checkpoint. Entries live while someone holds them.
@@ -148,7 +93,15 @@ struct PushServer::Impl {
         guard(options.limits),
         owned_server(make_guarded_server(guard, options.tls_cert_file, options.tls_key_file)),
         server(*owned_server),
-        gate(options.tokens, allowed_host_names(options.allowed_hosts, options.host)) {}
+        gate(options.tokens, allowed_host_names(options.allowed_hosts, options.host)),
+        topics({.allowed = options.topics,
+                .create_topics = options.create_topics,
+                .max_topics = options.max_topics,
+                .partitions = options.partitions},
+               b),
+        // A pointer that is not one selects no key, as a pointer leading nowhere would.
+        key_pointer(parse_key_pointer(options.key_pointer).ok() ? *parse_key_pointer(options.key_pointer) : KeyPointer{}),
+        body_limits{.max_records = static_cast<size_t>(options.max_request_records)} {}
 
   KeyLock& acquire_key(const std::string& key) {
     KeyLock* lock;
@@ -166,14 +119,6 @@ struct PushServer::Impl {
     if (--lock.users == 0) key_locks.erase(key);
   }
 
-  Status ensure_topic(const std::string& topic) {
-    std::lock_guard guard(topics_mutex);
-    if (created_topics.count(topic)) return Status{};
-    Status status = bus.create_topic(topic, options.partitions);
-    if (status) created_topics[topic] = true;
-    return status;
-  }
-
   void answer(httplib::Response& res, int code, const std::string& body) {
     res.status = code;
     res.set_content(body, "application/json");
@@ -181,49 +126,112 @@ struct PushServer::Impl {
     ++requests_by_code[code];
   }
 
-  void handle_push(const httplib::Request& req, httplib::Response& res) {
+  void handle_push(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read) {
     // Back-pressure: beyond max_in_flight, ask the client to come back.
     if (in_flight.fetch_add(1) >= options.max_in_flight) {
       in_flight.fetch_sub(1);
       res.set_header("Retry-After", "1");
       answer(res, 429, R"({"error":"too many requests in flight"})");
+      discard_body(res, read);
       return;
     }
-    push(req, res);
+    bool body_read = false;
+    const size_t body_bytes = push(req, res, read, body_read);
     in_flight.fetch_sub(1);
+    if (!body_read) discard_body(res, read);
+    // The body, its records and their encoding are freed by now; glibc keeps freed memory in
+    // its arenas (one per thread) unless asked to give it back.
+    if (body_bytes >= kTrimAfterBytes) malloc_trim(0);
   }
 
-  void push(const httplib::Request& req, httplib::Response& res) {
+  // A request refused before its body was read: the body is read and dropped (at most
+  // max_request_bytes; beyond it the connection is closed), so the client can send it all and
+  // read the answer, and nothing of it is taken for the next request on the connection.
+  void discard_body(httplib::Response& res, const httplib::ContentReader& read) {
+    const auto limit = static_cast<size_t>(options.max_request_bytes);
+    size_t seen = 0;
+    const int status = res.status;  // a failed read sets its own
+    if (!read([&](const char*, size_t size) { return (seen += size) <= limit; })) {
+      res.set_header("Connection", "close");
+    }
+    res.status = status;
+  }
+
+  // Reads the body (at most max_request_bytes) into `body`; false once it has answered.
+  bool read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read,
+                 std::string& body) {
+    const auto limit = static_cast<size_t>(options.max_request_bytes);
+    if (auto length = content_length(req); length && *length <= limit) body.reserve(*length);
+    bool too_large = false;
+    const bool complete = read([&](const char* data, size_t size) {
+      if (body.size() + size > limit) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, size);
+      return true;
+    });
+    if (too_large || res.status == 413) {
+      res.set_header("Connection", "close");
+      answer(res, 413, error_json(fmt::format("request body larger than {} bytes (serve.max_request_bytes)", limit)));
+      return false;
+    }
+    if (!complete) {
+      res.set_header("Connection", "close");
+      answer(res, 400, error_json("the request body could not be read"));
+      return false;
+    }
+    return true;
+  }
+
+  // Handles one push; returns the size of the body it read.
+  size_t push(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read,
+              bool& body_read) {
     const std::string topic = req.matches[1];
-    if (static_cast<int64_t>(req.body.size()) > options.max_request_bytes) {
-      answer(res, 413, R"({"error":"request body too large"})");
-      return;
+    // What needs no body first: the media type, the topic's name and whether it is allowed.
+    auto format = body_format(req.get_header_value("Content-Type"));
+    if (!format) {
+      answer(res, 415, error_json(format.error().message));
+      return 0;
     }
-    const std::string type = req.get_header_value("Content-Type");
+    if (auto refused = topics.check(topic)) {
+      answer(res, refused->status, error_json(refused->message));
+      return 0;
+    }
+    std::string body;
+    body_read = true;
+    if (!read_body(req, res, read, body)) return body.size();
+    const size_t body_bytes = body.size();
+
+    // Every record is checked before anything is written; each is kept as offsets into the body.
+    ParsedBody parsed;
+    if (auto bad = parse_push_body(body, *format, key_pointer, body_limits, parsed)) {
+      std::string json = fmt::format(R"({{"error":{},"offset":{})", json_append::quoted(bad->reason), bad->offset);
+      if (bad->index) json += fmt::format(R"(,"index":{})", *bad->index);
+      answer(res, 400, json + "}");
+      return body_bytes;
+    }
+    if (auto refused = topics.admit(topic)) {
+      answer(res, refused->status, error_json(refused->message));
+      return body_bytes;
+    }
     const int64_t now = now_ms();
+    const std::string fetched_at = std::to_string(now);
     std::vector<Record> records;
-    std::optional<BadRecord> bad;
-    if (type.starts_with("application/x-ndjson")) {
-      bad = parse_ndjson(req.body, options.key_pointer, now, records);
-    } else if (type.starts_with("application/json")) {
-      bad = parse_array(req.body, options.key_pointer, now, records);
-    } else {
-      answer(res, 415, R"({"error":"Content-Type must be application/json or application/x-ndjson"})");
-      return;
+    records.reserve(parsed.elements.size());
+    for (size_t i = 0; i < parsed.elements.size(); ++i) {
+      records.push_back(Record{.key = std::string(parsed.key(body, i)),
+                               .value = std::string(parsed.value(body, i)),
+                               .headers = {{"source", "push"}, {"fetched_at", fetched_at}},
+                               .timestamp_ms = now});
     }
-    if (bad) {
-      answer(res, 400, fmt::format(R"({{"error":{},"index":{}}})", json_append::quoted(bad->reason), bad->index));
-      return;
-    }
-    if (Status status = ensure_topic(topic); !status) {
-      answer(res, 500, fmt::format(R"({{"error":{}}})", json_append::quoted(status.message())));
-      return;
-    }
+    std::string().swap(body);  // the records own their bytes now
+    parsed = ParsedBody();
 
     const std::string idempotency_key = req.get_header_value("Idempotency-Key");
     if (idempotency_key.empty()) {
       send(res, topic, records, nullptr);
-      return;
+      return body_bytes;
     }
     SourceCheckpoint checkpoint{fmt::format("idempotency/{}/{}", topic, idempotency_key), std::to_string(records.size())};
     KeyLock& lock = acquire_key(checkpoint.source);
@@ -232,13 +240,14 @@ struct PushServer::Impl {
       return producer->load_checkpoint(checkpoint.source);
     }();
     if (!seen) {
-      answer(res, 500, fmt::format(R"({{"error":{}}})", json_append::quoted(seen.error().message)));
+      answer(res, 500, error_json(seen.error().message));
     } else if (seen->has_value()) {
       answer(res, 200, fmt::format(R"({{"accepted":{},"duplicate":true}})", **seen));
     } else {
       send(res, topic, records, &checkpoint);
     }
     release_key(checkpoint.source, lock);
+    return body_bytes;
   }
 
   void send(httplib::Response& res, const std::string& topic, const std::vector<Record>& records,
@@ -249,7 +258,7 @@ struct PushServer::Impl {
       status = producer->send(topic, records, checkpoint);
     }
     if (!status) {
-      answer(res, 503, fmt::format(R"({{"error":{}}})", json_append::quoted(status.message())));
+      answer(res, 503, error_json(status.message()));
       return;
     }
     records_total += records.size();
@@ -312,9 +321,9 @@ Result<int> PushServer::start() {
   });
   // A larger body is answered 413 by cpp-httplib before it is read.
   impl.server.set_payload_max_length(static_cast<size_t>(impl.options.max_request_bytes));
-  const std::string push_path = R"(/v1/topics/([A-Za-z0-9._-]+)/records)";
-  impl.server.Post(push_path,
-                   [&impl](const httplib::Request& req, httplib::Response& res) { impl.handle_push(req, res); });
+  const std::string push_path = R"(/v1/topics/([^/]*)/records)";  // the name is checked by TopicPolicy
+  impl.server.Post(push_path, [&impl](const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& read) { impl.handle_push(req, res, read); });
   impl.server.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(dashboard_page().data(), dashboard_page().size(), "text/html; charset=utf-8");
   });

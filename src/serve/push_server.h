@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bus/bus.h"
 #include "core/result.h"
@@ -18,6 +19,10 @@ struct PushServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port
   int64_t max_request_bytes = 8LL << 20;
+  int64_t max_request_records = 100000;  // more records in one body: 400
+  std::vector<std::string> topics;       // the topics pushes may write to (created on their first push)
+  bool create_topics = false;            // others too, while the bus holds fewer than max_topics topics
+  int64_t max_topics = 64;
   int64_t max_in_flight = 8;
   std::string key_pointer = "/login/uuid";  // JSON pointer of the record key in each object
   int32_t partitions = 1;                   // of a topic the server creates on its first push
