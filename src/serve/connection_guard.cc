@@ -24,18 +24,21 @@ using Clock = std::chrono::steady_clock;
 
 thread_local bool close_after_response = false;
 
+// Milliseconds left until `deadline`, rounded up: a poll() for them does not wake before it.
 int remaining_ms(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return static_cast<int>(std::clamp<int64_t>(left, 0, 1 << 30));
 }
 
-// Waits until `fd` is ready for `events`, at most until `deadline`.
+// Waits until `fd` is ready for `events`, at most until `deadline`: false means the deadline
+// passed (or the socket failed), never an early wake-up.
 bool wait_for(int fd, short events, Clock::time_point deadline) {
   for (;;) {
     pollfd entry{fd, events, 0};
     const int ready = ::poll(&entry, 1, remaining_ms(deadline));
     if (ready > 0) return true;
-    if (ready == 0 || errno != EINTR) return false;
+    if (ready < 0 && errno != EINTR) return false;
+    if (ready == 0 && Clock::now() >= deadline) return false;
   }
 }
 
@@ -311,6 +314,13 @@ void ConnectionGuard::serve(int sock, SSL_CTX* tls, const std::atomic<int>& list
     ::close(sock);
   }
   active_.fetch_sub(1);
+}
+
+void raise_accept_backlog(httplib::Server& server, int backlog) {
+  if (const auto* guarded = dynamic_cast<const ListeningSocket*>(&server)) {
+    const int fd = guarded->listening_socket();
+    if (fd != INVALID_SOCKET) (void)::listen(fd, backlog);  // a listening socket takes a new backlog
+  }
 }
 
 std::unique_ptr<httplib::Server> make_guarded_server(ConnectionGuard& guard, const std::string& cert_file,

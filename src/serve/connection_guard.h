@@ -50,14 +50,26 @@ class ConnectionGuard {
 // answer, e.g. when it is answered before its body was read.
 void close_connection_after_response();
 
+// What a guarded server adds to cpp-httplib's: its listening socket, whose accept backlog
+// cpp-httplib leaves at 5 (a burst of connections would wait in SYN retries, seconds each).
+class ListeningSocket {
+ public:
+  virtual ~ListeningSocket() = default;
+  virtual int listening_socket() const = 0;
+};
+
+// After bind: lets up to `backlog` connections wait to be accepted (the kernel caps it at somaxconn).
+void raise_accept_backlog(httplib::Server& server, int backlog);
+
 // cpp-httplib's Server or SSLServer, its connections served through `guard`.
 template <class Base>
-class GuardedServer final : public Base {
+class GuardedServer final : public Base, public ListeningSocket {
  public:
   template <class... Args>
   explicit GuardedServer(ConnectionGuard& guard, Args&&... args) : Base(std::forward<Args>(args)...), guard_(guard) {
     this->new_task_queue = [&guard] { return new httplib::ThreadPool(guard.workers()); };
   }
+  int listening_socket() const override { return this->svr_sock_; }
 
  private:
   bool process_and_close_socket(socket_t sock) override {

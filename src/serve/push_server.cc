@@ -6,6 +6,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <map>
@@ -382,6 +383,8 @@ Result<int> PushServer::start() {
   if (port < 0) {
     return Error::make(Errc::unavailable, fmt::format("cannot listen on {}:{}", impl.options.host, impl.options.port));
   }
+  // A burst of clients waits in the accept queue, not in SYN retries (cpp-httplib listens with 5).
+  raise_accept_backlog(impl.server, static_cast<int>(std::max<int64_t>(128, impl.options.limits.max_connections * 2)));
   impl.listener = std::thread([&impl] { impl.server.listen_after_bind(); });
   return port;
 }
