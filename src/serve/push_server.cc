@@ -220,7 +220,7 @@ struct PushServer::Impl {
     KeyLock& lock = acquire_key(checkpoint.source);
     Result<std::optional<std::string>> seen = [&] {
       std::lock_guard guard(producer_mutex);
-      return producer->load_checkpoint(checkpoint.source);
+      return producer->load_checkpoint(topic, checkpoint.source);
     }();
     if (!seen) {
       answer(res, 500, fmt::format(R"({{"error":{}}})", json_append::quoted(seen.error().message)));
