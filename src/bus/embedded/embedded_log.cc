@@ -300,12 +300,12 @@ Result<std::vector<StoredSourcePosition>> EmbeddedLog::list_checkpoints() {
 
 Status EmbeddedLog::reset_checkpoint(std::string_view name, std::string_view source,
                                      const std::optional<std::string>& position) {
+  auto t = topic(name, 0);  // an existing topic only: a reset creates none
+  if (!t) return t.status();
   if (position) {
     const SourceCheckpoint checkpoint{std::string(source), *position};
     return append(name, {}, &checkpoint);
   }
-  auto t = topic(name, 0);
-  if (!t) return t.status();
   std::lock_guard lock((*t)->write_mu);
   return (*t)->writer->delete_checkpoint(source);
 }
