@@ -146,7 +146,10 @@ def test_same_origin_redirect_keeps_credentials(origins, users, data_dir):
 def test_unreachable_api_fails_the_run_with_the_reason(data_dir):
     url = f"http://127.0.0.1:{closed_port()}/api/"
     process = subprocess.Popen([KASCADE, "run", "--source", "randomuser", "--duration", "6s", "--data-dir",
-                                str(data_dir), "--set", f"source.randomuser.url={url}"],
+                                str(data_dir), "--set", f"source.randomuser.url={url}",
+                                # Retries every few ms: hundreds of attempts, reported a few lines only.
+                                "--set", "source.http.backoff_initial_ms=1", "--set", "source.http.backoff_max_ms=10",
+                                "--set", "source.http.breaker_failures=1000000"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = process.stderr.readline()
     running = process.poll() is None
@@ -157,9 +160,11 @@ def test_unreachable_api_fails_the_run_with_the_reason(data_dir):
     assert process.returncode == 1, (stdout, rest)
     assert "never fetched successfully" in rest and "Couldn't connect" in rest, rest
     assert "ingested" not in stdout, stdout
-    # Rate-limited: a handful of lines for many attempts, never one per attempt.
-    lines = [line for line in (first + rest).splitlines() if "failed attempt" in line]
-    assert 2 <= len(lines) <= 10, lines
+    # Rate-limited: a line a second at most, however many attempts failed.
+    attempts = int(rest.split("never fetched successfully (")[1].split(" ")[0])
+    lines = [line for line in (first + rest).splitlines() if "failed attempt" in line and "kascade: source" in line]
+    assert attempts >= 100, rest
+    assert 2 <= len(lines) <= 9, lines
 
 
 def test_schedule_records_the_failed_run_with_its_reason(data_dir):
