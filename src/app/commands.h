@@ -129,6 +129,20 @@ struct JobsArgs {
 };
 int jobs_list_command(const JobsArgs& args);
 
+// `kascade sources ls | reset`: the positions sources stored on the bus, per
+// source name and topic; reset moves one (app/sources_command.cc).
+struct SourcesArgs {
+  std::string config_file;
+  std::string data_dir;
+  std::vector<std::string> overrides;  // --set path=value
+  std::string format = "table";
+  std::string name;                // reset: the source
+  std::string topic;               // reset: empty = bus.topic
+  std::optional<std::string> to;   // reset: the new position (nullopt: the start)
+};
+int sources_list_command(const SourcesArgs& args);
+int sources_reset_command(const SourcesArgs& args);
+
 // "60s", "5m", "1h", "250ms", "2" (seconds).
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
 

@@ -149,6 +149,21 @@ int main(int argc, char** argv) {
   jobs_ls->add_option("--data-dir", jobs_args.data_dir, "Data directory (default ./kascade-data)");
   jobs_ls->add_option("--format", jobs_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
 
+  kascade::SourcesArgs sources_args;
+  auto* sources = app.add_subcommand("sources", "The positions sources stored on the bus (per source and topic)");
+  sources->require_subcommand(1);
+  auto* sources_ls = sources->add_subcommand("ls", "List every source's position (source, topic, position, updated)");
+  auto* sources_reset = sources->add_subcommand("reset", "Move a source's position (default: back to the start)");
+  for (auto* command : {sources_ls, sources_reset}) {
+    command->add_option("-c,--config", sources_args.config_file, "Pipeline config (to find the bus)");
+    command->add_option("--data-dir", sources_args.data_dir, "Data directory (default ./kascade-data)");
+    command->add_option("--set", sources_args.overrides, "Override a config option: --set bus.type=kafka (repeatable)");
+  }
+  sources_ls->add_option("--format", sources_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  sources_reset->add_option("name", sources_args.name, "The source's name (source.name, or its type)")->required();
+  sources_reset->add_option("--topic", sources_args.topic, "The topic of the position (default: bus.topic)");
+  sources_reset->add_option("--to", sources_args.to, "The new position, as `sources ls` shows it (default: the start)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -172,5 +187,7 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return kascade::serve_command(serve_args);
   if (schedule->parsed()) return kascade::schedule_command(schedule_args);
   if (jobs_ls->parsed()) return kascade::jobs_list_command(jobs_args);
+  if (sources_ls->parsed()) return kascade::sources_list_command(sources_args);
+  if (sources_reset->parsed()) return kascade::sources_reset_command(sources_args);
   return kascade::kExitUsage;
 }

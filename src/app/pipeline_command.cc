@@ -105,6 +105,8 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   });
 
   Status ingest_status, process_status;
+  IngestReport ingest_report;
+  std::string source_name;
   std::string store_description;
   std::thread ingest_thread;
   if (ingesting) {
@@ -116,8 +118,9 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
       } else if (auto producer = (*bus)->open_producer(); !producer) {
         ingest_status = producer.status();
       } else {
+        source_name = (*source)->name();
         ingest_status = run_ingest(**source, **producer, topic, static_cast<size_t>(config->source.batch_records),
-                                   stop_ingest, counters);
+                                   stop_ingest, counters, &ingest_report);
       }
       if (!ingest_status.ok()) stop_processor = true;
       ingest_done = true;
@@ -167,6 +170,11 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (ingesting) {
     summary += fmt::format(", ingested {} records ({}/s) into topic '{}'", with_thousands(counters.ingested),
                            with_thousands(static_cast<uint64_t>(counters.ingested / std::max(seconds, 1e-3))), topic);
+    if (ingest_report.done_at) {
+      summary += fmt::format(" (source '{}' had nothing more: its position on topic '{}' is '{}'; "
+                             "`kascade sources reset {}` starts it over)",
+                             source_name, topic, *ingest_report.done_at, source_name);
+    }
   }
   if (processing) {
     summary += fmt::format(", landed {} rows and {} dead letters in {} ({} sink writes)",

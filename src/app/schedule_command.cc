@@ -1,6 +1,7 @@
 // app/schedule_command.cc: `kascade schedule` (run the pipeline at cron or fixed-interval fire times,
 // recording each run in job_runs) and `kascade jobs ls`.
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,29 +83,66 @@ Result<int64_t> topic_records(const Config& config) {
   return total;
 }
 
+struct ChildRun {
+  int code = -1;
+  std::string last_error_line;  // the last line the run wrote on stderr (its error, when it failed)
+};
+
+// Copies what the child wrote on stderr through to ours, keeping the last complete line.
+void relay_stderr(int fd, std::string& pending, std::string& last_line) {
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0) {
+    (void)!write(STDERR_FILENO, buffer, static_cast<size_t>(n));
+    pending.append(buffer, static_cast<size_t>(n));
+    for (size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) {
+      if (end > 0) last_line = pending.substr(0, end);
+    }
+  }
+}
+
 // One pipeline run in a child process: it has its own signal handlers and
 // state, so a stop signal here reaches the run (forwarded) and the schedule.
-int run_in_child(const PipelineArgs& args) {
+// Its stderr passes through a pipe, so the run's last error line can be kept.
+ChildRun run_in_child(const PipelineArgs& args) {
   std::fflush(stdout);
   std::fflush(stderr);
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return {};
   const pid_t child = fork();
-  if (child < 0) return -1;
+  if (child < 0) {
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    return {};
+  }
   if (child == 0) {
+    close(pipe_fds[0]);
+    dup2(pipe_fds[1], STDERR_FILENO);
+    close(pipe_fds[1]);
     const int code = run_pipeline_command(args, PipelineRole::all);
     std::fflush(stdout);
     std::fflush(stderr);
     _exit(code);
   }
+  close(pipe_fds[1]);
+  fcntl(pipe_fds[0], F_SETFL, fcntl(pipe_fds[0], F_GETFL) | O_NONBLOCK);
+  ChildRun run;
+  std::string pending;
   bool forwarded = false;
   int status = 0;
   while (waitpid(child, &status, WNOHANG) == 0) {
+    relay_stderr(pipe_fds[0], pending, run.last_error_line);
     if (g_stop.load() && !forwarded) {
       kill(child, SIGTERM);
       forwarded = true;
     }
     std::this_thread::sleep_for(milliseconds(20));
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  relay_stderr(pipe_fds[0], pending, run.last_error_line);
+  if (!pending.empty()) run.last_error_line = pending;
+  close(pipe_fds[0]);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
 }
 
 // Sleeps until `when` (or a stop signal); false when stopped.
@@ -167,7 +205,8 @@ int schedule_command(const ScheduleArgs& args) {
     auto before = read_store_counts(store, table);
     if (!before) return report_failure(command, before.error());
     const int64_t started_ms = now_ms();
-    const int code = run_in_child(run_args);
+    const ChildRun child = run_in_child(run_args);
+    const int code = child.code;
     const int64_t ended_ms = now_ms();
     auto after = read_store_counts(store, table);
     if (!after) return report_failure(command, after.error());
@@ -178,7 +217,10 @@ int schedule_command(const ScheduleArgs& args) {
                   .records = after->rows - before->rows,
                   .errors = after->dead_letters - before->dead_letters,
                   .outcome = code == kExitOk ? "ok" : "failed",
-                  .message = code == kExitOk ? "" : fmt::format("the pipeline run exited with code {}", code)};
+                  .message = code == kExitOk ? ""
+                             : child.last_error_line.empty()
+                                 ? fmt::format("the pipeline run exited with code {}", code)
+                                 : fmt::format("exit code {}: {}", code, child.last_error_line)};
     any_failed = any_failed || code != kExitOk;
     JobHistory history;
     if (auto status = history.open(store.string()); !status) return report_failure(command, status.error());

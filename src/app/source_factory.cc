@@ -98,6 +98,20 @@ Result<std::unique_ptr<Source>> make_http_source(const Config& config, std::stri
   }
   auto headers = http_request_headers(http);
   if (!headers) return headers.error();
+  std::vector<std::string> allowed_origins;
+  for (std::string_view rest = http.allowed_origins; !rest.empty();) {
+    const size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty()) continue;
+    if (!url_origin(std::string(item))) {
+      return Error::make(Errc::config, fmt::format("source.http.allowed_origins: '{}' is not an origin such as "
+                                                   "https://host:port", item));
+    }
+    allowed_origins.emplace_back(item);
+  }
   HttpSourceOptions options{.name = std::move(name),
                             .url_template = http.url,
                             .pagination = *pagination,
@@ -107,6 +121,7 @@ Result<std::unique_ptr<Source>> make_http_source(const Config& config, std::stri
                                        .cursor_pointer = http.cursor_pointer},
                             .headers = std::move(*headers),
                             .max_records = bound,
+                            .allowed_origins = std::move(allowed_origins),
                             .fetch = fetch_policy(http)};
   return std::unique_ptr<Source>(std::make_unique<HttpSource>(std::move(options)));
 }

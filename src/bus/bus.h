@@ -26,6 +26,14 @@ struct SourceCheckpoint {
   std::string position;
 };
 
+// A source position as the bus holds it (`kascade sources ls`).
+struct StoredSourcePosition {
+  std::string source;
+  std::string topic;  // empty: a Kafka checkpoint written before positions were kept per topic
+  std::string position;
+  std::optional<int64_t> updated_ms;  // when it was stored, if the bus knows
+};
+
 // Records returned by one poll. Owns the bytes its records' views point into.
 struct PolledBatch {
   std::string topic;
@@ -59,8 +67,17 @@ class Producer {
   virtual Status send(std::string_view topic, std::span<const Record> records,
                       const SourceCheckpoint* checkpoint) = 0;
 
-  // The last checkpoint stored for a source, if any.
-  virtual Result<std::optional<std::string>> load_checkpoint(std::string_view source) = 0;
+  // The last checkpoint a source stored with its records on `topic`, if any:
+  // a position is per source name and topic (and per cluster on Kafka).
+  virtual Result<std::optional<std::string>> load_checkpoint(std::string_view topic, std::string_view source) = 0;
+
+  // Every source position the bus holds, ordered by topic and source.
+  virtual Result<std::vector<StoredSourcePosition>> list_checkpoints() = 0;
+
+  // Moves a source's position on `topic` (as a consumer-group offset reset
+  // does): to `position`, or back to the start (nullopt: the position is removed).
+  virtual Status reset_checkpoint(std::string_view topic, std::string_view source,
+                                  const std::optional<std::string>& position) = 0;
 };
 
 // Told by a Consumer, from inside poll(), when the group moves partitions

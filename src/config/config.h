@@ -60,6 +60,7 @@ struct HttpClientConfig {
   int64_t first_page = 0;
   std::string records_pointer, key_pointer, cursor_pointer;  // JSON pointers
   std::string headers;         // "Name: value; Name: value"
+  std::string allowed_origins; // "http://host:port, ...": other origins requests may go to (no credentials)
   std::string auth;            // none | bearer | basic
   std::string token_env, username, password_env;  // names of environment variables (and the basic-auth user)
 };

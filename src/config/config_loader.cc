@@ -2,6 +2,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -79,6 +80,18 @@ bool parse_number(const std::string& text, T& out) {
   return ec == std::errc() && ptr == end;
 }
 
+// Why `text` is not an RFC 6901 JSON pointer ("" or "/a/b", `~` only in `~0`
+// and `~1`); nullopt when it is one. Every option named `*_pointer` is one.
+std::optional<std::string> json_pointer_problem(std::string_view text) {
+  if (!text.empty() && text.front() != '/') return std::string("it must be empty or start with '/'");
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '~' && (i + 1 == text.size() || (text[i + 1] != '0' && text[i + 1] != '1'))) {
+      return std::string("'~' must be followed by 0 or 1 (~0 is '~', ~1 is '/')");
+    }
+  }
+  return std::nullopt;
+}
+
 // Checks `text` against the option's type and bounds and stores it. `location`
 // prefixes errors ("file:line:col", or "--set" for command-line overrides).
 Status apply_text(Config& config, const OptionSpec& option, const std::string& text, const std::string& location) {
@@ -102,6 +115,9 @@ Status apply_text(Config& config, const OptionSpec& option, const std::string& t
   } else {
     const auto& choice = std::get<TextOption>(option.kind);
     if (!choice.allow_empty && text.empty()) return error("must not be empty");
+    if (option.path.ends_with("_pointer")) {
+      if (auto problem = json_pointer_problem(text)) return error(fmt::format("'{}' is not a JSON pointer: {}", text, *problem));
+    }
     if (!choice.choices.empty() &&
         std::find(choice.choices.begin(), choice.choices.end(), text) == choice.choices.end()) {
       return error(fmt::format("'{}' is not one of: {}", text, fmt::join(choice.choices, ", ")));

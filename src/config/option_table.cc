@@ -130,6 +130,10 @@ const std::vector<OptionSpec>& table() {
        TextOption{KASCADE_FIELD(source.http.cursor_pointer), "/paging/next_cursor", {}, true}},
       {"source.http.headers", "http source: extra request headers, 'Name: value' separated by ';'.",
        TextOption{KASCADE_FIELD(source.http.headers), "", {}, true}},
+      {"source.http.allowed_origins",
+       "http source: origins besides source.http.url's ('https://host:port', comma-separated) that a Link next "
+       "may lead to; they never get the credentials or source.http.headers (empty: the URL's origin only).",
+       TextOption{KASCADE_FIELD(source.http.allowed_origins), "", {}, true}},
       {"source.http.auth",
        "http source: none, bearer (Authorization: Bearer <$token_env>) or basic (<username>:<$password_env>). "
        "Credentials come from the environment and are never printed.",

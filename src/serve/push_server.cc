@@ -238,7 +238,7 @@ struct PushServer::Impl {
     KeyLock& lock = acquire_key(checkpoint.source);
     Result<std::optional<std::string>> seen = [&] {
       std::lock_guard guard(producer_mutex);
-      return producer->load_checkpoint(checkpoint.source);
+      return producer->load_checkpoint(topic, checkpoint.source);
     }();
     if (!seen) {
       answer(res, 500, error_json(seen.error().message));

@@ -26,6 +26,16 @@ struct SourceBatch {
   bool exhausted = false;    // a bounded source has nothing more to give
 };
 
+// How the fetches of a source that fetches (an HTTP API) have gone so far.
+// The runner reports failed attempts as they happen and fails a run in
+// which the source never fetched successfully, or whose circuit is open at the end.
+struct SourceHealth {
+  uint64_t successes = 0;   // usable responses
+  uint64_t failures = 0;    // failed attempts (timeouts, refused, 5xx, malformed bodies, ...)
+  std::string last_failure; // the last failed attempt's reason (never a credential)
+  bool circuit_open = false;
+};
+
 // A source of records (the generator, a REST API, ...). Used by one thread.
 class Source {
  public:
@@ -42,6 +52,9 @@ class Source {
   // Up to max_records records. An empty, non-exhausted batch means "nothing
   // right now" (the caller may wait and ask again).
   virtual Result<SourceBatch> next_batch(size_t max_records) = 0;
+
+  // nullopt for a source that fetches nothing (the generator).
+  virtual std::optional<SourceHealth> health() const { return std::nullopt; }
 };
 
 }  // namespace kascade

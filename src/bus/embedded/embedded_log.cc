@@ -281,6 +281,35 @@ Result<std::optional<std::string>> EmbeddedLog::load_checkpoint(std::string_view
   return std::optional<std::string>(std::move(latest->position));
 }
 
+Result<std::vector<StoredSourcePosition>> EmbeddedLog::list_checkpoints() {
+  auto names = list_topics();
+  if (!names) return names.status();
+  std::vector<StoredSourcePosition> out;
+  for (const auto& name : *names) {
+    auto t = topic(name, 0);
+    if (!t) return t.status();
+    std::lock_guard lock((*t)->write_mu);
+    auto stored = (*t)->writer->list_checkpoints();
+    if (!stored) return stored.status();
+    for (auto& [source, checkpoint] : *stored) {
+      out.push_back({source, name, std::move(checkpoint.position), checkpoint.updated_ms});
+    }
+  }
+  return out;
+}
+
+Status EmbeddedLog::reset_checkpoint(std::string_view name, std::string_view source,
+                                     const std::optional<std::string>& position) {
+  auto t = topic(name, 0);  // an existing topic only: a reset creates none
+  if (!t) return t.status();
+  if (position) {
+    const SourceCheckpoint checkpoint{std::string(source), *position};
+    return append(name, {}, &checkpoint);
+  }
+  std::lock_guard lock((*t)->write_mu);
+  return (*t)->writer->delete_checkpoint(source);
+}
+
 Status EmbeddedLog::checkpoint_wal(std::string_view name) {
   auto t = topic(name, 0);
   if (!t) return t.status();

@@ -70,6 +70,11 @@ class EmbeddedLog {
   Result<std::optional<std::string>> load_checkpoint(std::string_view topic,
                                                      std::string_view source);
   Result<std::optional<std::string>> load_checkpoint(std::string_view source);
+  // Every checkpoint of every topic; a reset stores `position` for the
+  // source on `topic`, or forgets its checkpoint (nullopt).
+  Result<std::vector<StoredSourcePosition>> list_checkpoints();
+  Status reset_checkpoint(std::string_view topic, std::string_view source,
+                          const std::optional<std::string>& position);
 
   // Applies retention_bytes / retention_ms to every open topic now.
   // Returns the number of batches deleted.

@@ -15,7 +15,10 @@ class EmbeddedProducer final : public Producer {
 
   Status send(std::string_view topic, std::span<const Record> records,
               const SourceCheckpoint* checkpoint) override;
-  Result<std::optional<std::string>> load_checkpoint(std::string_view source) override;
+  Result<std::optional<std::string>> load_checkpoint(std::string_view topic, std::string_view source) override;
+  Result<std::vector<StoredSourcePosition>> list_checkpoints() override;
+  Status reset_checkpoint(std::string_view topic, std::string_view source,
+                          const std::optional<std::string>& position) override;
 
  private:
   EmbeddedLog& log_;

@@ -384,6 +384,26 @@ Result<std::optional<TopicStore::StoredCheckpoint>> TopicStore::load_checkpoint(
   return out;
 }
 
+Result<std::vector<std::pair<std::string, TopicStore::StoredCheckpoint>>> TopicStore::list_checkpoints() {
+  auto select = db_.prepare("SELECT source,position,updated_ms FROM source_checkpoints ORDER BY source");
+  if (!select) return select.error();
+  std::vector<std::pair<std::string, StoredCheckpoint>> out;
+  int rc;
+  while ((rc = select->step()) == SQLITE_ROW) {
+    out.emplace_back(std::string(select->column_text(0)),
+                     StoredCheckpoint{std::string(select->column_text(1)), select->column_int(2)});
+  }
+  if (rc != SQLITE_DONE) return db_.error(rc, "list checkpoints");
+  return out;
+}
+
+Status TopicStore::delete_checkpoint(std::string_view source) {
+  auto remove = db_.prepare("DELETE FROM source_checkpoints WHERE source=?1");
+  if (!remove) return remove.error();
+  remove->bind_text(1, source);
+  return remove->run("delete checkpoint");
+}
+
 Status TopicStore::checkpoint_wal() { return db_.exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
 
 }  // namespace kascade

@@ -64,6 +64,10 @@ class TopicStore {
     int64_t updated_ms = 0;
   };
   Result<std::optional<StoredCheckpoint>> load_checkpoint(std::string_view source);
+  // Every source's checkpoint in this topic, by source name.
+  Result<std::vector<std::pair<std::string, StoredCheckpoint>>> list_checkpoints();
+  // Forgets a source's checkpoint (the source starts over).
+  Status delete_checkpoint(std::string_view source);
 
   // Copies the WAL into the main file and truncates it.
   Status checkpoint_wal();

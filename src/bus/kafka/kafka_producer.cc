@@ -1,7 +1,11 @@
 // bus/kafka/kafka_producer.cc: produce with delivery reports, backpressure, checkpoints.
 #include "bus/kafka/kafka_producer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
+#include <tuple>
+
 #include <fmt/format.h>
 
 #include "bus/kafka/kafka_admin.h"
@@ -60,6 +64,11 @@ rd_kafka_resp_err_t produce(rd_kafka_t* rk, const std::string& topic, std::strin
   }
 }
 
+// The key of a source's checkpoint on `topic`.
+std::string checkpoint_key(std::string_view topic, std::string_view source) {
+  return fmt::format("{}/{}", topic, source);
+}
+
 void wait_for_deliveries(rd_kafka_t* rk, DeliveryTracker& tracker) {
   // Bounded by message.timeout.ms (bus.kafka.delivery_timeout_ms): every
   // queued message gets a report, delivered or failed, by then.
@@ -113,16 +122,7 @@ Status KafkaProducer::send(std::string_view topic, std::span<const Record> recor
   }
   if (checkpoint == nullptr) return ok_status();
 
-  if (auto status = ensure_checkpoint_topic(); !status) return status;
-  DeliveryTracker checkpoint_tracker;
-  const rd_kafka_resp_err_t err = produce(rk, kCheckpointTopic, checkpoint->source, checkpoint->position, {}, 0,
-                                          checkpoint_tracker);
-  wait_for_deliveries(rk, checkpoint_tracker);
-  const rd_kafka_resp_err_t failure = err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : checkpoint_tracker.first_error;
-  if (failure != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return client_->error(fmt::format("storing the checkpoint of source '{}'", checkpoint->source), failure);
-  }
-  return ok_status();
+  return store_checkpoint(checkpoint_key(topic, checkpoint->source), checkpoint->position);
 }
 
 Status KafkaProducer::ensure_checkpoint_topic() {
@@ -136,54 +136,107 @@ Status KafkaProducer::ensure_checkpoint_topic() {
   return ok_status();
 }
 
-Result<std::optional<std::string>> KafkaProducer::load_checkpoint(std::string_view source) {
+Result<std::vector<StoredSourcePosition>> KafkaProducer::read_checkpoints() {
   if (auto status = ensure_checkpoint_topic(); !status) return status.error();
   const int timeout_ms = static_cast<int>(client_->options().request_timeout_ms);
   int64_t low = 0, high = 0;
   if (auto status = query_kafka_watermarks(*client_, kCheckpointTopic, 0, low, high); !status) {
     return Error::make(status.error().code, "reading source checkpoints: " + status.message(), status.error().retriable);
   }
-  if (high <= low) return std::optional<std::string>();
-
-  // A consumer assigned to the whole (compacted) topic: the last value under
-  // this source's key is its checkpoint. librdkafka wants a group.id even
-  // for assign(); with assign() and no commits the group is never joined.
-  auto reader = KafkaClient::open(RD_KAFKA_CONSUMER, client_->options(),
-                                  {{"group.id", "kascade-checkpoint-reader"},
-                                   {"enable.auto.commit", "false"},
-                                   {"enable.partition.eof", "true"}});
-  if (!reader) return reader.error();
-  rd_kafka_t* rk = (*reader)->get();
-  PartitionList assignment = make_partition_list(1);
-  rd_kafka_topic_partition_list_add(assignment.get(), kCheckpointTopic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  if (auto err = rd_kafka_assign(rk, assignment.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return client_->error("reading source checkpoints", err);
-  }
-  std::optional<std::string> position;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  int64_t next = low;
-  while (next < high) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return client_->error("reading source checkpoints", RD_KAFKA_RESP_ERR__TIMED_OUT);
-    }
-    rd_kafka_message_t* message = rd_kafka_consumer_poll(rk, 100);
-    if (message == nullptr) continue;
-    const rd_kafka_resp_err_t err = message->err;
-    if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      next = std::max(next, message->offset);
-    } else if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      next = message->offset + 1;
-      const std::string_view key(static_cast<const char*>(message->key), message->key_len);
-      if (key == source) position = std::string(static_cast<const char*>(message->payload), message->len);
-      deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    }
-    rd_kafka_message_destroy(message);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__PARTITION_EOF && !is_retriable_kafka_error(err)) {
+  std::map<std::string, StoredSourcePosition> latest;  // by key; a tombstone erases its key
+  if (high > low) {
+    // A consumer assigned to the whole (compacted) topic: the last value
+    // under a key is its checkpoint. librdkafka wants a group.id even for
+    // assign(); with assign() and no commits the group is never joined.
+    auto reader = KafkaClient::open(RD_KAFKA_CONSUMER, client_->options(),
+                                    {{"group.id", "kascade-checkpoint-reader"},
+                                     {"enable.auto.commit", "false"},
+                                     {"enable.partition.eof", "true"}});
+    if (!reader) return reader.error();
+    rd_kafka_t* rk = (*reader)->get();
+    PartitionList assignment = make_partition_list(1);
+    rd_kafka_topic_partition_list_add(assignment.get(), kCheckpointTopic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    if (auto err = rd_kafka_assign(rk, assignment.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return client_->error("reading source checkpoints", err);
     }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    int64_t next = low;
+    while (next < high) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return client_->error("reading source checkpoints", RD_KAFKA_RESP_ERR__TIMED_OUT);
+      }
+      rd_kafka_message_t* message = rd_kafka_consumer_poll(rk, 100);
+      if (message == nullptr) continue;
+      const rd_kafka_resp_err_t err = message->err;
+      if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        next = std::max(next, message->offset);
+      } else if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        next = message->offset + 1;
+        std::string key(static_cast<const char*>(message->key), message->key_len);
+        if (message->payload == nullptr) {
+          latest.erase(key);
+        } else {
+          StoredSourcePosition entry;
+          const size_t slash = key.find('/');
+          entry.source = slash == std::string::npos ? key : key.substr(slash + 1);
+          entry.topic = slash == std::string::npos ? "" : key.substr(0, slash);
+          entry.position.assign(static_cast<const char*>(message->payload), message->len);
+          rd_kafka_timestamp_type_t type;
+          const int64_t at = rd_kafka_message_timestamp(message, &type);
+          if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && at > 0) entry.updated_ms = at;
+          latest[std::move(key)] = std::move(entry);
+        }
+        deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+      }
+      rd_kafka_message_destroy(message);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__PARTITION_EOF &&
+          !is_retriable_kafka_error(err)) {
+        return client_->error("reading source checkpoints", err);
+      }
+    }
+    rd_kafka_consumer_close(rk);
   }
-  rd_kafka_consumer_close(rk);
-  return position;
+  std::vector<StoredSourcePosition> out;
+  for (auto& [key, entry] : latest) out.push_back(std::move(entry));
+  std::sort(out.begin(), out.end(), [](const StoredSourcePosition& a, const StoredSourcePosition& b) {
+    return std::tie(a.topic, a.source) < std::tie(b.topic, b.source);
+  });
+  return out;
+}
+
+Result<std::optional<std::string>> KafkaProducer::load_checkpoint(std::string_view topic, std::string_view source) {
+  auto all = read_checkpoints();
+  if (!all) return all.error();
+  for (StoredSourcePosition& entry : *all) {
+    if (entry.topic == topic && entry.source == source) return std::optional<std::string>(std::move(entry.position));
+  }
+  return std::optional<std::string>();
+}
+
+Result<std::vector<StoredSourcePosition>> KafkaProducer::list_checkpoints() { return read_checkpoints(); }
+
+Status KafkaProducer::reset_checkpoint(std::string_view topic, std::string_view source,
+                                       const std::optional<std::string>& position) {
+  if (topic.empty()) {
+    // A checkpoint written before positions were kept per topic: only removing it makes sense.
+    if (position) return Error::make(Errc::invalid_argument, "a position is stored for a topic: name the topic");
+    return store_checkpoint(std::string(source), std::nullopt);
+  }
+  return store_checkpoint(checkpoint_key(topic, source), position);
+}
+
+Status KafkaProducer::store_checkpoint(const std::string& key, const std::optional<std::string>& position) {
+  if (auto status = ensure_checkpoint_topic(); !status) return status;
+  DeliveryTracker tracker;
+  // No position: a tombstone (a null value), which compaction eventually drops.
+  const std::string_view value = position ? std::string_view(*position) : std::string_view();
+  const rd_kafka_resp_err_t err = produce(client_->get(), kCheckpointTopic, key, value, {}, 0, tracker);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) wait_for_deliveries(client_->get(), tracker);
+  const rd_kafka_resp_err_t failure = err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : tracker.first_error;
+  if (failure != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return client_->error(fmt::format("storing the checkpoint '{}'", key), failure);
+  }
+  return ok_status();
 }
 
 }  // namespace kascade

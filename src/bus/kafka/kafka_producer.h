@@ -8,7 +8,10 @@
 
 namespace kascade {
 
-// The compacted topic holding source checkpoints, keyed by source name.
+// The compacted topic holding source checkpoints, keyed "<topic>/<source name>"
+// (a Kafka topic name holds no '/'). The topic lives in the cluster, so a
+// position is per cluster, topic and source name. A key without '/' was
+// written before positions were kept per topic: it is listed, never resumed from.
 inline constexpr const char* kCheckpointTopic = "__kascade_checkpoints";
 
 // An idempotent producer (acks=all): send() returns ok only once every
@@ -23,11 +26,17 @@ class KafkaProducer final : public Producer {
 
   Status send(std::string_view topic, std::span<const Record> records,
               const SourceCheckpoint* checkpoint) override;
-  Result<std::optional<std::string>> load_checkpoint(std::string_view source) override;
+  Result<std::optional<std::string>> load_checkpoint(std::string_view topic, std::string_view source) override;
+  Result<std::vector<StoredSourcePosition>> list_checkpoints() override;
+  Status reset_checkpoint(std::string_view topic, std::string_view source,
+                          const std::optional<std::string>& position) override;
 
  private:
   explicit KafkaProducer(std::unique_ptr<KafkaClient> client) : client_(std::move(client)) {}
   Status ensure_checkpoint_topic();
+  // The last value of every key of kCheckpointTopic (keys whose last value is a tombstone left out).
+  Result<std::vector<StoredSourcePosition>> read_checkpoints();
+  Status store_checkpoint(const std::string& key, const std::optional<std::string>& position);
 
   std::unique_ptr<KafkaClient> client_;
   bool checkpoint_topic_ready_ = false;

@@ -14,6 +14,27 @@ namespace kascade {
 HttpSource::HttpSource(HttpSourceOptions options)
     : options_(std::move(options)), fetcher_(options_.fetch), parser_(options_.layout) {
   state_.page = options_.first_page;
+  auto origin = url_origin(request_url(options_.url_template, options_.pagination, state_));
+  if (origin) home_origin_ = std::move(*origin);
+  for (std::string& allowed : options_.allowed_origins) {
+    if (auto normal = url_origin(allowed)) allowed = std::move(*normal);
+  }
+}
+
+Status HttpSource::check_origin(const std::string& url) const {
+  auto origin = url_origin(url);
+  if (!origin) return Error::make(Errc::invalid_argument, fmt::format("http source '{}': {}", options_.name,
+                                                                      origin.error().message));
+  if (*origin == home_origin_) return ok_status();
+  if (std::find(options_.allowed_origins.begin(), options_.allowed_origins.end(), *origin) !=
+      options_.allowed_origins.end()) {
+    return ok_status();
+  }
+  return Error::make(Errc::unavailable,
+                     fmt::format("http source '{}': refused to follow {}: its origin {} is not source.http.url's ({}); "
+                                 "list it in source.http.allowed_origins to follow it (it gets no credentials or "
+                                 "configured headers)",
+                                 options_.name, url, *origin, home_origin_));
 }
 
 Status HttpSource::resume(const std::optional<std::string>& position) {
@@ -96,7 +117,12 @@ Result<SourceBatch> HttpSource::next_batch(size_t max_records) {
   if (buffered_) return take_buffered(max_records);
 
   const std::string url = request_url(options_.url_template, options_.pagination, state_);
-  auto response = fetcher_.fetch(url, options_.headers);
+  if (auto allowed = check_origin(url); !allowed) return allowed.error();
+  const auto origin = url_origin(url);
+  const bool home = origin && *origin == home_origin_;
+  // Credentials and configured headers go to the configured origin only.
+  static const std::vector<std::string> kNoHeaders;
+  auto response = fetcher_.fetch(url, home ? options_.headers : kNoHeaders);
   if (!response) {
     return Error::make(response.error().code, fmt::format("http source '{}': {}", options_.name, response.error().message));
   }
@@ -109,6 +135,17 @@ Result<SourceBatch> HttpSource::next_batch(size_t max_records) {
     // The bus has more of this page than the API now returns: it changed under us.
     page = Error::make(Errc::corrupt, fmt::format("{} records where the checkpoint says {} were already taken",
                                                   page->records.size(), state_.skip));
+  }
+  if (!page && page.error().code == Errc::not_found && at_first_page()) {
+    // A pointer that matches nothing in the first page is a wrong pointer, not the end of the data.
+    return Error::make(Errc::not_found, fmt::format("http source '{}': source.http.records_pointer '{}' matches "
+                                                    "nothing in the first page of {}",
+                                                    options_.name, options_.layout.records_pointer, url));
+  }
+  if (page && options_.pagination == Pagination::cursor && !page->cursor_present && at_first_page()) {
+    return Error::make(Errc::not_found, fmt::format("http source '{}': source.http.cursor_pointer '{}' matches "
+                                                    "nothing in the first page of {}",
+                                                    options_.name, options_.layout.cursor_pointer, url));
   }
   if (!page) {
     fetcher_.reject_response(page.error().message);

@@ -23,6 +23,9 @@ struct HttpSourceOptions {
   // Request headers "Name: value", credentials included. Never logged or put in errors.
   std::vector<std::string> headers;
   std::optional<uint64_t> max_records;  // stop after that many records in total (nullopt: to the last page)
+  // Origins ("http://host:port") besides the URL's own that requests may go
+  // to (a Link next on another host). The headers go only to the URL's own origin.
+  std::vector<std::string> allowed_origins;
   FetchPolicy fetch;
 };
 
@@ -44,6 +47,7 @@ class HttpSource final : public Source {
   Status resume(const std::optional<std::string>& position) override;
   Result<SourceBatch> next_batch(size_t max_records) override;
 
+  std::optional<SourceHealth> health() const override { return fetcher_.health(); }
   const FetchStats& fetch_stats() const { return fetcher_.stats(); }
 
  private:
@@ -53,9 +57,13 @@ class HttpSource final : public Source {
   // The state after the buffered page is taken whole.
   PageState after_buffered_page() const;
   std::string position() const { return format_position(state_, options_.pagination); }
+  // Refuses a request to an origin neither the URL's nor allowed.
+  Status check_origin(const std::string& url) const;
+  bool at_first_page() const { return state_.emitted == 0 && state_.skip == 0; }
 
   HttpSourceOptions options_;
   RetryingFetcher fetcher_;
+  std::string home_origin_;  // the origin of the first request's URL
   JsonPageParser parser_;
   PageState state_;
   // The page being handed out: its records and what comes after it.

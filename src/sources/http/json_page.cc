@@ -50,8 +50,13 @@ Result<JsonPage> JsonPageParser::parse(std::string& body) {
   if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   simdjson::dom::element root;
   if (auto error = impl_->dom.parse(body.data(), body.size(), false).get(root)) return malformed("not JSON", error);
+  simdjson::dom::element found;
+  if (auto error = root.at_pointer(layout_.records_pointer).get(found)) {
+    return Error::make(Errc::not_found, fmt::format("no records array at '{}': {}", layout_.records_pointer,
+                                                    simdjson::error_message(error)));
+  }
   simdjson::dom::array records;
-  if (auto error = root.at_pointer(layout_.records_pointer).get_array().get(records)) {
+  if (auto error = found.get_array().get(records)) {
     return malformed(fmt::format("no records array at '{}'", layout_.records_pointer), error);
   }
 
@@ -69,6 +74,7 @@ Result<JsonPage> JsonPageParser::parse(std::string& body) {
   if (!layout_.cursor_pointer.empty()) {
     simdjson::dom::element cursor;
     if (root.at_pointer(layout_.cursor_pointer).get(cursor) == simdjson::SUCCESS) {
+      page.cursor_present = true;
       std::string text = scalar_text(cursor);
       if (!text.empty()) page.next_cursor = std::move(text);
     }

@@ -23,11 +23,13 @@ struct JsonRecord {
 struct JsonPage {
   std::vector<JsonRecord> records;
   std::optional<std::string> next_cursor;  // nullopt: missing, null or "" (no next page)
+  bool cursor_present = false;             // the body has a value (even null) at cursor_pointer
 };
 
 // The whole body must be valid JSON with an array of objects at
 // records_pointer; otherwise Errc::corrupt says why and nothing is returned
-// (a page is taken whole or not at all). A cursor that is a number is taken
+// (a page is taken whole or not at all); Errc::not_found when the body has
+// no value at all at records_pointer. A cursor that is a number is taken
 // as its digits. Not thread-safe: one per thread.
 class JsonPageParser {
  public:

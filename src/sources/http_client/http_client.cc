@@ -101,7 +101,68 @@ HttpClient::~HttpClient() {
   if (impl_->handle != nullptr) curl_easy_cleanup(impl_->handle);
 }
 
+Result<std::string> url_origin(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), &curl_url_cleanup);
+  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    return Error::make(Errc::invalid_argument, fmt::format("'{}' is not an absolute URL", url));
+  }
+  auto part = [&](CURLUPart which, unsigned flags) -> std::string {
+    char* text = nullptr;
+    if (curl_url_get(handle.get(), which, &text, flags) != CURLUE_OK || text == nullptr) return {};
+    std::string out(text);
+    curl_free(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+  };
+  const std::string scheme = part(CURLUPART_SCHEME, 0);
+  const std::string host = part(CURLUPART_HOST, 0);
+  const std::string port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  if (scheme.empty() || host.empty()) return Error::make(Errc::invalid_argument, fmt::format("'{}' has no host", url));
+  return fmt::format("{}://{}:{}", scheme, host, port);
+}
+
+Result<std::string> resolve_url(const std::string& base, const std::string& reference) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle(curl_url(), &curl_url_cleanup);
+  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, base.c_str(), 0) != CURLUE_OK ||
+      curl_url_set(handle.get(), CURLUPART_URL, reference.c_str(), 0) != CURLUE_OK) {
+    return Error::make(Errc::invalid_argument, fmt::format("cannot resolve '{}' against '{}'", reference, base));
+  }
+  char* text = nullptr;
+  if (curl_url_get(handle.get(), CURLUPART_URL, &text, 0) != CURLUE_OK || text == nullptr) {
+    return Error::make(Errc::invalid_argument, fmt::format("cannot resolve '{}' against '{}'", reference, base));
+  }
+  std::string out(text);
+  curl_free(text);
+  return out;
+}
+
 Result<HttpResponse> HttpClient::get(const std::string& url, const std::vector<std::string>& request_headers) {
+  constexpr int kMaxRedirects = 5;
+  auto origin = url_origin(url);
+  std::string current = url;
+  bool same_origin = true;
+  for (int hop = 0;; ++hop) {
+    static const std::vector<std::string> kNoHeaders;
+    auto response = get_once(current, same_origin ? request_headers : kNoHeaders);
+    if (!response) return response;
+    const long status = response->status;
+    const bool redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    const auto location = response->header("Location");
+    if (!redirect || !location) return response;
+    if (hop == kMaxRedirects) {
+      return Error::make(Errc::unavailable, fmt::format("GET {}: more than {} redirects", url, kMaxRedirects), true);
+    }
+    auto next = resolve_url(current, std::string(*location));
+    if (!next) return Error::make(Errc::invalid_argument, fmt::format("GET {}: {}", current, next.error().message));
+    auto next_origin = url_origin(*next);
+    if (!next_origin) return Error::make(Errc::invalid_argument, fmt::format("GET {}: redirect: {}", current, next_origin.error().message));
+    // Credentials and configured headers stay with the configured origin, for every later hop too.
+    if (!origin || *next_origin != *origin) same_origin = false;
+    current = std::move(*next);
+  }
+}
+
+Result<HttpResponse> HttpClient::get_once(const std::string& url, const std::vector<std::string>& request_headers) {
   CURL* curl = impl_->handle;
   if (curl == nullptr) return Error::make(Errc::internal, "libcurl: curl_easy_init failed");
   HttpResponse response;
@@ -117,8 +178,8 @@ Result<HttpResponse> HttpClient::get(const std::string& url, const std::vector<s
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(impl_->options.timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(impl_->options.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // any encoding libcurl can decode
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // get() follows redirects, deciding which headers go
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "kascade/0.1");
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);

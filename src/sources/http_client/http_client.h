@@ -29,6 +29,13 @@ struct HttpResponse {
   std::optional<std::string_view> header(std::string_view name) const;
 };
 
+// "scheme://host:port" of an absolute http(s) URL (scheme and host lower
+// case, the scheme's default port filled in); Errc::invalid_argument otherwise.
+Result<std::string> url_origin(const std::string& url);
+
+// `reference` (a Location header, a Link target) resolved against `base`.
+Result<std::string> resolve_url(const std::string& base, const std::string& reference);
+
 // One libcurl easy handle: keeps the connection alive between requests.
 // Not thread-safe: one per thread.
 class HttpClient {
@@ -43,9 +50,14 @@ class HttpClient {
   // Errc::unavailable (refused, reset, cut short) are retriable,
   // Errc::too_large (body over the limit) and Errc::invalid_argument (bad
   // URL) are not. Header values (credentials) never appear in errors.
+  // Redirects (up to 5) are followed here, not by libcurl: the request
+  // headers go only to the origin of `url`; a hop to another origin, and
+  // every hop after it, is made without them.
   Result<HttpResponse> get(const std::string& url, const std::vector<std::string>& request_headers = {});
 
  private:
+  Result<HttpResponse> get_once(const std::string& url, const std::vector<std::string>& request_headers);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

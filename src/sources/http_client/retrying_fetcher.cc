@@ -48,6 +48,7 @@ Result<std::optional<HttpResponse>> RetryingFetcher::fetch(const std::string& ur
   const long status = response->status;
   if (status >= 200 && status <= 299) {
     awaiting_verdict_ = true;  // a success once the caller has not rejected the body (next call)
+    ++stats_.successes;        // taken back by reject_response()
     return std::optional<HttpResponse>(std::move(*response));
   }
   if (!retriable_status(status)) {
@@ -65,6 +66,7 @@ Result<std::optional<HttpResponse>> RetryingFetcher::fetch(const std::string& ur
 
 void RetryingFetcher::reject_response(const std::string& reason) {
   // A malformed body never ends the source: it is retried for as long as it takes.
+  if (awaiting_verdict_ && stats_.successes > 0) --stats_.successes;
   awaiting_verdict_ = false;
   (void)note_failure(reason, std::nullopt);
   if (consecutive_failures_ > 0 && policy_.max_attempts > 0) {

@@ -40,6 +40,7 @@ class RandomUserSource final : public Source {
   Status resume(const std::optional<std::string>& position) override;
   Result<SourceBatch> next_batch(size_t max_records) override;
 
+  std::optional<SourceHealth> health() const override { return fetcher_.health(); }
   const FetchStats& fetch_stats() const { return fetcher_.stats(); }
   // The URL of page `page` (1-based).
   std::string page_url(uint64_t page) const;

@@ -368,5 +368,31 @@ TEST(EmbeddedLog, RetentionByAgeKeepsEndOffsetWhenEverythingGoes) {
   EXPECT_EQ(partitions_of(*log, "t")[1].end_offset, 15);
 }
 
+TEST(EmbeddedLog, CheckpointsArePerTopicListedAndReset) {
+  TempDir dir;
+  auto log = open_log(dir.path);
+  const SourceCheckpoint on_a{"gen", "300"}, on_b{"gen", "20"};
+  ASSERT_TRUE(log->append("a", keyed(0, 3), &on_a).ok());
+  ASSERT_TRUE(log->append("b", keyed(0, 3), &on_b).ok());
+  EXPECT_EQ(log->load_checkpoint("a", "gen")->value(), "300");
+  EXPECT_EQ(log->load_checkpoint("b", "gen")->value(), "20");
+
+  auto listed = log->list_checkpoints();
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].topic, "a");
+  EXPECT_EQ((*listed)[0].source, "gen");
+  EXPECT_EQ((*listed)[0].position, "300");
+  EXPECT_TRUE((*listed)[0].updated_ms.has_value());
+  EXPECT_EQ((*listed)[1].topic, "b");
+
+  ASSERT_TRUE(log->reset_checkpoint("a", "gen", std::string("120")).ok());
+  EXPECT_EQ(log->load_checkpoint("a", "gen")->value(), "120");
+  ASSERT_TRUE(log->reset_checkpoint("a", "gen", std::nullopt).ok());
+  EXPECT_FALSE(log->load_checkpoint("a", "gen")->has_value());
+  EXPECT_EQ(log->load_checkpoint("b", "gen")->value(), "20");
+  EXPECT_EQ(log->list_checkpoints()->size(), 1u);
+}
+
 }  // namespace
 }  // namespace kascade

@@ -99,7 +99,7 @@ TEST_F(KafkaBusTest, CheckpointIsReadBackByAnotherProducer) {
   create_topic("t", 1);
   auto producer = bus_->open_producer();
   ASSERT_TRUE(producer.ok());
-  auto before = (*producer)->load_checkpoint("gen");
+  auto before = (*producer)->load_checkpoint("t", "gen");
   ASSERT_TRUE(before.ok()) << before.error().message;
   EXPECT_FALSE(before->has_value());
 
@@ -110,12 +110,39 @@ TEST_F(KafkaBusTest, CheckpointIsReadBackByAnotherProducer) {
 
   auto again = bus_->open_producer();
   ASSERT_TRUE(again.ok());
-  auto loaded = (*again)->load_checkpoint("gen");
+  auto loaded = (*again)->load_checkpoint("t", "gen");
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   EXPECT_EQ(loaded->value_or("none"), "200");
-  auto loaded_other = (*again)->load_checkpoint("other");
+  auto loaded_other = (*again)->load_checkpoint("t", "other");
   ASSERT_TRUE(loaded_other.ok());
   EXPECT_EQ(loaded_other->value_or("none"), "7");
+}
+
+TEST_F(KafkaBusTest, CheckpointsAreKeptPerTopicListedAndReset) {
+  create_topic("t", 1);
+  create_topic("u", 1);
+  auto producer = bus_->open_producer();
+  ASSERT_TRUE(producer.ok());
+  const SourceCheckpoint on_t{"gen", "100"}, on_u{"gen", "7"};
+  ASSERT_TRUE((*producer)->send("t", numbered_records(2), &on_t).ok());
+  ASSERT_TRUE((*producer)->send("u", numbered_records(2), &on_u).ok());
+  EXPECT_EQ((*producer)->load_checkpoint("t", "gen")->value_or("none"), "100");
+  EXPECT_EQ((*producer)->load_checkpoint("u", "gen")->value_or("none"), "7");
+  EXPECT_FALSE((*producer)->load_checkpoint("v", "gen")->has_value());
+
+  auto listed = (*producer)->list_checkpoints();
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].topic, "t");
+  EXPECT_EQ((*listed)[0].position, "100");
+  EXPECT_EQ((*listed)[1].topic, "u");
+
+  ASSERT_TRUE((*producer)->reset_checkpoint("t", "gen", std::string("40")).ok());
+  EXPECT_EQ((*producer)->load_checkpoint("t", "gen")->value_or("none"), "40");
+  ASSERT_TRUE((*producer)->reset_checkpoint("t", "gen", std::nullopt).ok());
+  EXPECT_FALSE((*producer)->load_checkpoint("t", "gen")->has_value());
+  EXPECT_EQ((*producer)->list_checkpoints()->size(), 1u);
+  EXPECT_EQ((*producer)->load_checkpoint("u", "gen")->value_or("none"), "7");
 }
 
 TEST_F(KafkaBusTest, FailedDeliveriesAreReportedNotSwallowed) {
