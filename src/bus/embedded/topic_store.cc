@@ -1,6 +1,7 @@
 // bus/embedded/topic_store.cc: the schema and every statement of one topic file.
 #include "bus/embedded/topic_store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -24,6 +25,11 @@ CREATE TABLE IF NOT EXISTS partition_state(partition INTEGER PRIMARY KEY,
   start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, bytes INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS group_offsets(group_id TEXT NOT NULL, partition INTEGER NOT NULL,
   next_offset INTEGER NOT NULL, PRIMARY KEY(group_id, partition)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quarantined_batches(
+  partition INTEGER NOT NULL, base_offset INTEGER NOT NULL, last_offset INTEGER NOT NULL,
+  record_count INTEGER NOT NULL, max_timestamp_ms INTEGER NOT NULL, codec INTEGER NOT NULL,
+  crc32c INTEGER NOT NULL, payload_bytes INTEGER NOT NULL, payload BLOB NOT NULL,
+  reason TEXT NOT NULL, quarantined_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS source_checkpoints(source TEXT PRIMARY KEY, position TEXT NOT NULL,
   updated_ms INTEGER NOT NULL);
 )sql";
@@ -134,7 +140,13 @@ Status TopicStore::prepare_statements() {
        "FROM batches WHERE partition=?1 AND last_offset>=?2 ORDER BY last_offset"},
       {&tail_batches_,
        "SELECT rowid,payload_bytes,base_offset,last_offset,record_count,max_timestamp_ms,codec,"
-       "crc32c,payload FROM batches WHERE partition=?1 ORDER BY last_offset DESC"},
+       "crc32c,payload FROM batches WHERE partition=?1 ORDER BY last_offset DESC LIMIT 1"},
+      {&all_batches_,
+       "SELECT rowid,payload_bytes,base_offset,last_offset,record_count,max_timestamp_ms,codec,"
+       "crc32c,payload FROM batches WHERE partition=?1 ORDER BY last_offset"},
+      {&next_batch_,
+       "SELECT base_offset FROM batches WHERE partition=?1 AND last_offset>=?2 "
+       "ORDER BY last_offset LIMIT 1"},
       {&oldest_batches_,
        "SELECT rowid,last_offset,payload_bytes,max_timestamp_ms FROM batches "
        "WHERE partition=?1 ORDER BY last_offset"},
@@ -248,7 +260,13 @@ Status TopicStore::read(int32_t partition, int64_t from_offset, size_t max_recor
     size_t taken = 0;
     status = decode_batch(h, static_cast<uint32_t>(read_batches_.column_int(5)),
                           read_batches_.column_blob(6), budget, out, &taken);
-    if (!status) break;
+    if (!status) {
+      if (status.error().code == Errc::corrupt) {
+        status = corruption_error(
+            {{path_, partition, h.base_offset, h.last_offset, h.record_count, status.error().message}});
+      }
+      break;
+    }
     budget.max_records -= out.records.size() - before;
     budget.max_bytes -= std::min(taken, budget.max_bytes);
     // A batch cut short by the budget ends the read.
@@ -260,51 +278,94 @@ Status TopicStore::read(int32_t partition, int64_t from_offset, size_t max_recor
   return ok_status();
 }
 
-Result<RecoveryReport> TopicStore::recover_tail() {
-  RecoveryReport report;
+Result<std::optional<int64_t>> TopicStore::next_stored_offset(int32_t partition, int64_t from) {
+  next_batch_.bind(1, partition);
+  next_batch_.bind(2, from);
+  const int rc = next_batch_.step();
+  std::optional<int64_t> out;
+  if (rc == SQLITE_ROW) out = std::max(from, next_batch_.column_int(0));
+  next_batch_.reset();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_.error(rc, "read " + path_);
+  return out;
+}
+
+std::optional<CorruptBatch> TopicStore::check_row(const SqliteStatement& s, int32_t partition) const {
+  const BatchHeader h = header_from(s, partition, 2);
+  const std::string_view payload = s.column_blob(8);
+  const auto stored = static_cast<uint32_t>(s.column_int(7));
+  const char* reason = nullptr;
+  if (batch_crc(crc32c(payload), h) != stored) {
+    reason = "CRC32C mismatch";
+  } else if (h.record_count <= 0 || h.last_offset - h.base_offset + 1 != h.record_count) {
+    reason = "inconsistent offsets";
+  } else if (static_cast<int64_t>(payload.size()) != s.column_int(1)) {
+    reason = "payload size differs from payload_bytes";
+  }
+  if (reason == nullptr) return std::nullopt;
+  return CorruptBatch{path_, partition, h.base_offset, h.last_offset, h.record_count, reason};
+}
+
+Result<std::vector<CorruptBatch>> TopicStore::verify(VerifyDepth depth) {
+  std::vector<CorruptBatch> out;
+  SqliteStatement& scan = depth == VerifyDepth::newest ? tail_batches_ : all_batches_;
+  // One read transaction: every partition is checked in the same snapshot.
+  if (Status s = db_.exec("BEGIN"); !s) return s;
+  int rc = SQLITE_DONE;
+  for (int32_t p = 0; p < partitions_ && (rc == SQLITE_DONE); ++p) {
+    scan.bind(1, p);
+    while ((rc = scan.step()) == SQLITE_ROW) {
+      if (auto bad = check_row(scan, p)) out.push_back(std::move(*bad));
+    }
+    scan.reset();
+  }
+  (void)db_.exec("COMMIT");
+  if (rc != SQLITE_DONE) return db_.error(rc, "verify " + path_);
+  return out;
+}
+
+Result<std::vector<CorruptBatch>> TopicStore::quarantine() {
   WriteTransaction tx(db_);
   if (Status s = tx.begin(); !s) return s;
+  std::vector<CorruptBatch> moved;
+  auto copy = db_.prepare(
+      "INSERT INTO quarantined_batches SELECT partition,base_offset,last_offset,record_count,"
+      "max_timestamp_ms,codec,crc32c,payload_bytes,payload,?2,?3 FROM batches WHERE rowid=?1");
+  if (!copy) return copy.status();
   for (int32_t p = 0; p < partitions_; ++p) {
-    auto st = load_state(p);
-    if (!st) return st.status();
     struct Bad {
       int64_t rowid;
       int64_t bytes;
-      int64_t records;
+      CorruptBatch batch;
     };
     std::vector<Bad> bad;
-    std::optional<int64_t> good_last;
-    tail_batches_.bind(1, p);
+    all_batches_.bind(1, p);
     int rc;
-    while ((rc = tail_batches_.step()) == SQLITE_ROW) {
-      const BatchHeader h = header_from(tail_batches_, p, 2);
-      const std::string_view payload = tail_batches_.column_blob(8);
-      const auto stored = static_cast<uint32_t>(tail_batches_.column_int(7));
-      if (batch_crc(crc32c(payload), h) == stored && h.record_count > 0 &&
-          h.last_offset - h.base_offset + 1 == h.record_count) {
-        good_last = h.last_offset;
-        break;
+    while ((rc = all_batches_.step()) == SQLITE_ROW) {
+      if (auto b = check_row(all_batches_, p)) {
+        bad.push_back({all_batches_.column_int(0), all_batches_.column_int(1), std::move(*b)});
       }
-      bad.push_back({tail_batches_.column_int(0), tail_batches_.column_int(1), h.record_count});
     }
-    tail_batches_.reset();
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_.error(rc, "scan tail of " + path_);
+    all_batches_.reset();
+    if (rc != SQLITE_DONE) return db_.error(rc, "verify " + path_);
     if (bad.empty()) continue;
-    for (const Bad& b : bad) {
+    auto st = load_state(p);
+    if (!st) return st.status();
+    for (Bad& b : bad) {
+      copy->bind(1, b.rowid);
+      copy->bind_text(2, b.batch.reason);
+      copy->bind(3, now_ms());
+      if (Status s = copy->run("quarantine batch"); !s) return s;
       delete_batch_.bind(1, b.rowid);
-      if (Status s = delete_batch_.run("cut corrupt batch"); !s) return s;
+      if (Status s = delete_batch_.run("quarantine batch"); !s) return s;
       st->bytes -= b.bytes;
-      report.records_cut += b.records;
-      ++report.batches_cut;
+      moved.push_back(std::move(b.batch));
     }
-    // Trust only what checked: the good batch's end, else the partition start.
-    st->end = good_last ? *good_last + 1 : st->start;
-    if (st->start > st->end) st->start = st->end;
     if (Status s = store_state(p, *st); !s) return s;
   }
-  if (report.batches_cut == 0) return report;  // nothing written: the guard rolls back
+  copy = SqliteStatement();
+  if (moved.empty()) return moved;  // nothing written: the guard rolls back
   if (Status s = tx.commit(); !s) return s;
-  return report;
+  return moved;
 }
 
 Result<int64_t> TopicStore::enforce_retention(int64_t now_ms, int64_t retention_bytes,
