@@ -73,8 +73,9 @@ class EmbeddedLog {
                                                      std::string_view source);
   Result<std::optional<std::string>> load_checkpoint(std::string_view source);
 
-  // The topic's batches that fail verification (each partition's newest, or
-  // every one), through a connection of its own that is closed afterwards.
+  // The topic's batches that fail verification: each partition's newest
+  // (through the topic's shared reader), or every one (through a connection
+  // of its own, closed afterwards: the topic is not kept open for it).
   Result<std::vector<CorruptBatch>> verify(std::string_view topic, VerifyDepth depth);
 
   // Moves the topic's corrupt batches into its quarantined_batches table

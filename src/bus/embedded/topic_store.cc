@@ -262,8 +262,11 @@ Status TopicStore::read(int32_t partition, int64_t from_offset, size_t max_recor
                           read_batches_.column_blob(6), budget, out, &taken);
     if (!status) {
       if (status.error().code == Errc::corrupt) {
-        status = corruption_error(
-            {{path_, partition, h.base_offset, h.last_offset, h.record_count, status.error().message}});
+        // The decoder's "record batch of partition P at offset B: <why>": keep <why>.
+        const std::string& message = status.error().message;
+        const size_t colon = message.rfind(": ");
+        status = corruption_error({{path_, partition, h.base_offset, h.last_offset, h.record_count,
+                                    colon == std::string::npos ? message : message.substr(colon + 2)}});
       }
       break;
     }
