@@ -33,9 +33,11 @@ Result<LogTarget> open_target(const LogArgs& args) {
   target.log = &dynamic_cast<EmbeddedBus&>(**bus).log();
   target.bus = std::move(*bus);
   if (!args.topic.empty()) {
-    if (Status s = EmbeddedLog::validate_topic_name(args.topic); !s) return Error::make(Errc::config, s.error().message);
+    // A bad or unknown --topic is a usage error (exit 2).
+    if (Status s = EmbeddedLog::validate_topic_name(args.topic); !s) return s.error();
     if (!std::filesystem::exists(target.log->topic_path(args.topic))) {
-      return Error::make(Errc::not_found, fmt::format("no topic '{}' in {}", args.topic, config->log_dir().string()));
+      return Error::make(Errc::invalid_argument,
+                         fmt::format("--topic: no topic '{}' in {}", args.topic, config->log_dir().string()));
     }
     target.topics.push_back(args.topic);
   } else {

@@ -79,7 +79,8 @@ def repair(data_dir, base, last, count):
     assert "will not fetch them again" in result.stdout, result.stdout
     assert batch_rows(data_dir, "quarantined_batches") == [(0, base, last)]
     assert all(row[1] != base for row in batch_rows(data_dir, "batches")), "moved, not copied"
-    kascade("log", "check", "--data-dir", data_dir)
+    kascade("log", "check", "--data-dir", data_dir, "--topic", TOPIC)
+    assert kascade("log", "check", "--data-dir", data_dir, "--topic", "no-such-topic", check=False).returncode == 2
     again = kascade("log", "repair", "--data-dir", data_dir)
     assert "nothing changed" in again.stdout, again.stdout
 
