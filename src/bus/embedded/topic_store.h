@@ -81,6 +81,9 @@ class TopicStore {
     int64_t end = 0;
     int64_t bytes = 0;
   };
+  // The header fields of a batch row, from column `first_column` on (base,
+  // last, count, max_ts, codec).
+  static BatchHeader header_from(const SqliteStatement& s, int32_t partition, int first_column);
   Result<State> load_state(int32_t partition);
   // Checks one row of verify's scan (columns: rowid, payload_bytes, base, last,
   // count, max_ts, codec, crc32c, payload).
