@@ -19,6 +19,7 @@ EmbeddedLogOptions embedded_log_options(const Config& config) {
   options.sync = config.bus.embedded.sync == "normal" ? SyncMode::normal : SyncMode::full;
   options.max_record_bytes = config.bus.embedded.max_record_bytes;
   options.compression = config.bus.embedded.compression == "none" ? Compression::none : Compression::lz4;
+  options.max_open_topics = static_cast<int32_t>(config.bus.embedded.max_open_topics);
   return options;
 }
 

@@ -2,14 +2,17 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "app/tabular_output.h"
 #include "bus/bus.h"
 
 namespace kascade {
 
-// Every topic and partition: topic, partition, start_offset, end_offset, records, stored_bytes.
-Result<ResultTable> topics_table(Bus& bus);
+// Every topic and partition: topic, partition, start_offset, end_offset, records, stored_bytes,
+// corrupt_batches (of the batches `depth` verifies; `corrupt` receives them when given).
+Result<ResultTable> topics_table(Bus& bus, VerifyDepth depth = VerifyDepth::newest,
+                                 std::vector<CorruptBatch>* corrupt = nullptr);
 
 // One group's progress on one topic, per partition: group, topic, partition,
 // committed_offset (null if the group has committed nothing there), end_offset,

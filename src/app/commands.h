@@ -80,6 +80,17 @@ int lag_command(const InspectArgs& args);
 
 int config_reference_command();
 
+// `kascade log check | repair`: verify every batch of the embedded log (exit 1 if one is corrupt);
+// move the corrupt ones into their topic file's quarantined_batches table (app/log_command.cc).
+struct LogArgs {
+  std::string config_file;
+  std::string data_dir;
+  std::string topic;  // empty: every topic
+  std::string format = "table";
+};
+int log_check_command(const LogArgs& args);
+int log_repair_command(const LogArgs& args);
+
 struct GenerateArgs {
   std::string seed = "kascade";
   uint64_t start = 0;

@@ -38,9 +38,12 @@ int topics_command(const InspectArgs& args) {
   int exit_code = kExitOk;
   auto inspection = open_inspection(args, "topics", exit_code);
   if (!inspection) return exit_code;
-  auto table = topics_table(*inspection->bus);
+  // Every batch is verified (reading the whole log): a corrupt one is shown and fails the command.
+  std::vector<CorruptBatch> corrupt;
+  auto table = topics_table(*inspection->bus, VerifyDepth::every, &corrupt);
   if (!table) return report_failure("topics", table.error());
   print_table(std::cout, *table, inspection->format);
+  if (!corrupt.empty()) return report_failure("topics", corruption_error(corrupt));
   return kExitOk;
 }
 

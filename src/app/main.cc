@@ -108,6 +108,19 @@ int main(int argc, char** argv) {
   dlq_ls->add_option("--format", dlq_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
   dlq_ls->add_option("--last", dlq_args.last, "Only the N most recent (0: all)")->check(CLI::NonNegativeNumber);
 
+  kascade::LogArgs log_args;
+  auto* log = app.add_subcommand("log", "The embedded log: verify every batch (check), quarantine corrupt ones (repair)");
+  log->require_subcommand(1);
+  auto* log_check = log->add_subcommand("check", "Verify the CRC of every stored batch (read-only; exit 1 if one is corrupt)");
+  auto* log_repair = log->add_subcommand(
+      "repair", "Move corrupt batches into their topic file's quarantined_batches table and print the offsets lost");
+  for (auto* command : {log_check, log_repair}) {
+    command->add_option("-c,--config", log_args.config_file, "Pipeline config (to find the data dir)");
+    command->add_option("--data-dir", log_args.data_dir, "Data directory (default ./kascade-data)");
+    command->add_option("--topic", log_args.topic, "Only this topic (default: every topic)");
+  }
+  log_check->add_option("--format", log_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+
   auto* reference = app.add_subcommand("config-reference", "Print the configuration reference (Markdown)");
 
   kascade::MockApiArgs mock_args;
@@ -183,6 +196,8 @@ int main(int argc, char** argv) {
   if (lag->parsed()) return kascade::lag_command(lag_args);
   if (generate->parsed()) return kascade::generate_command(generate_args);
   if (reference->parsed()) return kascade::config_reference_command();
+  if (log_check->parsed()) return kascade::log_check_command(log_args);
+  if (log_repair->parsed()) return kascade::log_repair_command(log_args);
   if (mock_api->parsed()) return kascade::mock_api_command(mock_args);
   if (serve->parsed()) return kascade::serve_command(serve_args);
   if (schedule->parsed()) return kascade::schedule_command(schedule_args);

@@ -111,6 +111,10 @@ int serve_command(const ServeArgs& args) {
                             "end_offset") +
            prometheus_gauge(*topics, "kascade_topic_stored_bytes", "Stored size of the partition.", partition,
                             "stored_bytes") +
+           prometheus_gauge(*topics, "kascade_log_corrupt_batches",
+                            "Stored batches failing their CRC (newest of each partition verified per scrape; "
+                            "kascade log check reads all).",
+                            partition, "corrupt_batches") +
            prometheus_gauge(*lag, "kascade_consumer_committed_offset", "Next offset the group will read.", member,
                             "committed_offset") +
            prometheus_gauge(*lag, "kascade_consumer_lag", "Records the group has yet to process.", member, "lag");

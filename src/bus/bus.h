@@ -52,6 +52,26 @@ struct PartitionInfo {
   int64_t bytes = 0;         // stored size (compressed), 0 if unknown
 };
 
+// A stored record batch that failed verification (CRC32C or its header):
+// reported, never cut silently. Only the embedded log has them.
+struct CorruptBatch {
+  std::string file;  // the topic file
+  int32_t partition = 0;
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+  int32_t record_count = 0;
+  std::string reason;
+
+  // "<file>: partition P, offsets A-B (N records): <reason>"
+  std::string describe() const;
+};
+
+// Errc::corrupt naming every batch (file, partition, offsets) and the way out.
+Error corruption_error(const std::vector<CorruptBatch>& batches);
+
+// How much of a topic Bus::verify reads: each partition's newest batch (cheap), or every batch.
+enum class VerifyDepth { newest, every };
+
 struct TopicInfo {
   std::string name;
   std::vector<PartitionInfo> partitions;
@@ -144,7 +164,15 @@ class Bus {
   // True when every partition of `topic` has been read up to its end by
   // `positions` (the processor's next offsets). Used by bounded runs to stop
   // once the source is done and everything it wrote was processed.
-  bool caught_up(std::string_view topic, const OffsetMap& positions);
+  // A bus whose log may skip offsets (the embedded log after `kascade log
+  // repair`) overrides it.
+  virtual bool caught_up(std::string_view topic, const OffsetMap& positions);
+
+  // The topic's stored batches that fail verification. A bus without a
+  // local log of its own (Kafka checks its CRCs itself) has none.
+  virtual Result<std::vector<CorruptBatch>> verify(std::string_view /*topic*/, VerifyDepth /*depth*/) {
+    return std::vector<CorruptBatch>{};
+  }
 };
 
 }  // namespace kascade

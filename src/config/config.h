@@ -19,6 +19,7 @@ struct EmbeddedBusConfig {
   int64_t retention_ms = 0;     // -1: keep forever
   int64_t retention_bytes = 0;  // per partition; -1: unlimited
   int64_t max_record_bytes = 0;
+  int64_t max_open_topics = 0;
 };
 
 struct KafkaBusConfig {

@@ -35,6 +35,10 @@ const std::vector<OptionSpec>& table() {
        IntegerOption{KASCADE_FIELD(bus.embedded.retention_bytes), -1, -1, kMaxInt}},
       {"bus.embedded.max_record_bytes", "Largest record the log accepts.",
        IntegerOption{KASCADE_FIELD(bus.embedded.max_record_bytes), 8 << 20, 1024, 1LL << 30}},
+      {"bus.embedded.max_open_topics",
+       "Topic files kept open at once (about 6 file descriptors each); topics are opened at first use "
+       "and the least recently used idle ones closed beyond it.",
+       IntegerOption{KASCADE_FIELD(bus.embedded.max_open_topics), 64, 1, 4096}},
       {"bus.kafka.brokers", "Bootstrap brokers of the Kafka cluster (host:port, comma-separated).",
        TextOption{KASCADE_FIELD(bus.kafka.brokers), "127.0.0.1:9092", {}, false}},
       {"bus.kafka.properties",

@@ -35,7 +35,7 @@ def test_query_errors(tmp_path):
 def test_topics_and_lag(tmp_path):
     kascade("run", "--records", 1000, "--data-dir", tmp_path)
     topics = kascade("topics", "--data-dir", tmp_path, "--format", "csv").stdout.splitlines()
-    assert topics[0] == "topic,partition,start_offset,end_offset,records,stored_bytes"
+    assert topics[0] == "topic,partition,start_offset,end_offset,records,stored_bytes,corrupt_batches"
     assert len(topics) == 1 + 4
     assert sum(int(line.split(",")[3]) for line in topics[1:]) == 1000
     lag = kascade("lag", "--data-dir", tmp_path, "--format", "csv").stdout.splitlines()

@@ -32,4 +32,13 @@ Result<std::unique_ptr<Consumer>> EmbeddedBus::open_consumer(std::string topic, 
   return std::unique_ptr<Consumer>(std::move(*consumer));
 }
 
+bool EmbeddedBus::caught_up(std::string_view topic, const OffsetMap& positions) {
+  auto done = log_->caught_up(topic, positions);
+  return done.ok() && *done;
+}
+
+Result<std::vector<CorruptBatch>> EmbeddedBus::verify(std::string_view topic, VerifyDepth depth) {
+  return log_->verify(topic, depth);
+}
+
 }  // namespace kascade

@@ -23,6 +23,8 @@ class EmbeddedBus final : public Bus {
   Result<OffsetMap> committed(std::string_view topic, std::string_view group) override;
   Result<std::unique_ptr<Producer>> open_producer() override;
   Result<std::unique_ptr<Consumer>> open_consumer(std::string topic, std::string group) override;
+  bool caught_up(std::string_view topic, const OffsetMap& positions) override;
+  Result<std::vector<CorruptBatch>> verify(std::string_view topic, VerifyDepth depth) override;
 
  private:
   std::unique_ptr<EmbeddedLog> log_;

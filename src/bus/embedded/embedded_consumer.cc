@@ -26,6 +26,11 @@ Result<std::unique_ptr<EmbeddedConsumer>> EmbeddedConsumer::open(EmbeddedLog& lo
   if (auto created = log.create_topic(topic); !created) return created.status();
   auto reader = log.open_reader(topic);
   if (!reader) return reader.status();
+  // A corrupt newest batch fails the consumer at once, wherever its
+  // positions are: the log lost acknowledged records (reads check the rest).
+  auto corrupt = (*reader)->verify(VerifyDepth::newest);
+  if (!corrupt) return corrupt.status();
+  if (!corrupt->empty()) return corruption_error(*corrupt);
   return std::unique_ptr<EmbeddedConsumer>(new EmbeddedConsumer(
       log, std::move(topic), std::move(group), max_poll_bytes, std::move(*reader)));
 }
@@ -70,7 +75,15 @@ Result<bool> EmbeddedConsumer::poll_once(size_t max_records, PolledBatch& out) {
     for (size_t k = before; k < out.records.size(); ++k) {
       bytes += out.records[k].key.size() + out.records[k].value.size();
     }
-    if (out.records.size() > before) position = out.records.back().offset + 1;
+    if (out.records.size() > before) {
+      position = out.records.back().offset + 1;
+    } else {
+      // Nothing stored at or past `position` (a quarantined batch at the end):
+      // skip to the end this describe() saw; later appends come after it.
+      auto next_stored = reader_->next_stored_offset(info.partition, position);
+      if (!next_stored) return next_stored.status();
+      if (!*next_stored) position = info.end_offset;
+    }
     if (bytes >= max_poll_bytes_) break;
   }
   next_partition_ = (next_partition_ + 1) % count;

@@ -21,6 +21,7 @@ struct EmbeddedLog::Topic {
   std::mutex read_mu;
   std::unique_ptr<TopicStore> reader;  // opened on first use
   std::atomic<uint32_t> round_robin{0};
+  uint64_t last_used = 0;  // EmbeddedLog::use_clock_ at the last topic() call
 };
 
 EmbeddedLog::EmbeddedLog(std::string data_dir, EmbeddedLogOptions options)
@@ -31,22 +32,16 @@ EmbeddedLog::~EmbeddedLog() = default;
 Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::open(std::string data_dir,
                                                        EmbeddedLogOptions options) {
   if (options.default_partitions <= 0 || options.max_batch_bytes <= 0 ||
-      options.max_record_bytes <= 0) {
-    return Error::make(Errc::config, "embedded log: partitions and byte limits must be > 0");
+      options.max_record_bytes <= 0 || options.max_open_topics <= 0) {
+    return Error::make(Errc::config,
+                       "embedded log: partitions, byte limits and max_open_topics must be > 0");
   }
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(data_dir) / "log", ec);
   if (ec) return Error::make(Errc::io, "create " + data_dir + "/log: " + ec.message());
-  std::unique_ptr<EmbeddedLog> log(new EmbeddedLog(std::move(data_dir), options));
-  // Open every existing topic now, so that tail recovery runs at startup.
-  auto names = log->list_topics();
-  if (!names) return names.status();
-  for (const auto& name : *names) {
-    // not_found: a file whose creation never committed; created again on use.
-    auto t = log->topic(name, 0);
-    if (!t && t.error().code != Errc::not_found) return t.status();
-  }
-  return log;
+  // Topics are opened at first use: a data dir with many topics costs
+  // nothing until they are used, and at most max_open_topics stay open.
+  return std::unique_ptr<EmbeddedLog>(new EmbeddedLog(std::move(data_dir), options));
 }
 
 std::string EmbeddedLog::topic_path(std::string_view topic) const {
@@ -66,27 +61,88 @@ Status EmbeddedLog::validate_topic_name(std::string_view topic) {
   return ok_status();
 }
 
-Result<EmbeddedLog::Topic*> EmbeddedLog::topic(std::string_view name, int32_t create_partitions) {
+Result<std::shared_ptr<EmbeddedLog::Topic>> EmbeddedLog::topic(std::string_view name,
+                                                               int32_t create_partitions) {
   std::lock_guard lock(topics_mu_);
-  if (auto it = topics_.find(name); it != topics_.end()) return it->second.get();
+  if (auto it = topics_.find(name); it != topics_.end()) {
+    it->second->last_used = ++use_clock_;
+    return it->second;
+  }
   if (Status s = validate_topic_name(name); !s) return s;
+  // Make room first, so the descriptors in use stay within the bound.
+  close_idle_topics();
   auto store = TopicStore::open(topic_path(name), options_, create_partitions);
   if (!store) return store.status();
-  auto report = (*store)->recover_tail();
-  if (!report) return report.status();
-  auto t = std::make_unique<Topic>();
+  auto t = std::make_shared<Topic>();
   t->name = std::string(name);
   t->partitions = (*store)->partitions();
   t->writer = std::move(*store);
-  if (report->batches_cut > 0) recovery_[t->name] = *report;
-  Topic* raw = t.get();
-  topics_.emplace(t->name, std::move(t));
-  return raw;
+  t->last_used = ++use_clock_;
+  topics_.emplace(t->name, t);
+  return t;
 }
 
-std::map<std::string, RecoveryReport> EmbeddedLog::recovery() const {
+void EmbeddedLog::close_idle_topics() {
+  const auto limit = static_cast<size_t>(options_.max_open_topics);
+  while (topics_.size() >= limit) {
+    // The least recently used topic nobody holds; none idle: stay over the limit.
+    auto victim = topics_.end();
+    for (auto it = topics_.begin(); it != topics_.end(); ++it) {
+      if (it->second.use_count() == 1 &&
+          (victim == topics_.end() || it->second->last_used < victim->second->last_used)) {
+        victim = it;
+      }
+    }
+    if (victim == topics_.end()) return;
+    topics_.erase(victim);  // closes its connections
+  }
+}
+
+size_t EmbeddedLog::open_topic_count() const {
   std::lock_guard lock(topics_mu_);
-  return recovery_;
+  return topics_.size();
+}
+
+Result<std::vector<CorruptBatch>> EmbeddedLog::verify(std::string_view name, VerifyDepth depth) {
+  if (depth == VerifyDepth::newest) {  // cheap: through the topic's shared reader
+    auto t = topic(name, 0);
+    if (!t) return t.status();
+    std::lock_guard lock((*t)->read_mu);
+    auto reader = shared_reader(**t);
+    if (!reader) return reader.status();
+    return (*reader)->verify(depth);
+  }
+  // Reads the whole file: through a connection of its own, closed afterwards.
+  if (Status s = validate_topic_name(name); !s) return s;
+  auto store = TopicStore::open(topic_path(name), options_, 0);
+  if (!store) return store.status();
+  return (*store)->verify(depth);
+}
+
+Result<std::vector<CorruptBatch>> EmbeddedLog::quarantine(std::string_view name) {
+  auto t = topic(name, 0);
+  if (!t) return t.status();
+  std::lock_guard lock((*t)->write_mu);
+  return (*t)->writer->quarantine();
+}
+
+Result<bool> EmbeddedLog::caught_up(std::string_view name, const OffsetMap& positions) {
+  auto t = topic(name, 0);
+  if (!t) return t.status();
+  std::lock_guard lock((*t)->read_mu);
+  auto reader = shared_reader(**t);
+  if (!reader) return reader.status();
+  auto partitions = (*reader)->describe();
+  if (!partitions) return partitions.status();
+  for (const PartitionInfo& p : *partitions) {
+    auto it = positions.find(p.partition);
+    const int64_t position = std::max(it == positions.end() ? 0 : it->second, p.start_offset);
+    if (position >= p.end_offset) continue;
+    auto next = (*reader)->next_stored_offset(p.partition, position);
+    if (!next) return next.status();
+    if (*next) return false;
+  }
+  return true;
 }
 
 Result<TopicInfo> EmbeddedLog::create_topic(std::string_view name, int32_t partitions) {
@@ -208,13 +264,13 @@ void EmbeddedLog::maybe_enforce_retention(Topic& t) {
 }
 
 Result<int64_t> EmbeddedLog::enforce_retention(int64_t now_ms) {
-  std::vector<Topic*> open_topics;
+  std::vector<std::shared_ptr<Topic>> open_topics;
   {
     std::lock_guard lock(topics_mu_);
-    for (auto& [name, t] : topics_) open_topics.push_back(t.get());
+    for (auto& [name, t] : topics_) open_topics.push_back(t);
   }
   int64_t deleted = 0;
-  for (Topic* t : open_topics) {
+  for (const auto& t : open_topics) {
     std::lock_guard lock(t->write_mu);
     auto n = t->writer->enforce_retention(now_ms, options_.retention_bytes, options_.retention_ms);
     if (!n) return n.status();

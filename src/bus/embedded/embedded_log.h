@@ -23,8 +23,10 @@
 namespace kascade {
 
 // Owns the topics under <data_dir>/log/ (one SQLite file per topic): per
-// topic a writer connection (appends, group commits, retention, recovery)
-// behind a mutex, and a shared reader connection behind another mutex.
+// open topic a writer connection (appends, group commits, retention,
+// repair) behind a mutex, and a shared reader connection behind another
+// mutex. A topic's file is opened at first use; beyond
+// options.max_open_topics the least recently used idle topics are closed.
 // Thread-safe: any thread may call any method. Consumers open their own
 // reader connections (open_reader), so their reads never wait on appends.
 // Other processes may open the same data dir; SQLite's locks and busy
@@ -76,6 +78,22 @@ class EmbeddedLog {
   Status reset_checkpoint(std::string_view topic, std::string_view source,
                           const std::optional<std::string>& position);
 
+  // The topic's batches that fail verification: each partition's newest
+  // (through the topic's shared reader), or every one (through a connection
+  // of its own, closed afterwards: the topic is not kept open for it).
+  Result<std::vector<CorruptBatch>> verify(std::string_view topic, VerifyDepth depth);
+
+  // Moves the topic's corrupt batches into its quarantined_batches table
+  // (one transaction); returns them. Consumers then skip their offsets.
+  Result<std::vector<CorruptBatch>> quarantine(std::string_view topic);
+
+  // True when no stored record of `topic` is at or past `positions` (the
+  // next offsets of a reader), gaps left by retention or quarantine included.
+  Result<bool> caught_up(std::string_view topic, const OffsetMap& positions);
+
+  // How many topics have their files open now (tests, metrics).
+  size_t open_topic_count() const;
+
   // Applies retention_bytes / retention_ms to every open topic now.
   // Returns the number of batches deleted.
   Result<int64_t> enforce_retention(int64_t now_ms);
@@ -92,14 +110,13 @@ class EmbeddedLog {
   uint64_t append_sequence() const;
   bool wait_for_append(uint64_t seen, std::chrono::milliseconds timeout);
 
-  // What tail recovery cut when each topic was opened, by topic.
-  std::map<std::string, RecoveryReport> recovery() const;
-
  private:
   struct Topic;
   EmbeddedLog(std::string data_dir, EmbeddedLogOptions options);
   // The open topic, opening (create_partitions > 0: creating) it if needed.
-  Result<Topic*> topic(std::string_view name, int32_t create_partitions);
+  // The caller's reference keeps it open (it is idle once only the map holds it).
+  Result<std::shared_ptr<Topic>> topic(std::string_view name, int32_t create_partitions);
+  void close_idle_topics();  // caller holds topics_mu_
   Status encode(Topic& t, std::span<const Record> records, std::optional<int32_t> partition,
                 std::vector<EncodedBatch>& batches);
   void maybe_enforce_retention(Topic& t);
@@ -107,9 +124,9 @@ class EmbeddedLog {
 
   const std::string data_dir_;
   const EmbeddedLogOptions options_;
-  mutable std::mutex topics_mu_;  // guards topics_ and recovery_
-  std::map<std::string, std::unique_ptr<Topic>, std::less<>> topics_;
-  std::map<std::string, RecoveryReport> recovery_;
+  mutable std::mutex topics_mu_;  // guards topics_, Topic::last_used and use_clock_
+  std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_;
+  uint64_t use_clock_ = 0;
 
   mutable std::mutex notify_mu_;
   std::condition_variable appended_;

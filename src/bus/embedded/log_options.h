@@ -35,6 +35,10 @@ struct EmbeddedLogOptions {
   int32_t busy_timeout_ms = 30000;
   // SQLite page size for new topic files (16 KiB measured best for reads).
   int32_t page_size = 16384;
+  // Topics whose files this log keeps open (a writer and a reader connection,
+  // ~6 file descriptors each); the least recently used idle ones are closed
+  // beyond it. Topics are opened at first use.
+  int32_t max_open_topics = 64;
 };
 
 }  // namespace kascade

@@ -1,10 +1,10 @@
 // bus/embedded/topic_store.cc: the schema and every statement of one topic file.
 #include "bus/embedded/topic_store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
-#include "bus/embedded/crc32c.h"
 #include "core/timestamp.h"
 #include "sqlite/init_lock.h"
 
@@ -24,13 +24,24 @@ CREATE TABLE IF NOT EXISTS partition_state(partition INTEGER PRIMARY KEY,
   start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, bytes INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS group_offsets(group_id TEXT NOT NULL, partition INTEGER NOT NULL,
   next_offset INTEGER NOT NULL, PRIMARY KEY(group_id, partition)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quarantined_batches(
+  partition INTEGER NOT NULL, base_offset INTEGER NOT NULL, last_offset INTEGER NOT NULL,
+  record_count INTEGER NOT NULL, max_timestamp_ms INTEGER NOT NULL, codec INTEGER NOT NULL,
+  crc32c INTEGER NOT NULL, payload_bytes INTEGER NOT NULL, payload BLOB NOT NULL,
+  reason TEXT NOT NULL, quarantined_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS source_checkpoints(source TEXT PRIMARY KEY, position TEXT NOT NULL,
   updated_ms INTEGER NOT NULL);
 )sql";
 
 constexpr int kFormatVersion = 1;
 
-BatchHeader header_from(const SqliteStatement& s, int32_t partition, int first_column) {
+Error bad_partition(int32_t partition) {
+  return Error::make(Errc::invalid_argument, "no partition " + std::to_string(partition));
+}
+
+}  // namespace
+
+BatchHeader TopicStore::header_from(const SqliteStatement& s, int32_t partition, int first_column) {
   BatchHeader h;
   h.partition = partition;
   h.base_offset = s.column_int(first_column);
@@ -40,12 +51,6 @@ BatchHeader header_from(const SqliteStatement& s, int32_t partition, int first_c
   h.codec = static_cast<BatchCodec>(s.column_int(first_column + 4));
   return h;
 }
-
-Error bad_partition(int32_t partition) {
-  return Error::make(Errc::invalid_argument, "no partition " + std::to_string(partition));
-}
-
-}  // namespace
 
 Result<std::unique_ptr<TopicStore>> TopicStore::open(const std::string& path,
                                                      const EmbeddedLogOptions& options,
@@ -134,7 +139,13 @@ Status TopicStore::prepare_statements() {
        "FROM batches WHERE partition=?1 AND last_offset>=?2 ORDER BY last_offset"},
       {&tail_batches_,
        "SELECT rowid,payload_bytes,base_offset,last_offset,record_count,max_timestamp_ms,codec,"
-       "crc32c,payload FROM batches WHERE partition=?1 ORDER BY last_offset DESC"},
+       "crc32c,payload FROM batches WHERE partition=?1 ORDER BY last_offset DESC LIMIT 1"},
+      {&all_batches_,
+       "SELECT rowid,payload_bytes,base_offset,last_offset,record_count,max_timestamp_ms,codec,"
+       "crc32c,payload FROM batches WHERE partition=?1 ORDER BY last_offset"},
+      {&next_batch_,
+       "SELECT base_offset FROM batches WHERE partition=?1 AND last_offset>=?2 "
+       "ORDER BY last_offset LIMIT 1"},
       {&oldest_batches_,
        "SELECT rowid,last_offset,payload_bytes,max_timestamp_ms FROM batches "
        "WHERE partition=?1 ORDER BY last_offset"},
@@ -248,7 +259,16 @@ Status TopicStore::read(int32_t partition, int64_t from_offset, size_t max_recor
     size_t taken = 0;
     status = decode_batch(h, static_cast<uint32_t>(read_batches_.column_int(5)),
                           read_batches_.column_blob(6), budget, out, &taken);
-    if (!status) break;
+    if (!status) {
+      if (status.error().code == Errc::corrupt) {
+        // The decoder's "record batch of partition P at offset B: <why>": keep <why>.
+        const std::string& message = status.error().message;
+        const size_t colon = message.rfind(": ");
+        status = corruption_error({{path_, partition, h.base_offset, h.last_offset, h.record_count,
+                                    colon == std::string::npos ? message : message.substr(colon + 2)}});
+      }
+      break;
+    }
     budget.max_records -= out.records.size() - before;
     budget.max_bytes -= std::min(taken, budget.max_bytes);
     // A batch cut short by the budget ends the read.
@@ -258,53 +278,6 @@ Status TopicStore::read(int32_t partition, int64_t from_offset, size_t max_recor
   if (!status) return status;
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_.error(rc, "read " + path_);
   return ok_status();
-}
-
-Result<RecoveryReport> TopicStore::recover_tail() {
-  RecoveryReport report;
-  WriteTransaction tx(db_);
-  if (Status s = tx.begin(); !s) return s;
-  for (int32_t p = 0; p < partitions_; ++p) {
-    auto st = load_state(p);
-    if (!st) return st.status();
-    struct Bad {
-      int64_t rowid;
-      int64_t bytes;
-      int64_t records;
-    };
-    std::vector<Bad> bad;
-    std::optional<int64_t> good_last;
-    tail_batches_.bind(1, p);
-    int rc;
-    while ((rc = tail_batches_.step()) == SQLITE_ROW) {
-      const BatchHeader h = header_from(tail_batches_, p, 2);
-      const std::string_view payload = tail_batches_.column_blob(8);
-      const auto stored = static_cast<uint32_t>(tail_batches_.column_int(7));
-      if (batch_crc(crc32c(payload), h) == stored && h.record_count > 0 &&
-          h.last_offset - h.base_offset + 1 == h.record_count) {
-        good_last = h.last_offset;
-        break;
-      }
-      bad.push_back({tail_batches_.column_int(0), tail_batches_.column_int(1), h.record_count});
-    }
-    tail_batches_.reset();
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_.error(rc, "scan tail of " + path_);
-    if (bad.empty()) continue;
-    for (const Bad& b : bad) {
-      delete_batch_.bind(1, b.rowid);
-      if (Status s = delete_batch_.run("cut corrupt batch"); !s) return s;
-      st->bytes -= b.bytes;
-      report.records_cut += b.records;
-      ++report.batches_cut;
-    }
-    // Trust only what checked: the good batch's end, else the partition start.
-    st->end = good_last ? *good_last + 1 : st->start;
-    if (st->start > st->end) st->start = st->end;
-    if (Status s = store_state(p, *st); !s) return s;
-  }
-  if (report.batches_cut == 0) return report;  // nothing written: the guard rolls back
-  if (Status s = tx.commit(); !s) return s;
-  return report;
 }
 
 Result<int64_t> TopicStore::enforce_retention(int64_t now_ms, int64_t retention_bytes,

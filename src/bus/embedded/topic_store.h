@@ -17,12 +17,6 @@
 
 namespace kascade {
 
-// What open-time recovery found and cut.
-struct RecoveryReport {
-  int64_t batches_cut = 0;
-  int64_t records_cut = 0;
-};
-
 // Owns one SQLite connection to <data_dir>/log/<topic>.db and its prepared
 // statements. Not thread-safe: one thread at a time (EmbeddedLog guards its
 // writer and its shared reader with mutexes; each consumer has its own).
@@ -48,9 +42,18 @@ class TopicStore {
   Status read(int32_t partition, int64_t from_offset, size_t max_records, size_t max_bytes,
               PolledBatch& out);
 
-  // Verifies each partition's tail batches, newest first, and deletes the
-  // corrupt ones until a good batch; end_offset follows the cut.
-  Result<RecoveryReport> recover_tail();
+  // The first offset stored at or after `from` in the partition (retention
+  // and quarantine leave gaps), or nullopt if no batch holds one.
+  Result<std::optional<int64_t>> next_stored_offset(int32_t partition, int64_t from);
+
+  // The batches that fail their CRC32C or header checks: each partition's
+  // newest batch, or every batch. Read-only; deletes nothing.
+  Result<std::vector<CorruptBatch>> verify(VerifyDepth depth);
+
+  // Moves every corrupt batch into quarantined_batches (same file, one
+  // transaction, nothing deleted); partition bytes follow, offsets stay
+  // (end_offset never moves back, so no offset is ever reused).
+  Result<std::vector<CorruptBatch>> quarantine();
 
   // Deletes the oldest whole batches beyond retention; advances start_offset.
   // Returns the number of batches deleted.
@@ -82,7 +85,13 @@ class TopicStore {
     int64_t end = 0;
     int64_t bytes = 0;
   };
+  // The header fields of a batch row, from column `first_column` on (base,
+  // last, count, max_ts, codec).
+  static BatchHeader header_from(const SqliteStatement& s, int32_t partition, int first_column);
   Result<State> load_state(int32_t partition);
+  // Checks one row of verify's scan (columns: rowid, payload_bytes, base, last,
+  // count, max_ts, codec, crc32c, payload).
+  std::optional<CorruptBatch> check_row(const SqliteStatement& s, int32_t partition) const;
   Status store_state(int32_t partition, const State& state);
 
   std::string path_;
@@ -94,6 +103,8 @@ class TopicStore {
   SqliteStatement insert_batch_;
   SqliteStatement read_batches_;
   SqliteStatement tail_batches_;
+  SqliteStatement all_batches_;
+  SqliteStatement next_batch_;
   SqliteStatement oldest_batches_;
   SqliteStatement delete_batch_;
   SqliteStatement select_group_;

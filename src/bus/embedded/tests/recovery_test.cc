@@ -1,4 +1,4 @@
-// bus/embedded/tests/recovery_test.cc: kill -9 mid-append, torn WAL tails and flipped bits.
+// bus/embedded/tests/recovery_test.cc: kill -9 mid-append, torn WAL tails, flipped bits and their quarantine.
 #include <gtest/gtest.h>
 
 #include "testing/temp_dir.h"
@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "bus/embedded/embedded_consumer.h"
 #include "bus/embedded/embedded_log.h"
 
 namespace kascade {
@@ -139,7 +140,10 @@ TEST(Recovery, KillNineNeverLosesAnAcknowledgedRecord) {
 
     auto log = EmbeddedLog::open(dir.path, {});
     ASSERT_TRUE(log.ok()) << log.error().message;
-    EXPECT_TRUE((*log)->recovery().empty());  // SQLite never exposes a torn batch
+    // SQLite never exposes a torn batch: every stored batch checks.
+    auto bad = (*log)->verify("crash", VerifyDepth::every);
+    ASSERT_TRUE(bad.ok()) << bad.error().message;
+    EXPECT_TRUE(bad->empty());
     const int64_t total = verify_crash_topic(**log);
     EXPECT_GE(total, acked) << "round " << round;
     EXPECT_LE(total, acked + 300);  // at most the one send in flight
@@ -278,30 +282,97 @@ int flip_bit_in_file(const std::string& path, const std::string& payload) {
   return found;
 }
 
-TEST(Recovery, FlippedBitInTheTailBatchIsCutOnOpen) {
+// The file has no WAL and exactly one copy of the payload was flipped.
+void flip_one_payload(const std::string& dir, const std::string& payload) {
+  ASSERT_FALSE(fs::exists(dir + "/log/t.db-wal") && fs::file_size(dir + "/log/t.db-wal") > 0);
+  ASSERT_GE(flip_bit_in_file(dir + "/log/t.db", payload), 1);
+}
+
+int64_t count_rows(const std::string& dir, const char* table) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open((dir + "/log/t.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  const std::string sql = std::string("SELECT count(*) FROM ") + table;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  const int64_t n = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+TEST(Recovery, FlippedBitInTheTailBatchIsReportedNeverCut) {
   TempDir dir;
   std::vector<std::string> values;
   const std::string payload = write_and_close(dir.path, 5, values);
-  ASSERT_FALSE(fs::exists(dir.path + "/log/t.db-wal") && fs::file_size(dir.path + "/log/t.db-wal") > 0);
-  ASSERT_GE(flip_bit_in_file(dir.path + "/log/t.db", payload), 1);
+  flip_one_payload(dir.path, payload);
 
   auto log = must_open(dir.path);
-  const auto recovery = log->recovery();
-  ASSERT_EQ(recovery.count("t"), 1u);
-  EXPECT_EQ(recovery.at("t").batches_cut, 1);
-  EXPECT_EQ(recovery.at("t").records_cut, 10);
-  EXPECT_EQ(partitions_of(*log, "t")[0].end_offset, 50);
-  auto got = log->read("t", 0, 0, SIZE_MAX);
-  ASSERT_TRUE(got.ok());
-  ASSERT_EQ(got->records.size(), 50u);
-  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(got->records[i].value, values[i]);
+  auto bad = log->verify("t", VerifyDepth::newest);
+  ASSERT_TRUE(bad.ok()) << bad.error().message;
+  ASSERT_EQ(bad->size(), 1u);
+  EXPECT_EQ((*bad)[0].partition, 0);
+  EXPECT_EQ((*bad)[0].base_offset, 50);
+  EXPECT_EQ((*bad)[0].last_offset, 59);
+  EXPECT_EQ((*bad)[0].file, dir.path + "/log/t.db");
+  EXPECT_EQ(partitions_of(*log, "t")[0].end_offset, 60);  // nothing cut
+  EXPECT_EQ(count_rows(dir.path, "batches"), 6);
+  auto read = log->read("t", 0, 50, SIZE_MAX);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().code, Errc::corrupt);
+  EXPECT_NE(read.error().message.find("t.db: partition 0, offsets 50-59"), std::string::npos)
+      << read.error().message;
 
-  std::vector<Record> next{{"k", "after the cut", {}, 1}};
+  // A consumer refuses to start, wherever its group is.
+  auto consumer = EmbeddedConsumer::open(*log, "t", "g");
+  ASSERT_FALSE(consumer.ok());
+  EXPECT_EQ(consumer.error().code, Errc::corrupt);
+
+  // A producer appends after the corrupt batch: its offsets are never reused.
+  std::vector<Record> next{{"k", "after", {}, 1}};
   ASSERT_TRUE(log->append("t", next).ok());
-  got = log->read("t", 0, 50, SIZE_MAX);
-  ASSERT_EQ(got->records.size(), 1u);
-  EXPECT_EQ(got->records[0].offset, 50);
-  EXPECT_EQ(got->records[0].value, "after the cut");
+  EXPECT_EQ(partitions_of(*log, "t")[0].end_offset, 61);
+  EXPECT_EQ(log->read("t", 0, 60, SIZE_MAX)->records.at(0).value, "after");
+}
+
+TEST(Recovery, QuarantineMovesCorruptBatchesAndConsumersSkipTheGap) {
+  for (int which : {2, 5}) {
+    TempDir dir;
+    std::vector<std::string> values;
+    const std::string payload = write_and_close(dir.path, which, values);
+    flip_one_payload(dir.path, payload);
+    auto log = must_open(dir.path);
+    auto moved = log->quarantine("t");
+    ASSERT_TRUE(moved.ok()) << moved.error().message;
+    ASSERT_EQ(moved->size(), 1u);
+    EXPECT_EQ((*moved)[0].base_offset, which * 10);
+    EXPECT_EQ(count_rows(dir.path, "batches"), 5);
+    EXPECT_EQ(count_rows(dir.path, "quarantined_batches"), 1);
+    EXPECT_TRUE(log->verify("t", VerifyDepth::every)->empty());
+    EXPECT_EQ(partitions_of(*log, "t")[0].end_offset, 60);  // offsets are never reused
+
+    auto consumer = EmbeddedConsumer::open(*log, "t", "g");
+    ASSERT_TRUE(consumer.ok()) << consumer.error().message;
+    std::vector<std::string> got;
+    OffsetMap next;
+    for (int polls = 0; polls < 20; ++polls) {
+      auto batch = (*consumer)->poll(1000, std::chrono::milliseconds(0));
+      ASSERT_TRUE(batch.ok()) << batch.error().message;
+      for (const auto& r : batch->records) {
+        got.emplace_back(r.value);
+        next[0] = r.offset + 1;
+      }
+    }
+    ASSERT_EQ(got.size(), 50u);
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i], values[i < static_cast<size_t>(which) * 10 ? i : i + 10]);
+    }
+    EXPECT_EQ((*consumer)->positions().at(0), 60);  // past a gap at the end too
+    auto done = log->caught_up("t", next);
+    ASSERT_TRUE(done.ok());
+    EXPECT_TRUE(*done);
+    EXPECT_TRUE(log->quarantine("t")->empty());  // a second repair changes nothing
+  }
 }
 
 TEST(Recovery, FlippedBitInAMiddleBatchIsReportedNeverServed) {
@@ -311,7 +382,11 @@ TEST(Recovery, FlippedBitInAMiddleBatchIsReportedNeverServed) {
   ASSERT_GE(flip_bit_in_file(dir.path + "/log/t.db", payload), 1);
 
   auto log = must_open(dir.path);
-  EXPECT_TRUE(log->recovery().empty());  // the tail is good
+  EXPECT_TRUE(log->verify("t", VerifyDepth::newest)->empty());  // the tail is good
+  auto every = log->verify("t", VerifyDepth::every);
+  ASSERT_TRUE(every.ok());
+  ASSERT_EQ(every->size(), 1u);
+  EXPECT_EQ((*every)[0].base_offset, 20);
   EXPECT_EQ(partitions_of(*log, "t")[0].end_offset, 60);
   for (int64_t from : {0, 15, 20, 29}) {
     auto bad = log->read("t", 0, from, SIZE_MAX);
