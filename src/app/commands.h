@@ -16,8 +16,16 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
 // Prints "kascade <command>: <message>" on stderr and returns the exit code
-// for the error: kExitUsage for config and argument errors, else kExitFailure.
+// for the error: kExitUsage for Errc::config (a config or usage error), else
+// kExitFailure (every runtime failure, Errc::invalid_argument included: a row
+// or a value the pipeline met is not the user's command line).
 int report_failure(const char* command, const Error& error);
+// The error as a usage error (exit 2): a flag or argument of the command is wrong.
+Error usage_error(std::string message);
+Error usage_error(const Error& error);
+// At the start of main: an uncaught exception, or standard output that could
+// not be written, ends the process with kExitFailure and a message on stderr.
+void install_failure_handlers();
 
 // Options shared by the commands that load a pipeline config.
 struct PipelineArgs {
@@ -38,6 +46,7 @@ struct QueryArgs {
   std::string data_dir;
   std::string format = "table";
   std::string sql;
+  std::string timeout = "30s";  // the query is stopped (exit 1) after this long
 };
 int query_command(const QueryArgs& args);
 

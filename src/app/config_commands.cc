@@ -45,7 +45,13 @@ int query_command(const QueryArgs& args) {
   if (!config) return report_failure("query", config.error());
   auto format = parse_output_format(args.format);
   if (!format) return report_failure("query", format.error());
-  auto table = run_sql_query(config->store_path(), args.sql);
+  const auto timeout = parse_duration(args.timeout);
+  if (!timeout || timeout->count() <= 0) {
+    return report_failure("query", usage_error(fmt::format("--timeout '{}': expected e.g. 30s, 500ms", args.timeout)));
+  }
+  auto table = run_sql_query(config->store_path(), args.sql, *timeout);
+  // A statement that does not compile or is refused is the command's argument: a usage error.
+  if (!table && table.error().code == Errc::invalid_argument) return report_failure("query", usage_error(table.error()));
   if (!table) return report_failure("query", table.error());
   print_table(std::cout, *table, *format);
   return kExitOk;

@@ -67,7 +67,7 @@ int cql_command(const CqlArgs& args) {
   auto format = parse_output_format(args.format);
   if (!format) return report_failure("cql", format.error());
   auto consistency = cql::parse_consistency(args.consistency);
-  if (!consistency) return report_failure("cql", consistency.error());
+  if (!consistency) return report_failure("cql", usage_error(consistency.error()));
   auto hosts = cql::parse_hosts(args.hosts);
   if (!hosts)
     return report_failure("cql",
@@ -97,7 +97,11 @@ int cql_command(const CqlArgs& args) {
   auto session = cql::Session::connect(std::move(options));
   if (!session) return report_failure("cql", session.error());
   auto rows = (*session)->query_all(args.statement, *consistency);
-  if (!rows) return report_failure("cql", rows.error());
+  if (!rows) {
+    // A statement Cassandra rejects (syntax, unknown table) is the command's argument: a usage error.
+    const bool rejected = rows.error().code == Errc::invalid_argument;
+    return report_failure("cql", rejected ? usage_error(rows.error()) : rows.error());
+  }
   if (rows->metadata.columns.empty()) return kExitOk;  // DDL, INSERT...: nothing to show
   if (*format == OutputFormat::json) {
     print_json_lines(*rows);

@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "app/dead_letter_tables.h"
 #include "app/pipeline_config.h"
+#include "app/process_lock.h"
 #include "app/sink_factory.h"
 #include "core/timestamp.h"
 #include "pipeline/pipeline_loader.h"
@@ -48,6 +49,9 @@ int dlq_replay_command(const DlqArgs& args) {
     return report_failure(command, Error::make(Errc::not_found, fmt::format("{}: no store here (run the pipeline "
                                                                             "first)", config->store_path().string())));
   }
+  // It writes the store: not while a processor of this data dir runs (app/process_lock.h).
+  auto process_lock = lock_data_dir_for_processing(*config);
+  if (!process_lock) return report_failure(command, process_lock.error());
   auto sink = open_sink(*config);
   if (!sink) return report_failure(command, sink.error());
   DeadLetterStore* store = (*sink)->dead_letter_store();

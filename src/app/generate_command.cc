@@ -10,7 +10,7 @@ namespace kascade {
 
 int generate_command(const GenerateArgs& args) {
   if (args.format != "json" && args.format != "keys") {
-    return report_failure("generate", Error::make(Errc::invalid_argument,
+    return report_failure("generate", usage_error(
                                                   fmt::format("unknown format '{}' (json or keys)", args.format)));
   }
   RandomUserGenerator generator(GeneratorOptions{.seed = args.seed, .malformed_ratio = args.malformed_ratio});

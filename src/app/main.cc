@@ -33,6 +33,7 @@ void add_pipeline_flags(CLI::App* command, kascade::PipelineArgs& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  kascade::install_failure_handlers();
   CLI::App app{"kascade: a real-time data pipeline (sources -> topic -> processor -> store)", "kascade"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "kascade 0.1.0");
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   query->add_option("--data-dir", query_args.data_dir, "Data directory (default ./kascade-data)");
   query->add_option("--format", query_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
   query->add_option("sql", query_args.sql, "The SQL statement")->required();
+  query->add_option("--timeout", query_args.timeout, "Stop the query after this long, e.g. 30s (default), 500ms");
 
   kascade::CqlArgs cql_args;
   auto* cql = app.add_subcommand("cql", "Run one CQL statement on Cassandra (exit 1: Cassandra unreachable or login refused; 2: bad arguments or a statement Cassandra rejects)");

@@ -12,7 +12,7 @@ namespace kascade {
 
 int mock_api_command(const MockApiArgs& args) {
   auto faults = parse_fault_kinds(args.faults);
-  if (!faults) return report_failure("mock-api", faults.error());
+  if (!faults) return report_failure("mock-api", usage_error(faults.error()));
   MockApiOptions options{.host = args.host,
                          .port = args.port,
                          .fail_rate = args.fail_rate,

@@ -9,6 +9,7 @@
 #include "app/commands.h"
 #include "app/ingest_loop.h"
 #include "app/pipeline_config.h"
+#include "app/process_lock.h"
 #include "app/progress.h"
 #include "app/sink_factory.h"
 #include "app/window_config.h"
@@ -69,7 +70,7 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (!args.duration.empty()) {
     duration = parse_duration(args.duration);
     if (!duration) {
-      return report_failure(command, Error::make(Errc::invalid_argument,
+      return report_failure(command, usage_error(
                                        fmt::format("--duration '{}': expected e.g. 60s, 5m, 1h, 500ms", args.duration)));
     }
   }
@@ -81,6 +82,10 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (auto created = (*bus)->create_topic(topic, static_cast<int32_t>(config->bus.partitions)); !created.ok()) {
     return report_failure(command, created.error());
   }
+  // One processor per embedded data dir (app/process_lock.h), held until the command returns.
+  auto process_lock = role == PipelineRole::ingest ? Result<ProcessLock>(ProcessLock())
+                                                   : lock_data_dir_for_processing(*config);
+  if (!process_lock) return report_failure(command, process_lock.error());
 
   PipelineCounters counters;
   ProgressLine progress(counters);

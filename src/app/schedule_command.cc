@@ -38,7 +38,7 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-Error usage(std::string message) { return Error::make(Errc::invalid_argument, std::move(message)); }
+Error usage(std::string message) { return usage_error(std::move(message)); }
 
 struct StoreCounts {
   int64_t rows = 0, dead_letters = 0;
@@ -163,7 +163,7 @@ int schedule_command(const ScheduleArgs& args) {
   std::optional<milliseconds> every;
   if (!args.cron.empty()) {
     auto parsed = CronSchedule::parse(args.cron);
-    if (!parsed) return report_failure(command, parsed.error());
+    if (!parsed) return report_failure(command, usage_error(parsed.error()));
     cron = std::move(*parsed);
   } else {
     every = parse_duration(args.every);

@@ -93,7 +93,7 @@ Result<OutputFormat> parse_output_format(const std::string& name) {
   if (name == "table") return OutputFormat::table;
   if (name == "csv") return OutputFormat::csv;
   if (name == "json") return OutputFormat::json;
-  return Error::make(Errc::invalid_argument, fmt::format("unknown format '{}' (table, csv or json)", name));
+  return Error::make(Errc::config, fmt::format("unknown format '{}' (table, csv or json)", name));
 }
 
 void print_table(std::ostream& out, const ResultTable& table, OutputFormat format) {

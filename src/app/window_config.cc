@@ -18,6 +18,8 @@ Result<std::optional<WindowPlan>> window_plan_from_config(const Config& config, 
   plan.slide_ms = w.slide_ms == 0 ? w.size_ms : w.slide_ms;
   plan.allowed_lateness_ms = w.allowed_lateness_ms;
   plan.late = w.late_records == "dead_letter" ? LatePolicy::dead_letter : LatePolicy::drop;
+  plan.missing_group = w.missing_group == "dead_letter" ? MissingGroupPolicy::dead_letter : MissingGroupPolicy::null_group;
+  plan.null_group_label = w.null_group;
   plan.max_open_windows = static_cast<size_t>(w.max_open_windows);
   plan.max_groups = static_cast<size_t>(w.max_groups);
   plan.early_updates_ms = w.early_updates_ms;

@@ -133,6 +133,8 @@ struct WindowsConfig {
   int64_t slide_ms = 0;  // 0: size_ms (tumbling)
   int64_t allowed_lateness_ms = 0;
   std::string late_records;  // drop | dead_letter
+  std::string missing_group;  // null_group | dead_letter
+  std::string null_group;     // the null group's text group-by value
   int64_t max_open_windows = 0;
   int64_t max_groups = 0;
   int64_t early_updates_ms = 0;  // 0: results only when a window closes

@@ -228,6 +228,14 @@ const std::vector<OptionSpec>& table() {
        IntegerOption{KASCADE_FIELD(windows.allowed_lateness_ms), 5000, 0, 86400000}},
       {"windows.late_records", "Records whose windows all closed: counted, then dropped or also dead-lettered (class late).",
        TextOption{KASCADE_FIELD(windows.late_records), "drop", {"drop", "dead_letter"}, false}},
+      {"windows.missing_group",
+       "Records whose group-by value is missing (null) or not of its column's type: counted in the null group, or "
+       "dead-lettered (class window; the row still lands). Integer, real and uuid group-by columns have no null group: "
+       "such records are always dead-lettered.",
+       TextOption{KASCADE_FIELD(windows.missing_group), "null_group", {"null_group", "dead_letter"}, false}},
+      {"windows.null_group",
+       "The null group's value in a text group-by column (key columns cannot hold NULL in SQLite or Cassandra).",
+       TextOption{KASCADE_FIELD(windows.null_group), "", {}, true}},
       {"windows.max_open_windows", "Bound on open windows; beyond it the oldest closes early (results no longer exact).",
        IntegerOption{KASCADE_FIELD(windows.max_open_windows), 1000, 1, 1000000}},
       {"windows.max_groups", "Bound on groups over all open windows; beyond it the oldest window closes early.",

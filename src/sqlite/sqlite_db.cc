@@ -42,6 +42,8 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
     case SQLITE_READONLY:
     case SQLITE_PERM:
       return Error::make(Errc::io, std::move(message));
+    case SQLITE_INTERRUPT:  // a progress handler's time limit
+      return Error::make(Errc::timeout, std::move(message));
     case SQLITE_TOOBIG:
       return Error::make(Errc::too_large, std::move(message));
     case SQLITE_CONSTRAINT:

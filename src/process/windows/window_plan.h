@@ -28,6 +28,12 @@ struct AggregateSpec {
 // What to do with a record whose every window has already closed.
 enum class LatePolicy : uint8_t { drop, dead_letter };
 
+// What to do with a record whose group-by value is missing (null) or not of
+// the column's type: count it in the null group (a text group-by value is
+// then `null_group_label`, since key columns of the stores cannot hold NULL),
+// or dead-letter it with class `window` (its row still lands).
+enum class MissingGroupPolicy : uint8_t { null_group, dead_letter };
+
 // A tumbling (slide == size) or hopping window over event time, grouped by
 // fields, with its aggregates and the bounds of its in-memory state.
 struct WindowPlan {
@@ -39,6 +45,8 @@ struct WindowPlan {
   int64_t slide_ms = 60000;
   int64_t allowed_lateness_ms = 0;
   LatePolicy late = LatePolicy::drop;
+  MissingGroupPolicy missing_group = MissingGroupPolicy::null_group;
+  std::string null_group_label;  // the null group's text group-by value
   size_t max_open_windows = 64;
   size_t max_groups = 1000000;  // over all open windows
   // > 0: the open windows' current results (closed = 0) also go out with a

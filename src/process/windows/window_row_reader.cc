@@ -40,15 +40,20 @@ Result<WindowRowReader> WindowRowReader::bind(const WindowPlan& plan, const Tabl
     FieldRef ref;
     if (is_header_field(field)) {
       ref.header = std::string(header_name(field));
+      ref.name = field;
       return ref;
     }
+    ref.name = field;
     ref.column = input.column_index(field);
     if (ref.column < 0) {
       return Error::make(Errc::config, fmt::format("windows: '{}' is not a column of table '{}'", field, input.name));
     }
+    ref.type = input.columns[static_cast<size_t>(ref.column)].type;
     return ref;
   };
   WindowRowReader reader;
+  reader.missing_policy_ = plan.missing_group;
+  reader.null_group_label_ = plan.null_group_label;
   auto event_time = resolve(plan.event_time);
   if (!event_time) return event_time.error();
   reader.event_time_ = *event_time;
@@ -109,23 +114,40 @@ bool WindowRowReader::read(const ConsumedRecord& record, const RowBatch& rows, s
 
   // Group key.
   key_.clear();
+  missing_group_ = {};
   for (const FieldRef& field : group_by_) {
     if (field.column < 0) {
       const auto text = header_of(record, field);
-      text ? group_key::append_text(key_, *text) : group_key::append_null(key_);
+      text ? group_key::append_text(key_, *text) : append_missing(field);
       continue;
     }
     const Value& v = rows.get(row, static_cast<size_t>(field.column));
+    const bool textual = field.type == ColumnType::text || field.type == ColumnType::uuid;
+    const bool real = field.type == ColumnType::float64;
     switch (v.kind) {
-      case Value::Kind::null: group_key::append_null(key_); break;
-      case Value::Kind::integer: group_key::append_integer(key_, v.as.integer); break;
-      case Value::Kind::real: group_key::append_real(key_, v.as.real); break;
-      case Value::Kind::text: group_key::append_text(key_, rows.text(v)); break;
+      case Value::Kind::null: append_missing(field); break;
+      case Value::Kind::integer:
+        textual || real ? append_missing(field) : group_key::append_integer(key_, v.as.integer);
+        break;
+      case Value::Kind::real: real ? group_key::append_real(key_, v.as.real) : append_missing(field); break;
+      case Value::Kind::text: textual ? group_key::append_text(key_, rows.text(v)) : append_missing(field); break;
     }
   }
 
   for (size_t a = 0; a < aggregates_.size(); ++a) read_aggregate(a, record, rows, row);
   return true;
+}
+
+void WindowRowReader::append_missing(const FieldRef& field) {
+  // Key columns of the stores cannot hold NULL: a text group's null group is
+  // the label; a number or a uuid has no value to spare, so such a record is
+  // not counted (a dead letter of class window).
+  if (missing_policy_ == MissingGroupPolicy::null_group && field.type == ColumnType::text) {
+    group_key::append_text(key_, null_group_label_);
+    return;
+  }
+  if (missing_group_.empty()) missing_group_ = field.name;
+  group_key::append_null(key_);
 }
 
 void WindowRowReader::read_aggregate(size_t index, const ConsumedRecord& record, const RowBatch& rows, size_t row) {

@@ -14,6 +14,9 @@ namespace kascade {
 
 // Dead letters of late records (windows.late_records = dead_letter) carry this class.
 inline constexpr const char* kLateDeadLetterClass = "late";
+// Dead letters of records whose group-by value is missing or mistyped
+// (windows.missing_group = dead_letter, or no null group for the column's type).
+inline constexpr const char* kWindowDeadLetterClass = "window";
 
 // Owns the aggregator of the pipeline's window plan. On open it asks the sink
 // for the checkpointed state (stored with the offsets the processor resumes
@@ -35,6 +38,7 @@ class WindowStage {
 
   const WindowAggregator& aggregator() const { return *aggregator_; }
   uint64_t records_without_event_time() const { return without_event_time_; }
+  uint64_t records_without_group() const { return without_group_; }
 
  private:
   WindowStage(const WindowPlan& plan, TableSchema results, int32_t partitions, WindowRowReader reader);
@@ -47,6 +51,7 @@ class WindowStage {
   int64_t early_updates_ms_;
   int64_t last_early_update_ms_ = INT64_MIN;
   uint64_t without_event_time_ = 0;
+  uint64_t without_group_ = 0;
 };
 
 }  // namespace kascade

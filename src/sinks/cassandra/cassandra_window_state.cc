@@ -372,8 +372,8 @@ Status CassandraWindowState::claim_lease() {
     const int64_t now = now_ms();
     if (holder && *holder != owner_ && lease_until > now && !window_lease_holder_dead(*holder)) {
       if (std::chrono::steady_clock::now() >= give_up) {
-        return Error::make(
-            Errc::config,
+        return Error::make(  // another process runs it: a runtime failure (exit 1), as for the embedded process.lock
+            Errc::unavailable,
             fmt::format("windows: aggregation '{}' of consumer group '{}' on topic '{}' is run by another processor "
                         "({}, lease renewed until {}): window state merges every partition, so only one processor "
                         "instance may run a windowed aggregation; stop the other one or set windows.enabled=off here",
@@ -571,7 +571,7 @@ Status CassandraWindowState::commit(std::span<const SinkBatch* const> batches) {
       const auto* applied = std::get_if<bool>(&answer->rows.rows[0][0].v);
       if (applied && !*applied) {
         const auto holder = text_at(answer->rows.rows[0], column_of(answer->rows, "owner"));
-        return Error::make(Errc::config,
+        return Error::make(Errc::unavailable,
                            fmt::format("windows: processor {} lost the lease of aggregation '{}' (group '{}', topic "
                                        "'{}') to {}: another processor instance runs it now; this one stops without "
                                        "writing window state",
