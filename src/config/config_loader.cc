@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "config/config_file.h"
+#include "config/config_yaml.h"
 #include "config/option_table.h"
 
 namespace kascade {
@@ -19,7 +20,7 @@ std::string where(const std::string& origin, const YAML::Mark& mark) {
 
 Error config_error(const std::string& origin, const YAML::Mark& mark, std::string_view path,
                    std::string_view what) {
-  return Error::make(Errc::config, fmt::format("{}: {}: {}", where(origin, mark), path, what));
+  return Error::make(Errc::config, fmt::format("{}: {}: {}", where(origin, mark), cut_for_message(path), what));
 }
 
 }  // namespace
@@ -56,6 +57,10 @@ std::string unknown_key_message(std::string_view path) {
   std::string_view best;
   size_t best_distance = 3;
   auto consider = [&](std::string_view candidate) {
+    // The distance is at least the difference in length: skip what cannot be
+    // closer, so a huge key costs nothing.
+    const size_t gap = std::max(path.size(), candidate.size()) - std::min(path.size(), candidate.size());
+    if (gap >= best_distance) return;
     const size_t d = edit_distance(path, candidate);
     if (d < best_distance) {
       best_distance = d;
@@ -98,16 +103,19 @@ Status apply_text(Config& config, const OptionSpec& option, const std::string& t
   auto error = [&](std::string what) {
     return Error::make(Errc::config, fmt::format("{}: {}: {}", location, option.path, what));
   };
+  auto got = [&](std::string_view expected) {
+    return error(fmt::format("expected {}, got '{}'", expected, cut_for_message(text)));
+  };
   if (const auto* integer = std::get_if<IntegerOption>(&option.kind)) {
     int64_t value = 0;
-    if (!parse_number(text, value)) return error(fmt::format("expected an integer, got '{}'", text));
+    if (!parse_number(text, value)) return got("an integer");
     if (value < integer->min || value > integer->max) {
       return error(fmt::format("{} is out of range [{}, {}]", value, integer->min, integer->max));
     }
     integer->field(config) = value;
   } else if (const auto* real = std::get_if<RealOption>(&option.kind)) {
     double value = 0;
-    if (!parse_number(text, value)) return error(fmt::format("expected a number, got '{}'", text));
+    if (!parse_number(text, value)) return got("a number");
     if (!(value >= real->min && value <= real->max)) {
       return error(fmt::format("{} is out of range [{}, {}]", value, real->min, real->max));
     }
@@ -120,7 +128,7 @@ Status apply_text(Config& config, const OptionSpec& option, const std::string& t
     }
     if (!choice.choices.empty() &&
         std::find(choice.choices.begin(), choice.choices.end(), text) == choice.choices.end()) {
-      return error(fmt::format("'{}' is not one of: {}", text, fmt::join(choice.choices, ", ")));
+      return error(fmt::format("'{}' is not one of: {}", cut_for_message(text), fmt::join(choice.choices, ", ")));
     }
     if (choice.check != nullptr) {
       if (Status status = choice.check(text); !status) return error(status.message());
@@ -183,12 +191,9 @@ Config default_config() {
 
 Result<Config> load_config_text(const std::string& text, const std::string& origin) {
   Config config = default_config();
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return Error::make(Errc::config, fmt::format("{}: invalid YAML: {}", where(origin, e.mark), e.msg));
-  }
+  auto parsed = parse_config_yaml(text, origin);
+  if (!parsed) return parsed.status();
+  const YAML::Node& root = *parsed;
   if (root.IsDefined() && !root.IsNull()) {
     if (!root.IsMap()) {
       return Error::make(Errc::config, fmt::format("{}: the top level must be a mapping of options",
@@ -211,12 +216,12 @@ Result<Config> load_config_file(const std::filesystem::path& file) {
 Status set_config_option(Config& config, std::string_view assignment) {
   const size_t equals = assignment.find('=');
   if (equals == std::string_view::npos) {
-    return Error::make(Errc::config, fmt::format("--set {}: expected KEY=VALUE", assignment));
+    return Error::make(Errc::config, fmt::format("--set {}: expected KEY=VALUE", cut_for_message(assignment)));
   }
   const std::string path(assignment.substr(0, equals));
   const OptionSpec* option = find_option(path);
   if (option == nullptr) {
-    return Error::make(Errc::config, fmt::format("--set: {}: {}", path, unknown_key_message(path)));
+    return Error::make(Errc::config, fmt::format("--set: {}: {}", cut_for_message(path), unknown_key_message(path)));
   }
   return apply_text(config, *option, std::string(assignment.substr(equals + 1)), "--set");
 }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "config/config_file.h"
+#include "config/config_yaml.h"
 #include "pipeline/flagship_config.h"
 
 namespace kascade {
@@ -31,9 +32,8 @@ class Problems {
     const YAML::Mark mark = at.Mark();
     const std::string where =
         mark.line < 0 ? origin_ : fmt::format("{}:{}:{}", origin_, mark.line + 1, mark.column + 1);
-    messages_.push_back(fmt::format("{}: {}: {}", where, path, what));
+    messages_.push_back(fmt::format("{}: {}: {}", where, cut_for_message(path), cut_for_message(what, 400)));
   }
-  void add_plain(const std::string& what) { messages_.push_back(fmt::format("{}: {}", origin_, what)); }
   std::vector<std::string>& messages() { return messages_; }
 
  private:
@@ -340,14 +340,12 @@ std::shared_ptr<TransformProgram> compile(const YAML::Node& root, Problems& prob
 std::vector<std::string> compile_text(const std::string& text, const std::string& origin,
                                       std::shared_ptr<TransformProgram>& program) {
   Problems problems(origin);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    problems.add_plain(fmt::format("invalid YAML: {}", e.msg));
+  auto root = parse_config_yaml(text, origin);  // one document, no key twice
+  if (!root) {
+    problems.messages().push_back(root.error().message);
     return std::move(problems.messages());
   }
-  program = compile(root, problems);
+  program = compile(*root, problems);
   return std::move(problems.messages());
 }
 
