@@ -14,7 +14,10 @@ inline constexpr const char* validation = "validation";  // JSON, but not the ex
 inline constexpr const char* too_large = "too_large";    // over processor.max_record_bytes
 inline constexpr const char* mapping = "mapping";        // a value could not be converted
 inline constexpr const char* sink = "sink";              // the store refused the row
-inline constexpr std::array<const char*, 5> all = {parse, validation, too_large, mapping, sink};
+inline constexpr const char* late = "late";              // behind its window's watermark (windows.late_records)
+inline constexpr const char* window = "window";          // no usable group-by value (windows.missing_group)
+inline constexpr const char* source = "source";          // the source got a body it could not split into records
+inline constexpr std::array<const char*, 8> all = {parse, validation, too_large, mapping, sink, late, window, source};
 }  // namespace dead_letter_class
 
 struct DeadLetter {

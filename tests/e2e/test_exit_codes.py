@@ -4,6 +4,7 @@ written), each with a message on stderr. Every subcommand `kascade --help` lists
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 
 import pytest
@@ -40,6 +41,11 @@ def world(tmp_path_factory):
     for suffix in ("-wal", "-shm"):
         (corrupt / f"store.db{suffix}").unlink(missing_ok=True)
     (corrupt / "store.db").write_bytes(b"not a SQLite database at all " * 300)
+    corrupt_log = root / "corrupt-log"
+    shutil.copytree(good, corrupt_log)
+    with sqlite3.connect(corrupt_log / "log" / "users.raw.db") as log:  # one flipped bit in a batch's payload
+        rowid, payload = log.execute("SELECT rowid, payload FROM batches ORDER BY rowid LIMIT 1").fetchone()
+        log.execute("UPDATE batches SET payload = ? WHERE rowid = ?", (bytes([payload[0] ^ 1]) + payload[1:], rowid))
     blocker = root / "a-file"
     blocker.write_text("a data dir cannot live under a file\n")
     bad_config = root / "bad.yaml"
@@ -53,7 +59,7 @@ def world(tmp_path_factory):
     closed.bind(("127.0.0.1", 0))
     closed_port = closed.getsockname()[1]
     closed.close()  # nothing listens there any more
-    yield {"good": good, "corrupt": corrupt, "unwritable": blocker / "data", "bad": bad_config,
+    yield {"good": good, "corrupt": corrupt, "corrupt_log": corrupt_log, "unwritable": blocker / "data", "bad": bad_config,
            "config": good_config, "busy": busy.getsockname()[1], "closed": closed_port}
     busy.close()
 
@@ -99,6 +105,18 @@ CASES = {
     "dlq replay": (lambda w: ["dlq", "replay", "--class", "nonsense"],
                    lambda w: ["dlq", "replay", "-c", w["bad"]],
                    lambda w: ["dlq", "replay", "--data-dir", w["corrupt"]]),
+    "log check": (lambda w: ["log", "check", "--format", "xml"],
+                  lambda w: ["log", "check", "-c", w["bad"]],
+                  lambda w: ["log", "check", "--data-dir", w["corrupt_log"]]),
+    "log repair": (lambda w: ["log", "repair", "--no-such-flag"],
+                   lambda w: ["log", "repair", "-c", w["bad"]],
+                   lambda w: ["log", "repair", "--data-dir", w["unwritable"]]),
+    "sources ls": (lambda w: ["sources", "ls", "--format", "xml"],
+                   lambda w: ["sources", "ls", "-c", w["bad"]],
+                   lambda w: ["sources", "ls", "--data-dir", w["unwritable"]]),
+    "sources reset": (lambda w: ["sources", "reset"],
+                      lambda w: ["sources", "reset", "generator", "-c", w["bad"]],
+                      lambda w: ["sources", "reset", "generator", "--data-dir", w["unwritable"]]),
     "config-reference": (lambda w: ["config-reference", "--no-such-flag"],
                          NO_CONFIG,
                          lambda w: (["config-reference"], "/dev/full")),

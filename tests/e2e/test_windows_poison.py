@@ -117,3 +117,9 @@ def test_users_without_a_country_become_window_dead_letters(data_dir):
     # The dead letters hold the record's bytes: exactly the users without a country.
     values = [json.loads(v) for (v,) in query(data_dir, "SELECT value FROM dead_letters")]
     assert all("country" not in user["location"] for user in values)
+    # `kascade dlq ls --class window` lists them, and only them.
+    def listed(error_class):  # one JSON object a line
+        out = kascade("dlq", "ls", "--data-dir", data_dir, "--class", error_class, "--format", "json").stdout
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert len(listed("window")) == missing and all(letter["error_class"] == "window" for letter in listed("window"))
+    assert listed("late") == [] and listed("source") == []

@@ -41,7 +41,7 @@ void WindowStage::add(const ConsumedRecord& record, size_t row, std::string_view
     batch.dead_letters.push_back(DeadLetter{
         .key = std::string(record.key),
         .value = std::string(record.value),
-        .error_class = kWindowDeadLetterClass,
+        .error_class = dead_letter_class::window,
         .error_message = fmt::format("group-by field '{}' of '{}' is missing or not of its column's type",
                                      reader_.missing_group(), results_.name),
         .topic = std::string(topic),
@@ -57,7 +57,7 @@ void WindowStage::add(const ConsumedRecord& record, size_t row, std::string_view
     batch.dead_letters.push_back(DeadLetter{
         .key = std::string(record.key),
         .value = std::string(record.value),
-        .error_class = kLateDeadLetterClass,
+        .error_class = dead_letter_class::late,
         .error_message = fmt::format("event time {} ms: every window of '{}' covering it had closed "
                                      "(partition watermark passed)", reader_.event_ms(), results_.name),
         .topic = std::string(topic),

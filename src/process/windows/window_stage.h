@@ -12,12 +12,6 @@
 
 namespace kascade {
 
-// Dead letters of late records (windows.late_records = dead_letter) carry this class.
-inline constexpr const char* kLateDeadLetterClass = "late";
-// Dead letters of records whose group-by value is missing or mistyped
-// (windows.missing_group = dead_letter, or no null group for the column's type).
-inline constexpr const char* kWindowDeadLetterClass = "window";
-
 // Owns the aggregator of the pipeline's window plan. On open it asks the sink
 // for the checkpointed state (stored with the offsets the processor resumes
 // from) and restores it; then each mapped row is added, and each sink batch
