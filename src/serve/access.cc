@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace kascade {
 namespace {
 
@@ -21,26 +23,14 @@ std::string digest(std::string_view token) {
   return out;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // "name:port", "[v6]:port" or without the port -> the name ("[v6]" keeps its brackets), lowercase.
 std::string host_name(std::string_view host) {
   host = trim(host);
   if (host.starts_with('[')) {
     const size_t close = host.find(']');
-    return lower(close == std::string_view::npos ? host : host.substr(0, close + 1));
+    return to_lower(close == std::string_view::npos ? host : host.substr(0, close + 1));
   }
-  return lower(host.substr(0, host.find(':')));
+  return to_lower(host.substr(0, host.find(':')));
 }
 
 // Whether `presented` is one of `digests`: every digest is compared, each in constant time.
@@ -117,8 +107,8 @@ std::vector<std::string> allowed_host_names(std::string_view allowed, std::strin
   names = {"localhost", "127.0.0.1", "[::1]"};
   // A wildcard address is no name a client asks for.
   if (listen_host != "0.0.0.0" && listen_host != "::" && !listen_host.empty()) {
-    names.push_back(listen_host.find(':') != std::string_view::npos ? fmt::format("[{}]", lower(listen_host))
-                                                                      : lower(listen_host));
+    names.push_back(listen_host.find(':') != std::string_view::npos ? fmt::format("[{}]", to_lower(listen_host))
+                                                                      : to_lower(listen_host));
   }
   return names;
 }
@@ -135,7 +125,7 @@ std::optional<Refusal> AccessGate::check(std::string_view method, std::string_vi
   const bool push = method == "POST" && path.starts_with("/v1/topics/");
   constexpr std::string_view kBearer = "Bearer ";
   authorization = trim(authorization);
-  if (authorization.size() <= kBearer.size() || lower(authorization.substr(0, kBearer.size())) != "bearer ") {
+  if (authorization.size() <= kBearer.size() || to_lower(authorization.substr(0, kBearer.size())) != "bearer ") {
     return Refusal{401, R"({"error":"a bearer token is required"})"};
   }
   const std::string presented = digest(trim(authorization.substr(kBearer.size())));

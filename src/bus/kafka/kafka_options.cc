@@ -7,22 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace kascade {
-namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-}  // namespace
 
 Result<KafkaProperties> parse_kafka_properties(std::string_view text) {
   KafkaProperties properties;
@@ -46,7 +33,7 @@ Result<KafkaProperties> parse_kafka_properties(std::string_view text) {
 
 bool is_secret_property(std::string_view key) {
   static constexpr std::array<std::string_view, 4> kMarkers = {"password", "secret", "token", "sasl.jaas"};
-  const std::string lowered = lower(key);
+  const std::string lowered = to_lower(key);
   return std::any_of(kMarkers.begin(), kMarkers.end(),
                      [&](std::string_view marker) { return lowered.find(marker) != std::string::npos; });
 }

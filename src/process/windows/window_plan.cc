@@ -3,16 +3,12 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace kascade {
 namespace {
 
 constexpr std::string_view kHeaderPrefix = "header.";
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n')) text.remove_suffix(1);
-  return text;
-}
 
 bool is_identifier(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;

@@ -1,24 +1,10 @@
 // sources/http/link_header.cc: a small Link header reader (only what pagination needs).
 #include "sources/http/link_header.h"
 
-#include <cctype>
+#include "core/text.h"
 
 namespace kascade {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 // True when a rel value ("next", "\"next last\"") names the next relation.
 bool rel_has_next(std::string_view value) {

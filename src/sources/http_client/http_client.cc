@@ -9,23 +9,13 @@
 
 #include <fmt/format.h>
 
+#include "core/text.h"
+
 namespace kascade {
 namespace {
 
 // Bytes kept free behind a body so simdjson can parse it in place.
 constexpr size_t kParsePadding = 64;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
 
 struct Transfer {
   HttpResponse* response;
