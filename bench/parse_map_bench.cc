@@ -1,7 +1,7 @@
 // bench/parse_map_bench.cc: parse+validate+map throughput of UsersMapper vs a bare simdjson DOM parse.
 //
 // Usage: parse_map_bench [records=200000] [repetitions=7] [generator|synthetic]
-// One thread. Prints records/s, MB/s, the ratio to the bare parse, and the targets of DESIGN.md.
+// One thread. Prints records/s, MB/s, the ratio to the bare parse, and the targets of docs/design.md.
 #include <simdjson.h>
 
 #include <algorithm>

@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
               records / best_rows / 1e6);
   std::printf("hopping  (60 s every 10 s): %6.2f M updates/s (%.2f M records/s)\n",
               hopping_updates / best_hopping / 1e6, records / best_hopping / 1e6);
-  std::printf("target: >= 2.00 M record updates/s per core (DESIGN.md / issue 5)\n");
+  std::printf("target: >= 2.00 M record updates/s per core (docs/design.md)\n");
   bytes_per_group();
   return 0;
 }

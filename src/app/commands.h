@@ -10,7 +10,7 @@
 
 namespace kascade {
 
-// Exit codes (DESIGN.md): success, runtime failure, usage or config error.
+// Exit codes (docs/design.md): success, runtime failure, usage or config error.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;

@@ -11,7 +11,7 @@
 
 namespace kascade {
 
-// The `users` table of the flagship pipeline (DESIGN.md, "Data contract").
+// The `users` table of the flagship pipeline (docs/design.md, "Data contract").
 const TableSchema& users_schema();
 
 // Why a record could not be mapped; error_class is one of core/dead_letter.h's.

@@ -1,4 +1,4 @@
-// process/users_schema.cc: the `users` table of the flagship pipeline (DESIGN.md, "Data contract").
+// process/users_schema.cc: the `users` table of the flagship pipeline (docs/design.md, "Data contract").
 #include "process/users_columns.h"
 #include "process/users_mapping.h"
 
