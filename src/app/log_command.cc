@@ -33,10 +33,10 @@ Result<LogTarget> open_target(const LogArgs& args) {
   target.log = &dynamic_cast<EmbeddedBus&>(**bus).log();
   target.bus = std::move(*bus);
   if (!args.topic.empty()) {
-    // A bad or unknown --topic is a usage error (exit 2).
-    if (Status s = EmbeddedLog::validate_topic_name(args.topic); !s) return s.error();
+    // A malformed --topic is a usage error (exit 2); a topic the data dir does not hold, a runtime one (1).
+    if (Status s = EmbeddedLog::validate_topic_name(args.topic); !s) return usage_error(s.error());
     if (!std::filesystem::exists(target.log->topic_path(args.topic))) {
-      return Error::make(Errc::invalid_argument,
+      return Error::make(Errc::not_found,
                          fmt::format("--topic: no topic '{}' in {}", args.topic, config->log_dir().string()));
     }
     target.topics.push_back(args.topic);

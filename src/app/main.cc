@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   kascade::install_failure_handlers();
   CLI::App app{"kascade: a real-time data pipeline (sources -> topic -> processor -> store)", "kascade"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "kascade 0.1.0");
+  app.set_version_flag("--version", "kascade " KASCADE_VERSION);
 
   kascade::PipelineArgs run_args, ingest_args, process_args;
   auto* run = app.add_subcommand("run", "Run the whole pipeline: source -> topic -> processor -> store");

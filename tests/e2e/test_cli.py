@@ -1,11 +1,14 @@
 """The command line: --help everywhere, exit codes, query errors, the generated reference."""
 import os
+import re
+import subprocess
 
 import pytest
 
 from conftest import SOURCE_DIR, kascade
 
-COMMANDS = ["run", "ingest", "process", "query", "validate", "topics", "lag", "config-reference"]
+COMMANDS = ["run", "ingest", "process", "query", "validate", "topics", "lag", "config-reference", "log", "sources",
+            "dlq", "serve", "schedule", "jobs", "generate", "mock-api", "cql"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -19,6 +22,19 @@ def test_top_level_help_lists_commands():
     out = kascade("--help").stdout
     for command in COMMANDS:
         assert command in out
+
+
+def test_version_comes_from_the_build():
+    """The project's version and, built from a git checkout, the commit it was configured from."""
+    out = kascade("--version").stdout.strip()
+    match = re.fullmatch(r"kascade (\d+\.\d+\.\d+)(?: \(([0-9a-f]{12})(?:-dirty)?\))?", out)
+    assert match, out
+    with open(os.path.join(SOURCE_DIR, "CMakeLists.txt")) as cmake:
+        assert f"project(kascade VERSION {match.group(1)} " in cmake.read()
+    if os.path.isdir(os.path.join(SOURCE_DIR, ".git")):
+        assert match.group(2), out
+        # The commit exists in this repository.
+        assert subprocess.run(["git", "-C", SOURCE_DIR, "cat-file", "-e", match.group(2) + "^{commit}"]).returncode == 0
 
 
 def test_query_errors(tmp_path):

@@ -80,7 +80,8 @@ def repair(data_dir, base, last, count):
     assert batch_rows(data_dir, "quarantined_batches") == [(0, base, last)]
     assert all(row[1] != base for row in batch_rows(data_dir, "batches")), "moved, not copied"
     kascade("log", "check", "--data-dir", data_dir, "--topic", TOPIC)
-    assert kascade("log", "check", "--data-dir", data_dir, "--topic", "no-such-topic", check=False).returncode == 2
+    assert kascade("log", "check", "--data-dir", data_dir, "--topic", "no-such-topic", check=False).returncode == 1
+    assert kascade("log", "check", "--data-dir", data_dir, "--topic", "../up", check=False).returncode == 2
     again = kascade("log", "repair", "--data-dir", data_dir)
     assert "nothing changed" in again.stdout, again.stdout
 
@@ -131,7 +132,9 @@ def serve(data_dir):
     processes = []
 
     def start():
-        process = subprocess.Popen([KASCADE, "serve", "--data-dir", str(data_dir), "--port", "0"],
+        # Pushes may create topics (up to 1,000) here: the 600-topic test makes them that way.
+        process = subprocess.Popen([KASCADE, "serve", "--data-dir", str(data_dir), "--port", "0",
+                                    "--set", "serve.create_topics=true", "--set", "serve.max_topics=1000"],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    preexec_fn=common_fd_limit)
         processes.append(process)
