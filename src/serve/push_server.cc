@@ -302,6 +302,19 @@ Result<int> PushServer::start() {
   // One worker per connection (serve.max_connections; beyond them a quick 503), each connection
   // under deadlines (connection_guard.h); beyond max_in_flight a request gets a quick 429.
   // Every request passes the Host check and, with tokens, authentication before its body is read.
+  // A client that waits for "100 Continue" before sending its body is told the refusal instead
+  // (cpp-httplib asks this before the pre-routing handler below).
+  impl.server.set_expect_100_continue_handler([&impl](const httplib::Request& req, httplib::Response& res) {
+    const std::string host = req.get_header_value("Host"), authorization = req.get_header_value("Authorization");
+    auto refusal = impl.gate.check(req.method, req.path,
+                                   req.has_header("Host") ? std::optional<std::string_view>(host) : std::nullopt,
+                                   authorization);
+    if (!refusal) return 100;
+    if (refusal->status == 401) res.set_header("WWW-Authenticate", R"(Bearer realm="kascade")");
+    close_connection_after_response();  // its body is never read
+    impl.answer(res, refusal->status, refusal->body);
+    return refusal->status;
+  });
   impl.server.set_pre_routing_handler([&impl](const httplib::Request& req, httplib::Response& res) {
     const std::string host = req.get_header_value("Host"), authorization = req.get_header_value("Authorization");
     auto refusal = impl.gate.check(req.method, req.path,

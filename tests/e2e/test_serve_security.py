@@ -64,9 +64,25 @@ def test_each_route_asks_for_its_scope(data_dir, tmp_path):
             status, _, body = request(serve.port, "GET", path, headers=bearer(token))
             assert status == 200, (path, status, body)
 
+    # A client waiting for "100 Continue" before its body is refused at once, never invited to send it.
+    head = (f"POST {PUSH_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\n"
+            f"Content-Length: {len(user.encode())}\r\nExpect: 100-continue\r\n\r\n").encode()
+    answer = raw_exchange(serve.port, head)
+    assert answer.startswith(b"HTTP/1.1 401") and b"100 Continue" not in answer, answer
+    answer = raw_exchange(serve.port, head.replace(b"Expect:", f"Authorization: Bearer {READ_ENV}\r\nExpect:".encode()))
+    assert answer.startswith(b"HTTP/1.1 403"), answer
+    with socket.create_connection(("127.0.0.1", serve.port), timeout=10) as connection:  # authorized: invited
+        connection.sendall(head.replace(b"Expect:", f"Authorization: Bearer {PUSH_ENV}\r\nExpect:".encode()))
+        assert connection.recv(4096).startswith(b"HTTP/1.1 100 Continue")
+        connection.sendall(user.encode())
+        answer = b""
+        while b"accepted" not in answer and (chunk := connection.recv(4096)):
+            answer += chunk
+        assert b"HTTP/1.1 200" in answer and b'"accepted":1' in answer, answer
+
     # Only the authorized pushes were written.
     status, _, body = request(serve.port, "GET", "/v1/status", headers=bearer(READ_ENV))
-    assert json.loads(body)["records_pushed"] == 2
+    assert json.loads(body)["records_pushed"] == 3
 
     # The page (static, no data) and the health check stay open.
     assert request(serve.port, "GET", "/")[0] == 200
