@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "app/pipeline_config.h"
 #include "app/tabular_output.h"
+#include "core/topic_name.h"
 #include "core/timestamp.h"
 
 namespace kascade {
@@ -51,6 +52,11 @@ int sources_list_command(const SourcesArgs& args) {
 }
 
 int sources_reset_command(const SourcesArgs& args) {
+  if (!args.topic.empty()) {
+    if (Status status = check_topic_name(args.topic); !status) {
+      return report_failure("sources", usage_error("--topic: " + status.message()));
+    }
+  }
   auto opened = open_positions(args);
   if (!opened) return report_failure("sources", opened.error());
   const std::string topic = args.topic.empty() ? opened->config.bus.topic : args.topic;

@@ -114,7 +114,7 @@ CASES = {
     "sources ls": (lambda w: ["sources", "ls", "--format", "xml"],
                    lambda w: ["sources", "ls", "-c", w["bad"]],
                    lambda w: ["sources", "ls", "--data-dir", w["unwritable"]]),
-    "sources reset": (lambda w: ["sources", "reset"],
+    "sources reset": (lambda w: ["sources", "reset", "generator", "--topic", "../up"],
                       lambda w: ["sources", "reset", "generator", "-c", w["bad"]],
                       lambda w: ["sources", "reset", "generator", "--data-dir", w["unwritable"]]),
     "config-reference": (lambda w: ["config-reference", "--no-such-flag"],
