@@ -7,8 +7,8 @@
 #include "app/commands.h"
 #include "app/pipeline_config.h"
 #include "app/tabular_output.h"
-#include "core/topic_name.h"
 #include "core/timestamp.h"
+#include "core/topic_name.h"
 
 namespace kascade {
 namespace {
