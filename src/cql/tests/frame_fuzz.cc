@@ -10,6 +10,7 @@
 
 #include "cql/messages.h"
 #include "cql/tests/hex.h"
+#include "testing/byte_mutations.h"
 
 namespace kascade::cql {
 namespace {
@@ -48,33 +49,6 @@ std::vector<std::string> seeds() {
     out.push_back(frame + b);
   }
   return out;
-}
-
-void mutate(std::string& f, std::mt19937_64& rng) {
-  const int edits = 1 + static_cast<int>(rng() % 4);
-  for (int i = 0; i < edits && !f.empty(); ++i) {
-    const size_t at = rng() % f.size();
-    switch (rng() % 6) {
-      case 0:
-        f[at] = static_cast<char>(f[at] ^ (1 << (rng() % 8)));
-        break;
-      case 1:
-        f[at] = static_cast<char>(rng());
-        break;
-      case 2:
-        f.resize(at);
-        break;
-      case 3:
-        f.insert(at, 1, static_cast<char>(rng()));
-        break;
-      case 4:
-        f[at] = static_cast<char>(rng() % 2 ? 0xFF : 0x7F);
-        break;  // lengths gone wild
-      default:
-        f.erase(at, 1 + rng() % 8);
-        break;
-    }
-  }
 }
 
 // Decodes a frame the way the connection and session do; true if a decoder accepted it.
@@ -120,7 +94,7 @@ int main(int argc, char** argv) {
   while (std::chrono::steady_clock::now() < end) {
     for (int i = 0; i < 1000; ++i, ++runs) {
       std::string frame = corpus[rng() % corpus.size()];
-      kascade::cql::mutate(frame, rng);
+      kascade::testing::mutate_bytes(frame, rng);
       decoded += kascade::cql::decode(frame);
     }
   }

@@ -16,6 +16,7 @@
 
 #include "bus/embedded/batch_codec.h"
 #include "bus/embedded/crc32c.h"
+#include "testing/byte_mutations.h"
 
 namespace kascade {
 namespace {
@@ -80,33 +81,6 @@ std::vector<Seed> make_corpus() {
     }
   }
   return out;
-}
-
-void mutate(std::string& f, std::mt19937_64& rng) {
-  const int edits = 1 + static_cast<int>(rng() % 4);
-  for (int i = 0; i < edits && !f.empty(); ++i) {
-    const size_t at = rng() % f.size();
-    switch (rng() % 6) {
-      case 0:
-        f[at] = static_cast<char>(f[at] ^ (1 << (rng() % 8)));
-        break;
-      case 1:
-        f[at] = static_cast<char>(rng());
-        break;
-      case 2:
-        f.resize(at);
-        break;
-      case 3:
-        f.insert(at, 1, static_cast<char>(rng()));
-        break;
-      case 4:
-        f[at] = static_cast<char>(rng() % 2 ? 0xFF : 0x7F);  // varints and lengths gone wild
-        break;
-      default:
-        f.erase(at, 1 + rng() % 8);
-        break;
-    }
-  }
 }
 
 void mutate_header(BatchHeader& h, std::mt19937_64& rng) {
@@ -208,7 +182,7 @@ int main(int argc, char** argv) {
       BatchHeader h = seed.header;
       std::string payload = seed.payload;
       const auto kind = rng() % 4;
-      if (kind != 3) mutate(payload, rng);
+      if (kind != 3) testing::mutate_bytes(payload, rng);
       if (kind >= 2) mutate_header(h, rng);
       // Half the time the CRC is made to match, so the decoder itself sees the damage.
       const uint32_t crc = rng() % 2 ? batch_crc(crc32c(payload), h) : batch_crc(crc32c(seed.payload), seed.header);
