@@ -78,6 +78,24 @@ def raw_exchange(port, data, timeout=10):
     return answer
 
 
+def trickle(connection, piece, quiet_s, rounds):
+    """A slow client: sends piece(i) whenever the server stays quiet for quiet_s, at most `rounds` times,
+    until the server closes; returns what it answered."""
+    connection.settimeout(quiet_s)
+    answer = b""
+    for i in range(rounds):
+        try:
+            chunk = connection.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        except socket.timeout:
+            connection.sendall(piece(i))
+        except (ssl.SSLError, ConnectionError):  # cut while sending or reading
+            break
+    return answer
+
+
 def make_certificate(tmp_path):
     """A self-signed certificate for localhost and 127.0.0.1, made by the openssl CLI: (cert, key)."""
     key, cert = tmp_path / "serve.key", tmp_path / "serve.pem"

@@ -5,30 +5,18 @@ import threading
 import time
 
 from conftest import kascade
-from serve_support import Serve, raw_exchange, request, wait_until
+from serve_support import Serve, raw_exchange, request, trickle, wait_until
 
 SLOW_CLIENTS = 24
 
 
-def trickle(port, results, index, header_deadline_s, start):
+def slow_client(port, results, index, header_deadline_s, start):
     """A slowloris client: a request line, then one header line every 2 s; notes when and how it was cut."""
-    connection = socket.create_connection(("127.0.0.1", port), timeout=60)
-    connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-    answer = b""
-    try:
-        for line in range(int(header_deadline_s * 4)):
-            connection.settimeout(2)
-            try:
-                chunk = connection.recv(4096)
-                answer += chunk
-                if not chunk:
-                    break
-            except socket.timeout:
-                connection.sendall(f"X-Slow-{line}: still here\r\n".encode())
-    except (BrokenPipeError, ConnectionResetError):
-        pass
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as connection:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        answer = trickle(connection, lambda line: f"X-Slow-{line}: still here\r\n".encode(), 2,
+                         int(header_deadline_s * 4))
     results[index] = (time.monotonic() - start, answer)
-    connection.close()
 
 
 def test_slow_clients_are_cut_at_the_header_deadline_and_never_starve_the_others(data_dir, tmp_path):
@@ -37,7 +25,7 @@ def test_slow_clients_are_cut_at_the_header_deadline_and_never_starve_the_others
     users = kascade("generate", "--records", 50).stdout.splitlines()
     results = [None] * SLOW_CLIENTS
     start = time.monotonic()
-    slow = [threading.Thread(target=trickle, args=(serve.port, results, i, header_deadline_s, start))
+    slow = [threading.Thread(target=slow_client, args=(serve.port, results, i, header_deadline_s, start))
             for i in range(SLOW_CLIENTS)]
     for thread in slow:
         thread.start()
@@ -135,18 +123,7 @@ def test_a_body_trickling_past_the_body_deadline_is_cut(data_dir, tmp_path):
     with socket.create_connection(("127.0.0.1", serve.port), timeout=30) as connection:
         connection.sendall(b"POST /v1/topics/users.raw/records HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                            b"Content-Type: application/x-ndjson\r\nContent-Length: 1000\r\n\r\n")
-        connection.settimeout(0.5)
-        answer = b""
-        for _ in range(60):
-            try:
-                chunk = connection.recv(4096)
-                answer += chunk
-                if not chunk:
-                    break
-            except socket.timeout:
-                connection.sendall(b" ")
-            except ConnectionError:
-                break
+        answer = trickle(connection, lambda _: b" ", 0.5, 60)
     assert answer.startswith(b"HTTP/1.1 408"), answer
     assert 2.5 <= time.monotonic() - began <= 10
     serve.stop()

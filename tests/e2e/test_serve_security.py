@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import KASCADE, kascade
-from serve_support import Serve, client_context, make_certificate, raw_exchange, request
+from serve_support import Serve, client_context, make_certificate, raw_exchange, request, trickle
 
 PUSH_FILE, READ_FILE = "push-token-from-the-file-3b1f", "read-token-from-the-file-9c2e"
 PUSH_ENV, READ_ENV = "push-token-from-env-77aa", "read-token-from-env-41dd"
@@ -190,18 +190,7 @@ def test_tls_push_and_read_with_the_limits_holding(data_dir, tmp_path):
         began = time.monotonic()
         with tls_socket() as connection:
             connection.sendall(b"GET /healthz HTTP/1.1\r\n")
-            connection.settimeout(1)
-            answer = b""
-            for line in range(30):
-                try:
-                    chunk = connection.recv(4096)
-                    answer += chunk
-                    if not chunk:
-                        break
-                except socket.timeout:
-                    connection.sendall(b"X-Slow-%d: 1\r\n" % line)
-                except (ssl.SSLError, ConnectionError):
-                    break
+            answer = trickle(connection, lambda line: b"X-Slow-%d: 1\r\n" % line, 1, 30)
             cut["trickling"] = (answer, time.monotonic() - began)
 
     threads = [threading.Thread(target=silent), threading.Thread(target=trickling)]
