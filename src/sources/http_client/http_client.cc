@@ -3,8 +3,6 @@
 
 #include <curl/curl.h>
 
-#include <algorithm>
-#include <cctype>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -99,9 +97,8 @@ Result<std::string> url_origin(const std::string& url) {
   auto part = [&](CURLUPart which, unsigned flags) -> std::string {
     char* text = nullptr;
     if (curl_url_get(handle.get(), which, &text, flags) != CURLUE_OK || text == nullptr) return {};
-    std::string out(text);
+    std::string out = to_lower(text);
     curl_free(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
     return out;
   };
   const std::string scheme = part(CURLUPART_SCHEME, 0);
