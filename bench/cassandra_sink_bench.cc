@@ -13,7 +13,7 @@
 #include <cstdio>
 #include <string>
 
-#include "app/sink_factory.h"
+#include "pipeline/sink_factory.h"
 #include "bench_support.h"
 #include "config/config.h"
 

@@ -24,15 +24,15 @@
 #include <thread>
 #include <vector>
 
-#include "app/bus_factory.h"
-#include "app/ingest_loop.h"
-#include "app/pipeline_config.h"
-#include "app/sink_factory.h"
-#include "app/source_factory.h"
-#include "app/window_config.h"
+#include "pipeline/bus_factory.h"
+#include "pipeline/ingest_loop.h"
+#include "pipeline/pipeline_config.h"
+#include "pipeline/sink_factory.h"
+#include "pipeline/source_factory.h"
+#include "pipeline/window_config.h"
 #include "bench_support.h"
 #include "config/config.h"
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/spec_loader.h"
 #include "process/processor.h"
 
 namespace {

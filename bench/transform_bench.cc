@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/spec_loader.h"
 #include "process/users_mapping.h"
 #include "sources/generator/randomuser_generator.h"
 

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include "app/commands.h"
-#include "app/pipeline_config.h"
+#include "pipeline/pipeline_config.h"
 #include "app/sql_query.h"
 #include "config/config.h"
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/spec_loader.h"
 
 namespace kascade {
 

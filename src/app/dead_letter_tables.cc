@@ -7,7 +7,7 @@
 #include <map>
 #include <tuple>
 
-#include "app/sink_factory.h"
+#include "pipeline/sink_factory.h"
 #include "app/sql_query.h"
 #include "core/timestamp.h"
 #include "sinks/cassandra/cassandra_dead_letters.h"

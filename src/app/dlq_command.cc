@@ -6,11 +6,11 @@
 
 #include "app/commands.h"
 #include "app/dead_letter_tables.h"
-#include "app/pipeline_config.h"
-#include "app/process_lock.h"
-#include "app/sink_factory.h"
+#include "pipeline/pipeline_config.h"
+#include "pipeline/process_lock.h"
+#include "pipeline/sink_factory.h"
 #include "core/timestamp.h"
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/spec_loader.h"
 #include "process/transforms/program.h"
 #include "sinks/dead_letter_store.h"
 
@@ -49,7 +49,7 @@ int dlq_replay_command(const DlqArgs& args) {
     return report_failure(command, Error::make(Errc::not_found, fmt::format("{}: no store here (run the pipeline "
                                                                             "first)", config->store_path().string())));
   }
-  // It writes the store: not while a processor of this data dir runs (app/process_lock.h).
+  // It writes the store: not while a processor of this data dir runs (pipeline/process_lock.h).
   auto process_lock = lock_data_dir_for_processing(*config);
   if (!process_lock) return report_failure(command, process_lock.error());
   auto sink = open_sink(*config);

@@ -2,9 +2,9 @@
 #include <iostream>
 
 #include "app/commands.h"
-#include "app/pipeline_config.h"
+#include "pipeline/pipeline_config.h"
 #include "app/tabular_output.h"
-#include "app/bus_factory.h"
+#include "pipeline/bus_factory.h"
 #include "app/bus_tables.h"
 
 namespace kascade {

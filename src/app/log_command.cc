@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "app/bus_factory.h"
+#include "pipeline/bus_factory.h"
 #include "app/commands.h"
-#include "app/pipeline_config.h"
+#include "pipeline/pipeline_config.h"
 #include "app/tabular_output.h"
 #include "bus/embedded/embedded_bus.h"
 

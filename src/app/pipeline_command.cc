@@ -7,15 +7,15 @@
 #include <fmt/format.h>
 
 #include "app/commands.h"
-#include "app/ingest_loop.h"
-#include "app/pipeline_config.h"
-#include "app/process_lock.h"
+#include "pipeline/ingest_loop.h"
+#include "pipeline/pipeline_config.h"
+#include "pipeline/process_lock.h"
 #include "app/progress.h"
-#include "app/sink_factory.h"
-#include "app/window_config.h"
-#include "pipeline/pipeline_loader.h"
-#include "app/source_factory.h"
-#include "app/bus_factory.h"
+#include "pipeline/sink_factory.h"
+#include "pipeline/window_config.h"
+#include "process/transforms/spec_loader.h"
+#include "pipeline/source_factory.h"
+#include "pipeline/bus_factory.h"
 #include "core/timestamp.h"
 #include "process/processor.h"
 
@@ -82,7 +82,7 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (auto created = (*bus)->create_topic(topic, static_cast<int32_t>(config->bus.partitions)); !created.ok()) {
     return report_failure(command, created.error());
   }
-  // One processor per embedded data dir (app/process_lock.h), held until the command returns.
+  // One processor per embedded data dir (pipeline/process_lock.h), held until the command returns.
   auto process_lock = role == PipelineRole::ingest ? Result<ProcessLock>(ProcessLock())
                                                    : lock_data_dir_for_processing(*config);
   if (!process_lock) return report_failure(command, process_lock.error());

@@ -13,12 +13,12 @@
 
 #include <fmt/format.h>
 
-#include "app/bus_factory.h"
+#include "pipeline/bus_factory.h"
 #include "app/commands.h"
-#include "app/pipeline_config.h"
+#include "pipeline/pipeline_config.h"
 #include "app/tabular_output.h"
 #include "core/timestamp.h"
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/spec_loader.h"
 #include "schedule/cron.h"
 #include "schedule/job_history.h"
 

@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "app/bus_factory.h"
+#include "pipeline/bus_factory.h"
 #include "app/bus_tables.h"
 #include "app/commands.h"
-#include "app/pipeline_config.h"
+#include "pipeline/pipeline_config.h"
 #include "app/dead_letter_tables.h"
 #include "core/timestamp.h"
 #include "core/topic_name.h"

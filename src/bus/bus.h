@@ -141,7 +141,7 @@ class Consumer {
 
 // One bus connection: administration, inspection, and the factory of
 // producers and consumers. The embedded log and a Kafka cluster each
-// implement it; the app opens one from the config (app/bus_factory.h).
+// implement it; the app opens one from the config (pipeline/bus_factory.h).
 class Bus {
  public:
   virtual ~Bus() = default;

@@ -147,7 +147,7 @@ Status apply_mapping(Config& config, const YAML::Node& map, const std::string& p
       return config_error(origin, key.Mark(), prefix.empty() ? "(top level)" : prefix, "keys must be plain names");
     }
     const std::string path = prefix.empty() ? key.Scalar() : prefix + "." + key.Scalar();
-    // The pipeline spec (`table`, `transforms`) is read and checked by pipeline/pipeline_loader.cc.
+    // The pipeline spec (`table`, `transforms`) is read and checked by process/transforms/spec_loader.cc.
     if (path == "table" || path == "transforms") continue;
     const OptionSpec* option = find_option(path);
     if (option != nullptr) {

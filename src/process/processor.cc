@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/timestamp.h"
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/spec_loader.h"
 #include "process/windows/window_stage.h"
 
 namespace kascade {

@@ -1,5 +1,5 @@
 // bus/kafka/kafka_options.h: what the Kafka bus needs to know, independent of
-// the YAML config (app/bus_factory.cc fills it from bus.kafka.*).
+// the YAML config (pipeline/bus_factory.cc fills it from bus.kafka.*).
 #pragma once
 
 #include <cstdint>

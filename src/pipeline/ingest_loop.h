@@ -1,4 +1,4 @@
-// app/ingest_loop.h: source -> bus, with the source position stored alongside its records.
+// pipeline/ingest_loop.h: source -> bus, with the source position stored alongside its records.
 #pragma once
 
 #include <atomic>

@@ -1,5 +1,5 @@
-// app/window_config.cc: windows.* options -> WindowPlan.
-#include "app/window_config.h"
+// pipeline/window_config.cc: windows.* options -> WindowPlan.
+#include "pipeline/window_config.h"
 
 namespace kascade {
 

@@ -1,4 +1,4 @@
-// pipeline/tests/seed_compat_test.cc: configs/seed-compat.yaml lands the tutorial stack's messages in created_users (embedded bus + SQLite).
+// process/transforms/tests/seed_compat_test.cc: configs/seed-compat.yaml lands the tutorial stack's messages in created_users (embedded bus + SQLite).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -6,7 +6,7 @@
 
 #include "bus/embedded/embedded_consumer.h"
 #include "bus/embedded/embedded_log.h"
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/spec_loader.h"
 #include "process/processor.h"
 #include "sinks/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"

@@ -1,5 +1,5 @@
-// app/source_factory.cc: every built-in source, registered here.
-#include "app/source_factory.h"
+// pipeline/source_factory.cc: every built-in source, registered here.
+#include "pipeline/source_factory.h"
 
 #include <algorithm>
 #include <cstdlib>

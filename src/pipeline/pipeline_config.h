@@ -1,4 +1,4 @@
-// app/pipeline_config.h: the config a command runs with: file (or defaults), then flags.
+// pipeline/pipeline_config.h: the config a command runs with: file (or defaults), then flags.
 #pragma once
 
 #include <string>

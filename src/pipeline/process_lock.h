@@ -1,4 +1,4 @@
-// app/process_lock.h: one processor per embedded data dir (`<data-dir>/process.lock`).
+// pipeline/process_lock.h: one processor per embedded data dir (`<data-dir>/process.lock`).
 #pragma once
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-// pipeline/pipeline_loader.h: the `table` and `transforms` of a config file -> a compiled TransformProgram.
+// process/transforms/spec_loader.h: the `table` and `transforms` of a config file -> a compiled TransformProgram.
 #pragma once
 
 #include <filesystem>

@@ -1,5 +1,5 @@
-// app/process_lock.cc: the flock of `<data-dir>/process.lock`.
-#include "app/process_lock.h"
+// pipeline/process_lock.cc: the flock of `<data-dir>/process.lock`.
+#include "pipeline/process_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -1,11 +1,11 @@
-// pipeline/tests/transforms_test.cc: the map functions, validate rules, filter and dedupe, run on real records.
+// process/transforms/tests/transforms_test.cc: the map functions, validate rules, filter and dedupe, run on real records.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "core/dead_letter.h"
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/spec_loader.h"
 
 namespace kascade {
 namespace {

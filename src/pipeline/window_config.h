@@ -1,4 +1,4 @@
-// app/window_config.h: config `windows.*` -> the processor's window plan.
+// pipeline/window_config.h: config `windows.*` -> the processor's window plan.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// app/sink_factory.h: config -> the configured Sink (one registration point).
+// pipeline/sink_factory.h: config -> the configured Sink (one registration point).
 #pragma once
 
 #include <memory>

@@ -1,4 +1,4 @@
-// pipeline/tests/ondemand_walk_test.cc: the runner's On-Demand walk judges every record exactly as the DOM path does.
+// process/transforms/tests/ondemand_walk_test.cc: the runner's On-Demand walk judges every record exactly as the DOM path does.
 //
 // TransformRunner resolves pointers in one On-Demand pass and falls back to a
 // DOM parse when that pass cannot vouch for a record. On-Demand does not
@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "core/dead_letter.h"
-#include "pipeline/flagship_config.h"
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/flagship_config.h"
+#include "process/transforms/spec_loader.h"
 #include "process/tests/user_fixtures.h"
 #include "sources/generator/randomuser_generator.h"
 

@@ -1,5 +1,5 @@
-// pipeline/pipeline_loader.cc: YAML pipeline spec -> TransformProgram, every problem named by file, line and key.
-#include "pipeline/pipeline_loader.h"
+// process/transforms/spec_loader.cc: YAML pipeline spec -> TransformProgram, every problem named by file, line and key.
+#include "process/transforms/spec_loader.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -9,7 +9,7 @@
 
 #include "config/config_file.h"
 #include "config/config_yaml.h"
-#include "pipeline/flagship_config.h"
+#include "process/transforms/flagship_config.h"
 
 namespace kascade {
 namespace {

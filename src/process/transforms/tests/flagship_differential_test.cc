@@ -1,4 +1,4 @@
-// pipeline/tests/flagship_differential_test.cc: configs/flagship.yaml, compiled, gives exactly UsersMapper's results.
+// process/transforms/tests/flagship_differential_test.cc: configs/flagship.yaml, compiled, gives exactly UsersMapper's results.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/dead_letter.h"
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/spec_loader.h"
 #include "process/tests/user_fixtures.h"
 #include "process/users_mapping.h"
 #include "sources/generator/randomuser_generator.h"

@@ -1,5 +1,5 @@
-// app/pipeline_config.cc: config file + command-line flags -> Config.
-#include "app/pipeline_config.h"
+// pipeline/pipeline_config.cc: config file + command-line flags -> Config.
+#include "pipeline/pipeline_config.h"
 
 namespace kascade {
 

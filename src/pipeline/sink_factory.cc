@@ -1,5 +1,5 @@
-// app/sink_factory.cc: every built-in sink, registered here.
-#include "app/sink_factory.h"
+// pipeline/sink_factory.cc: every built-in sink, registered here.
+#include "pipeline/sink_factory.h"
 
 #include <fmt/format.h>
 

@@ -1,9 +1,9 @@
-// pipeline/tests/pipeline_loader_test.cc: every kind of spec mistake is reported with file, line, column and key.
+// process/transforms/tests/spec_loader_test.cc: every kind of spec mistake is reported with file, line, column and key.
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "pipeline/pipeline_loader.h"
+#include "process/transforms/spec_loader.h"
 
 namespace kascade {
 namespace {

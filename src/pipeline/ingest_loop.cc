@@ -1,5 +1,5 @@
-// app/ingest_loop.cc: the source -> bus loop.
-#include "app/ingest_loop.h"
+// pipeline/ingest_loop.cc: the source -> bus loop.
+#include "pipeline/ingest_loop.h"
 
 #include <chrono>
 #include <cstdio>

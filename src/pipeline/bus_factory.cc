@@ -1,5 +1,5 @@
-// app/bus_factory.cc: every built-in bus, registered here.
-#include "app/bus_factory.h"
+// pipeline/bus_factory.cc: every built-in bus, registered here.
+#include "pipeline/bus_factory.h"
 
 #include <filesystem>
 

@@ -1,4 +1,4 @@
-// app/bus_factory.h: config -> the configured Bus (one registration point).
+// pipeline/bus_factory.h: config -> the configured Bus (one registration point).
 #pragma once
 
 #include <memory>

@@ -1,4 +1,4 @@
-// pipeline/flagship_config.h: configs/flagship.yaml, embedded into the binary at build time.
+// process/transforms/flagship_config.h: configs/flagship.yaml, embedded into the binary at build time.
 #pragma once
 
 #include <string_view>

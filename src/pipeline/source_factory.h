@@ -1,4 +1,4 @@
-// app/source_factory.h: config -> the configured Source (one registration point).
+// pipeline/source_factory.h: config -> the configured Source (one registration point).
 #pragma once
 
 #include <memory>
