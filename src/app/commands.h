@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "pipeline/pipeline.h"
 
 namespace kascade {
 
@@ -36,8 +37,6 @@ struct PipelineArgs {
   std::string duration;  // "60s", "5m", "500ms"; empty: unbounded
   std::vector<std::string> overrides;  // --set path=value
 };
-
-enum class PipelineRole { all, ingest, process };
 
 int run_pipeline_command(const PipelineArgs& args, PipelineRole role);
 

@@ -1,0 +1,101 @@
+// pipeline/pipeline.h: the Pipeline component — source, bus, ingest thread, processor, sink and
+// watchdog, wired from one Config. `run`, `ingest`, `process`, `schedule`, the benchmarks and the
+// tests all run a pipeline through this class.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "bus/bus.h"
+#include "config/config.h"
+#include "core/result.h"
+#include "pipeline/ingest_loop.h"
+#include "process/pipeline_counters.h"
+#include "process/transforms/spec_loader.h"
+#include "process/windows/window_plan.h"
+
+namespace kascade {
+
+// Which halves of the data path run: `all` (source -> topic -> store), `ingest`
+// (source -> topic) or `process` (topic -> store).
+enum class PipelineRole { all, ingest, process };
+
+struct PipelineOptions {
+  PipelineRole role = PipelineRole::all;
+  // The file the config came from: its `table` + `transforms` are the pipeline's
+  // spec. Empty, or a file without a spec: the flagship pipeline.
+  std::string config_file;
+  // After this long the source stops (role `process`: the processor stops);
+  // role `all` then drains what the topic holds. Unset: until the source is
+  // exhausted (role `all`/`ingest`) or stop() is called.
+  std::optional<std::chrono::milliseconds> duration;
+};
+
+// What a finished pipeline did, for the summary line and `jobs ls`.
+struct PipelineReport {
+  std::string source_name;        // empty when the role does not ingest
+  std::string store_description;  // empty when the role does not process
+  IngestReport ingest;
+  bool stopped = false;           // stop() was called (a signal, the scheduler)
+  double seconds = 0;             // start() -> wait()'s return
+};
+
+class Pipeline {
+ public:
+  // Compiles the spec (or the flagship) and the window plan, opens the bus,
+  // creates the topic, and (roles that process) takes the data dir's process
+  // lock. Nothing runs until start(). Config mistakes are Errc::config.
+  static Result<std::unique_ptr<Pipeline>> open(const Config& config, PipelineOptions options);
+
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+  ~Pipeline();  // stops and waits when still running
+
+  // Starts the ingest thread (roles that ingest), the processor thread (roles
+  // that process: it opens the sink and the consumer) and the watchdog.
+  Status start();
+
+  // Asks everything to stop at the next batch boundary: what a signal does.
+  // Everything acknowledged stays acknowledged; nothing half-written counts.
+  // Safe from any thread, and more than once.
+  void stop();
+
+  // Waits for the run to end (source exhausted and topic drained, duration
+  // reached, stop(), or a failure) and returns the first failure, if any.
+  Status wait();
+
+  // Running totals, readable at any time from any thread.
+  const PipelineCounters& counters() const { return counters_; }
+  // Valid after wait().
+  const PipelineReport& report() const { return report_; }
+  const Config& config() const { return config_; }
+
+ private:
+  Pipeline(Config config, PipelineOptions options);
+  void ingest_main();
+  void process_main();
+  void watchdog_main();
+
+  Config config_;
+  PipelineOptions options_;
+  PipelineProgram program_;
+  std::optional<WindowPlan> window_plan_;
+  std::unique_ptr<Bus> bus_;
+  struct Lock;
+  std::unique_ptr<Lock> lock_;
+
+  PipelineCounters counters_;
+  PipelineReport report_;
+  Status ingest_status_, process_status_;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> stop_ingest_{false}, stop_processor_{false}, ingest_done_{false}, finished_{false};
+  std::chrono::steady_clock::time_point started_;
+  std::thread ingest_thread_, process_thread_, watchdog_;
+  bool started_threads_ = false, waited_ = false;
+};
+
+}  // namespace kascade
