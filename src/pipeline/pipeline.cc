@@ -31,15 +31,12 @@ Pipeline::~Pipeline() {
 
 Result<std::unique_ptr<Pipeline>> Pipeline::open(const Config& config, PipelineOptions options) {
   std::unique_ptr<Pipeline> pipeline(new Pipeline(config, std::move(options)));
-  // The one place that decides which program runs: the config file's pipeline spec
-  // (`table`, `transforms`) if it has one, else the flagship (configs/flagship.yaml,
-  // embedded), whose `users` table the default windows read.
-  const std::string& file = pipeline->options_.config_file;
-  auto spec = file.empty() ? Result<PipelineProgram>(PipelineProgram()) : load_pipeline_spec_file(file);
-  if (!spec) return spec.error();
-  const bool custom_table = *spec != nullptr;
-  auto program = custom_table ? spec : flagship_program();
+  // The config file's pipeline spec (`table`, `transforms`) if it has one, else the flagship
+  // (configs/flagship.yaml, embedded), whose `users` table the default windows read.
+  auto program = load_pipeline_program(pipeline->options_.config_file);
   if (!program) return program.error();
+  auto flagship = flagship_program();
+  const bool custom_table = !flagship || *program != *flagship;
   pipeline->program_ = std::move(*program);
   auto window_plan = window_plan_from_config(pipeline->config_, custom_table);
   if (!window_plan) return window_plan.error();
