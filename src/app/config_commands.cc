@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "app/commands.h"
+#include "pipeline/config_check.h"
 #include "pipeline/pipeline_config.h"
 #include "app/sql_query.h"
 #include "config/config.h"
@@ -15,6 +16,7 @@ namespace kascade {
 int validate_command(const std::string& config_file) {
   auto config = load_config_file(config_file);
   if (!config) return report_failure("validate", config.error());
+  if (auto status = check_option_syntax(*config); !status) return report_failure("validate", status.error());
   // The pipeline spec: every problem, one line each.
   auto program = load_pipeline_spec_file(config_file);
   if (!program) {
@@ -30,8 +32,8 @@ int validate_command(const std::string& config_file) {
       *program ? fmt::format("table {}: {} columns, {} checks and a map", (*program)->schema.name,
                              (*program)->schema.columns.size(), (*program)->checks.size())
                : std::string("the built-in users mapping");
-  fmt::print("{}: ok (bus {} topic '{}', source {}, store {}, {})\n", config_file, config->bus.type, config->bus.topic,
-             config->source.type, config->store.type, pipeline);
+  fmt::print("{}: ok (bus {} topic '{}', source {}, store {}, {})\n", config_file, option_name(config->bus.type), config->bus.topic,
+             option_name(config->source.type), option_name(config->store.type), pipeline);
   return kExitOk;
 }
 

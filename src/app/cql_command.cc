@@ -71,7 +71,7 @@ int cql_command(const CqlArgs& args) {
   auto hosts = cql::parse_hosts(args.hosts);
   if (!hosts)
     return report_failure("cql",
-                          Error::make(Errc::config, fmt::format("--{}", hosts.error().message)));
+                          Error::make(Errc::config, fmt::format("--hosts: {}", hosts.error().message)));
 
   cql::SessionOptions options;
   options.contact_points = std::move(*hosts);

@@ -95,7 +95,7 @@ Result<std::vector<DeadLetter>> DeadLetterTables::read_cassandra(bool with_value
 }
 
 Result<ResultTable> DeadLetterTables::list(const DeadLetterFilter& filter) {
-  if (config_.store.type == "sqlite") {
+  if (config_.store.type == StoreType::sqlite) {
     std::string where;
     for (const std::string& error_class : filter.classes) {
       fmt::format_to(std::back_inserter(where), "{}{}", where.empty() ? " WHERE error_class IN (" : ", ",
@@ -125,7 +125,7 @@ Result<ResultTable> DeadLetterTables::list(const DeadLetterFilter& filter) {
 }
 
 Result<DeadLetterTables::Summary> DeadLetterTables::summary(size_t recent) {
-  if (config_.store.type == "sqlite") {
+  if (config_.store.type == StoreType::sqlite) {
     const auto& store = config_.store_path();
     auto by_class = run_sql_query(store,
                                   "SELECT error_class, count(*) AS count, max(failed_at) AS latest FROM dead_letters "

@@ -45,7 +45,7 @@ int dlq_replay_command(const DlqArgs& args) {
   if (!config) return report_failure(command, config.error());
   auto program = load_pipeline_program(args.config_file);  // the config's pipeline, or the flagship
   if (!program) return report_failure(command, program.error());
-  if (config->store.type == "sqlite" && !std::filesystem::exists(config->store_path())) {
+  if (config->store.type == StoreType::sqlite && !std::filesystem::exists(config->store_path())) {
     return report_failure(command, Error::make(Errc::not_found, fmt::format("{}: no store here (run the pipeline "
                                                                             "first)", config->store_path().string())));
   }
@@ -57,7 +57,7 @@ int dlq_replay_command(const DlqArgs& args) {
   DeadLetterStore* store = (*sink)->dead_letter_store();
   if (store == nullptr) {
     return report_failure(command, Error::make(Errc::config, fmt::format("store.type: {} keeps no dead letters to "
-                                                                         "replay", config->store.type)));
+                                                                         "replay", option_name(config->store.type))));
   }
   const TableSchema& schema = (*program)->schema;
   if (auto status = (*sink)->prepare(schema); !status) return report_failure(command, status.error());

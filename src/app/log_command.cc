@@ -23,9 +23,9 @@ struct LogTarget {
 Result<LogTarget> open_target(const LogArgs& args) {
   auto config = load_pipeline_config(args.config_file, args.data_dir);
   if (!config) return config.error();
-  if (config->bus.type != "embedded") {
+  if (config->bus.type != BusType::embedded) {
     return Error::make(Errc::config, fmt::format("bus.type: `kascade log` works on the embedded log, not on '{}'",
-                                                 config->bus.type));
+                                                 option_name(config->bus.type)));
   }
   auto bus = open_bus(*config, BusUse::inspect);
   if (!bus) return bus.error();

@@ -176,7 +176,7 @@ int schedule_command(const ScheduleArgs& args) {
   if (!pipeline.source.empty()) overrides.push_back("source.type=" + pipeline.source);
   auto config = load_pipeline_config(pipeline.config_file, pipeline.data_dir, overrides);
   if (!config) return report_failure(command, config.error());
-  if (config->store.type != "sqlite") {
+  if (config->store.type != StoreType::sqlite) {
     return report_failure(command, Error::make(Errc::config, "schedule counts each run's rows in the embedded store: "
                                                              "it needs store.type sqlite"));
   }

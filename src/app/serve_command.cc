@@ -46,7 +46,7 @@ int serve_command(const ServeArgs& args) {
                             .max_request_records = config->serve.max_request_records,
                             .topics = config->serve.topics.empty() ? std::vector<std::string>{config->bus.topic}
                                                                    : split_topic_list(config->serve.topics),
-                            .create_topics = config->serve.create_topics == "true",
+                            .create_topics = config->serve.create_topics,
                             .max_topics = config->serve.max_topics,
                             .max_in_flight = config->serve.max_in_flight,
                             .key_pointer = config->serve.key_pointer,

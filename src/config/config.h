@@ -7,15 +7,54 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 
 namespace kascade {
 
+// The closed choices of options whose values the code tells apart. Each one's
+// names (what YAML and --set take, in declaration order) are in OptionEnumNames.
+enum class BusType { embedded, kafka };
+enum class SourceType { generator, randomuser, http };
+enum class StoreType { sqlite, cassandra };
+enum class SyncLevel { full, normal };  // bus.embedded.sync, store.sync
+enum class LogCompression { lz4, none };
+enum class HttpAuth { none, bearer, basic };
+enum class WindowsEnabled { automatic, on, off };  // auto | on | off
+enum class LateRecords { drop, dead_letter };
+enum class MissingGroup { null_group, dead_letter };
+
+template <typename E>
+struct OptionEnumNames;
+#define KASCADE_OPTION_ENUM(E, ...)                                 \
+  template <>                                                       \
+  struct OptionEnumNames<E> {                                       \
+    static constexpr std::string_view names[] = {__VA_ARGS__};      \
+  }
+KASCADE_OPTION_ENUM(BusType, "embedded", "kafka");
+KASCADE_OPTION_ENUM(SourceType, "generator", "randomuser", "http");
+KASCADE_OPTION_ENUM(StoreType, "sqlite", "cassandra");
+KASCADE_OPTION_ENUM(SyncLevel, "full", "normal");
+KASCADE_OPTION_ENUM(LogCompression, "lz4", "none");
+KASCADE_OPTION_ENUM(HttpAuth, "none", "bearer", "basic");
+KASCADE_OPTION_ENUM(WindowsEnabled, "auto", "on", "off");
+KASCADE_OPTION_ENUM(LateRecords, "drop", "dead_letter");
+KASCADE_OPTION_ENUM(MissingGroup, "null_group", "dead_letter");
+#undef KASCADE_OPTION_ENUM
+
+// The name of an option's enum value, as a config file spells it ("sqlite").
+template <typename E>
+constexpr std::string_view option_name(E value) {
+  return OptionEnumNames<E>::names[static_cast<size_t>(value)];
+}
+
 struct EmbeddedBusConfig {
-  std::string sync;           // full | normal
-  std::string compression;    // lz4 | none
+  SyncLevel sync = SyncLevel::full;
+  LogCompression compression = LogCompression::lz4;
   int64_t retention_ms = 0;     // -1: keep forever
   int64_t retention_bytes = 0;  // per partition; -1: unlimited
   int64_t max_record_bytes = 0;
@@ -37,7 +76,7 @@ struct KafkaBusConfig {
 };
 
 struct BusConfig {
-  std::string type;  // embedded | kafka
+  BusType type = BusType::embedded;
   std::string topic;
   int64_t partitions = 0;
   EmbeddedBusConfig embedded;
@@ -62,7 +101,7 @@ struct HttpClientConfig {
   std::string records_pointer, key_pointer, cursor_pointer;  // JSON pointers
   std::string headers;         // "Name: value; Name: value"
   std::string allowed_origins; // "http://host:port, ...": other origins requests may go to (no credentials)
-  std::string auth;            // none | bearer | basic
+  HttpAuth auth = HttpAuth::none;
   std::string token_env, username, password_env;  // names of environment variables (and the basic-auth user)
 };
 
@@ -73,7 +112,7 @@ struct RandomUserSourceConfig {
 };
 
 struct SourceConfig {
-  std::string type;  // generator | randomuser | http
+  SourceType type = SourceType::generator;
   std::string name;  // empty: the type
   std::string seed;
   int64_t records = 0;  // 0: endless
@@ -107,24 +146,24 @@ struct CassandraStoreConfig {
   int64_t connections_per_host = 0;
   int64_t request_timeout_ms = 0;
   int64_t connect_timeout_ms = 0;
-  std::string tls;            // true | false
+  bool tls = false;
   std::string tls_ca_file;    // empty: the system's CA paths
-  std::string tls_verify_host;  // true | false
+  bool tls_verify_host = true;
   std::string tls_cert_file;  // client certificate (optional)
   std::string tls_key_file;
 };
 
 struct StoreConfig {
-  std::string type;  // sqlite | cassandra
+  StoreType type = StoreType::sqlite;
   std::string path;  // empty: <data_dir>/store.db
-  std::string sync;  // full | normal
+  SyncLevel sync = SyncLevel::normal;
   int64_t cache_mb = 0;
   CassandraStoreConfig cassandra;
 };
 
 // windows.*: the pipeline's windowed aggregation (process/windows).
 struct WindowsConfig {
-  std::string enabled;  // auto (on with the sqlite store) | on | off
+  WindowsEnabled enabled = WindowsEnabled::automatic;  // auto: on with the sqlite store
   std::string table;
   std::string event_time;
   std::string group_by;
@@ -132,8 +171,8 @@ struct WindowsConfig {
   int64_t size_ms = 0;
   int64_t slide_ms = 0;  // 0: size_ms (tumbling)
   int64_t allowed_lateness_ms = 0;
-  std::string late_records;  // drop | dead_letter
-  std::string missing_group;  // null_group | dead_letter
+  LateRecords late_records = LateRecords::drop;
+  MissingGroup missing_group = MissingGroup::null_group;
   std::string null_group;     // the null group's text group-by value
   int64_t max_open_windows = 0;
   int64_t max_groups = 0;
@@ -165,7 +204,7 @@ struct ServeConfig {
   } tls;
   int64_t max_request_records = 0;
   std::string topics;         // comma-separated; empty: bus.topic
-  std::string create_topics;  // "true" / "false"
+  bool create_topics = false;
   int64_t max_topics = 0;
 };
 
@@ -178,7 +217,14 @@ struct Config {
   WindowsConfig windows;
   ServeConfig serve;
 
+  // Where each option not left at its default was last set: "<file>:<line>:<col>"
+  // or "--set". Checks of an option's value after loading name it through option_location().
+  std::map<std::string, std::string, std::less<>> origins;
+
   std::filesystem::path store_path() const;
+  // How an error about option `path` begins: "<file>:<line>:<col>: <path>",
+  // "--set <path>", or "<path>" when it has its default value.
+  std::string option_location(std::string_view path) const;
   std::filesystem::path log_dir() const;
 };
 

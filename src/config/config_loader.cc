@@ -120,6 +120,15 @@ Status apply_text(Config& config, const OptionSpec& option, const std::string& t
       return error(fmt::format("{} is out of range [{}, {}]", value, real->min, real->max));
     }
     real->field(config) = value;
+  } else if (const auto* boolean = std::get_if<BoolOption>(&option.kind)) {
+    if (text != "true" && text != "false") return got("true or false");
+    boolean->field(config) = text == "true";
+  } else if (const auto* named = std::get_if<EnumOption>(&option.kind)) {
+    const auto found = std::find(named->choices.begin(), named->choices.end(), text);
+    if (found == named->choices.end()) {
+      return error(fmt::format("'{}' is not one of: {}", cut_for_message(text), fmt::join(named->choices, ", ")));
+    }
+    named->assign(config, static_cast<size_t>(found - named->choices.begin()));
   } else {
     const auto& choice = std::get<TextOption>(option.kind);
     if (!choice.allow_empty && text.empty()) return error("must not be empty");
@@ -135,6 +144,7 @@ Status apply_text(Config& config, const OptionSpec& option, const std::string& t
     }
     choice.field(config) = text;
   }
+  config.origins.insert_or_assign(std::string(option.path), location);
   return ok_status();
 }
 
@@ -180,6 +190,8 @@ Config default_config() {
           using Kind = std::decay_t<decltype(kind)>;
           if constexpr (std::is_same_v<Kind, TextOption>) {
             kind.field(config) = std::string(kind.default_value);
+          } else if constexpr (std::is_same_v<Kind, EnumOption>) {
+            kind.assign(config, kind.default_index);
           } else {
             kind.field(config) = kind.default_value;
           }
@@ -241,6 +253,13 @@ Status finalize_config(Config& config) {
 std::filesystem::path Config::store_path() const {
   if (!store.path.empty()) return store.path;
   return std::filesystem::path(data_dir) / "store.db";
+}
+
+std::string Config::option_location(std::string_view path) const {
+  const auto found = origins.find(path);
+  if (found == origins.end()) return std::string(path);
+  if (found->second == "--set") return fmt::format("--set {}", path);
+  return fmt::format("{}: {}", found->second, path);
 }
 
 std::filesystem::path Config::log_dir() const { return std::filesystem::path(data_dir) / "log"; }

@@ -28,6 +28,12 @@ std::string config_reference_markdown() {
           } else if constexpr (std::is_same_v<Kind, RealOption>) {
             fmt::format_to(std::back_inserter(out), "| `{}` | number | `{}` | {} .. {} | {} |\n", option.path,
                            kind.default_value, kind.min, kind.max, option.description);
+          } else if constexpr (std::is_same_v<Kind, BoolOption>) {
+            fmt::format_to(std::back_inserter(out), "| `{}` | bool | `{}` | `true`, `false` | {} |\n", option.path,
+                           kind.default_value, option.description);
+          } else if constexpr (std::is_same_v<Kind, EnumOption>) {
+            fmt::format_to(std::back_inserter(out), "| `{}` | enum | `{}` | `{}` | {} |\n", option.path,
+                           kind.choices[kind.default_index], fmt::join(kind.choices, "`, `"), option.description);
           } else {
             const std::string allowed =
                 kind.choices.empty() ? std::string(kind.allow_empty ? "any text" : "non-empty text")

@@ -11,6 +11,8 @@ namespace {
 constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
 
 #define KASCADE_FIELD(member) [](Config& c) -> auto& { return c.member; }
+#define KASCADE_ENUM(member) \
+  [](Config& c, size_t index) { c.member = static_cast<std::decay_t<decltype(c.member)>>(index); }
 
 const std::vector<OptionSpec>& table() {
   static const std::vector<OptionSpec> options = {
@@ -18,7 +20,7 @@ const std::vector<OptionSpec>& table() {
        TextOption{KASCADE_FIELD(data_dir), "./kascade-data", {}, false}},
 
       {"bus.type", "Where records travel between source and processor.",
-       TextOption{KASCADE_FIELD(bus.type), "embedded", {"embedded", "kafka"}, false}},
+       enum_option(KASCADE_ENUM(bus.type), BusType::embedded)},
       {"bus.topic", "Topic of raw records.",
        TextOption{KASCADE_FIELD(bus.topic), "users.raw", {}, false}},
       {"bus.partitions", "Partitions of the topic when kascade creates it.",
@@ -26,9 +28,9 @@ const std::vector<OptionSpec>& table() {
       {"bus.embedded.sync",
        "full: an acknowledged record survives power loss (fsync per append); "
        "normal: it survives a crash of kascade, not of the machine.",
-       TextOption{KASCADE_FIELD(bus.embedded.sync), "full", {"full", "normal"}, false}},
+       enum_option(KASCADE_ENUM(bus.embedded.sync), SyncLevel::full)},
       {"bus.embedded.compression", "Compression of stored record batches.",
-       TextOption{KASCADE_FIELD(bus.embedded.compression), "lz4", {"lz4", "none"}, false}},
+       enum_option(KASCADE_ENUM(bus.embedded.compression), LogCompression::lz4)},
       {"bus.embedded.retention_ms", "Delete batches older than this (-1: never).",
        IntegerOption{KASCADE_FIELD(bus.embedded.retention_ms), 7LL * 24 * 3600 * 1000, -1, kMaxInt}},
       {"bus.embedded.retention_bytes", "Keep at most this many stored bytes per partition (-1: no limit).",
@@ -68,7 +70,7 @@ const std::vector<OptionSpec>& table() {
        IntegerOption{KASCADE_FIELD(bus.kafka.request_timeout_ms), 15000, 100, 600000}},
 
       {"source.type", "The source that feeds the topic.",
-       TextOption{KASCADE_FIELD(source.type), "generator", {"generator", "randomuser", "http"}, false}},
+       enum_option(KASCADE_ENUM(source.type), SourceType::generator)},
       {"source.name", "Name under which the source's position is checkpointed (empty: the source type).",
        TextOption{KASCADE_FIELD(source.name), "", {}, true}},
       {"source.seed", "Seed of the generator and of the randomuser API: the same seed gives the same users.",
@@ -141,7 +143,7 @@ const std::vector<OptionSpec>& table() {
       {"source.http.auth",
        "http source: none, bearer (Authorization: Bearer <$token_env>) or basic (<username>:<$password_env>). "
        "Credentials come from the environment and are never printed.",
-       TextOption{KASCADE_FIELD(source.http.auth), "none", {"none", "bearer", "basic"}, false}},
+       enum_option(KASCADE_ENUM(source.http.auth), HttpAuth::none)},
       {"source.http.token_env", "http source: environment variable holding the bearer token.",
        TextOption{KASCADE_FIELD(source.http.token_env), "", {}, true}},
       {"source.http.username", "http source: basic-auth user.",
@@ -161,13 +163,13 @@ const std::vector<OptionSpec>& table() {
        IntegerOption{KASCADE_FIELD(processor.queue_batches), 4, 1, 1024}},
 
       {"store.type", "Where rows land.",
-       TextOption{KASCADE_FIELD(store.type), "sqlite", {"sqlite", "cassandra"}, false}},
+       enum_option(KASCADE_ENUM(store.type), StoreType::sqlite)},
       {"store.path", "SQLite file of the embedded store (empty: <data_dir>/store.db).",
        TextOption{KASCADE_FIELD(store.path), "", {}, true}},
       {"store.sync",
        "full: a committed batch survives power loss; normal: it survives a crash of kascade "
        "(offsets are committed in the same transaction either way).",
-       TextOption{KASCADE_FIELD(store.sync), "normal", {"full", "normal"}, false}},
+       enum_option(KASCADE_ENUM(store.sync), SyncLevel::normal)},
       {"store.cache_mb", "SQLite page cache of the store.",
        IntegerOption{KASCADE_FIELD(store.cache_mb), 64, 1, 65536}},
       {"store.cassandra.hosts", "Cassandra contact points, comma-separated, each host or host:port (the other nodes are discovered).",
@@ -194,11 +196,11 @@ const std::vector<OptionSpec>& table() {
       {"store.cassandra.connect_timeout_ms", "Longest wait for a node to accept a connection and log in.",
        IntegerOption{KASCADE_FIELD(store.cassandra.connect_timeout_ms), 5000, 100, 600000}},
       {"store.cassandra.tls", "TLS to the CQL port; the node's certificate is verified.",
-       TextOption{KASCADE_FIELD(store.cassandra.tls), "false", {"true", "false"}, false}},
+       BoolOption{KASCADE_FIELD(store.cassandra.tls), false}},
       {"store.cassandra.tls_ca_file", "PEM bundle of the CAs trusted for the nodes' certificates (empty: the system's).",
        TextOption{KASCADE_FIELD(store.cassandra.tls_ca_file), "", {}, true}},
       {"store.cassandra.tls_verify_host", "Check that a node's certificate names the host or IP it was reached at.",
-       TextOption{KASCADE_FIELD(store.cassandra.tls_verify_host), "true", {"true", "false"}, false}},
+       BoolOption{KASCADE_FIELD(store.cassandra.tls_verify_host), true}},
       {"store.cassandra.tls_cert_file", "Client certificate chain (PEM), for nodes that require one.",
        TextOption{KASCADE_FIELD(store.cassandra.tls_cert_file), "", {}, true}},
       {"store.cassandra.tls_key_file", "Private key (PEM) of tls_cert_file.",
@@ -207,7 +209,7 @@ const std::vector<OptionSpec>& table() {
       {"windows.enabled",
        "The windowed aggregation: auto (on with the sqlite store, which checkpoints its state with the offsets), on "
        "(also with cassandra: state and offsets in one partition, one processor instance per aggregation), off.",
-       TextOption{KASCADE_FIELD(windows.enabled), "auto", {"auto", "on", "off"}, false}},
+       enum_option(KASCADE_ENUM(windows.enabled), WindowsEnabled::automatic)},
       {"windows.table", "Results table, upserted by (group-by columns, window_start).",
        TextOption{KASCADE_FIELD(windows.table), "users_per_country_minute", {}, false}},
       {"windows.event_time", "Event time: header.<name> (ms since epoch) or a timestamp column of the mapped row.",
@@ -227,12 +229,12 @@ const std::vector<OptionSpec>& table() {
        "watermark passed its end.",
        IntegerOption{KASCADE_FIELD(windows.allowed_lateness_ms), 5000, 0, 86400000}},
       {"windows.late_records", "Records whose windows all closed: counted, then dropped or also dead-lettered (class late).",
-       TextOption{KASCADE_FIELD(windows.late_records), "drop", {"drop", "dead_letter"}, false}},
+       enum_option(KASCADE_ENUM(windows.late_records), LateRecords::drop)},
       {"windows.missing_group",
        "Records whose group-by value is missing (null) or not of its column's type: counted in the null group, or "
        "dead-lettered (class window; the row still lands). Integer, real and uuid group-by columns have no null group: "
        "such records are always dead-lettered.",
-       TextOption{KASCADE_FIELD(windows.missing_group), "null_group", {"null_group", "dead_letter"}, false}},
+       enum_option(KASCADE_ENUM(windows.missing_group), MissingGroup::null_group)},
       {"windows.null_group",
        "The null group's value in a text group-by column (key columns cannot hold NULL in SQLite or Cassandra).",
        TextOption{KASCADE_FIELD(windows.null_group), "", {}, true}},
@@ -301,7 +303,7 @@ const std::vector<OptionSpec>& table() {
        "a push to another topic is answered 404 unless serve.create_topics is true.",
        TextOption{KASCADE_FIELD(serve.topics), "", {}, true, check_topic_list}},
       {"serve.create_topics", "`kascade serve`: a push to a topic not in serve.topics creates it (up to serve.max_topics).",
-       TextOption{KASCADE_FIELD(serve.create_topics), "false", {"true", "false"}, false}},
+       BoolOption{KASCADE_FIELD(serve.create_topics), false}},
       {"serve.max_topics",
        "`kascade serve`: with serve.create_topics, no topic is created once the bus holds this many "
        "(on Kafka: every topic of the cluster counts); beyond it 403.",
@@ -311,6 +313,7 @@ const std::vector<OptionSpec>& table() {
 }
 
 #undef KASCADE_FIELD
+#undef KASCADE_ENUM
 
 }  // namespace
 

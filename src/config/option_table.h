@@ -32,11 +32,29 @@ struct TextOption {
   Status (*check)(std::string_view text) = nullptr;  // a further check of the value, if any
 };
 
+// true or false (YAML and --set); the Config field is a bool.
+struct BoolOption {
+  bool& (*field)(Config&);
+  bool default_value;
+};
+// One of a closed list of names; the Config field is an enum whose values are
+// the names in order (OptionEnumNames<E> in config.h). Build it with enum_option().
+struct EnumOption {
+  void (*assign)(Config&, size_t index);  // stores the index-th value
+  std::span<const std::string_view> choices;
+  size_t default_index;
+};
+
+template <typename E>
+EnumOption enum_option(void (*assign)(Config&, size_t), E default_value) {
+  return EnumOption{assign, OptionEnumNames<E>::names, static_cast<size_t>(default_value)};
+}
+
 // One option: its YAML path ("bus.partitions"), what it means, and its type.
 struct OptionSpec {
   std::string_view path;
   std::string_view description;
-  std::variant<IntegerOption, RealOption, TextOption> kind;
+  std::variant<IntegerOption, RealOption, TextOption, BoolOption, EnumOption> kind;
 };
 
 std::span<const OptionSpec> option_table();

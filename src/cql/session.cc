@@ -49,7 +49,16 @@ Result<std::vector<std::string>> parse_hosts(std::string_view text) {
     while (!host.empty() && host.front() == ' ') host.remove_prefix(1);
     while (!host.empty() && host.back() == ' ') host.remove_suffix(1);
     if (host.empty() || host.front() == ':') {
-      return Error::make(Errc::config, fmt::format("hosts: empty host in '{}'", text));
+      return Error::make(Errc::config, fmt::format("empty host in '{}'", text));
+    }
+    // host:port (one ':'; an IPv6 address without a port has several).
+    if (const size_t colon = host.rfind(':'); colon != std::string_view::npos && host.find(':') == colon) {
+      unsigned port = 0;
+      const std::string_view digits = host.substr(colon + 1);
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+      if (ec != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535) {
+        return Error::make(Errc::config, fmt::format("bad port in '{}' (expected 1..65535)", host));
+      }
     }
     hosts.emplace_back(host);
     start = comma + 1;

@@ -136,7 +136,8 @@ class Session {
   std::atomic<uint64_t> retried_{0};
 };
 
-// Splits "h1:9042,h2" into contact points; an empty or malformed entry is a config error.
+// Splits "h1:9042,h2" into contact points; an empty entry or a bad port is a config error
+// (the message names the entry, not the option: callers prefix it).
 Result<std::vector<std::string>> parse_hosts(std::string_view text);
 
 }  // namespace kascade::cql

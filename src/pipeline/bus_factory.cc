@@ -16,9 +16,9 @@ EmbeddedLogOptions embedded_log_options(const Config& config) {
   options.default_partitions = static_cast<int32_t>(config.bus.partitions);
   options.retention_bytes = config.bus.embedded.retention_bytes;
   options.retention_ms = config.bus.embedded.retention_ms;
-  options.sync = config.bus.embedded.sync == "normal" ? SyncMode::normal : SyncMode::full;
+  options.sync = config.bus.embedded.sync == SyncLevel::normal ? SyncMode::normal : SyncMode::full;
   options.max_record_bytes = config.bus.embedded.max_record_bytes;
-  options.compression = config.bus.embedded.compression == "none" ? Compression::none : Compression::lz4;
+  options.compression = config.bus.embedded.compression == LogCompression::none ? Compression::none : Compression::lz4;
   options.max_open_topics = static_cast<int32_t>(config.bus.embedded.max_open_topics);
   return options;
 }
@@ -36,7 +36,7 @@ Result<std::unique_ptr<Bus>> open_embedded_bus(const Config& config, BusUse use)
 Result<std::unique_ptr<Bus>> open_kafka_bus(const Config& config) {
   const KafkaBusConfig& kafka = config.bus.kafka;
   auto properties = parse_kafka_properties(kafka.properties);
-  if (!properties) return properties.error();
+  if (!properties) return Error::make(Errc::config, "bus.kafka.properties: " + properties.error().message);
   KafkaOptions options{.brokers = kafka.brokers,
                        .properties = std::move(*properties),
                        .default_partitions = static_cast<int32_t>(config.bus.partitions),
@@ -57,9 +57,11 @@ Result<std::unique_ptr<Bus>> open_kafka_bus(const Config& config) {
 }  // namespace
 
 Result<std::unique_ptr<Bus>> open_bus(const Config& config, BusUse use) {
-  if (config.bus.type == "embedded") return open_embedded_bus(config, use);
-  if (config.bus.type == "kafka") return open_kafka_bus(config);
-  return Error::make(Errc::config, fmt::format("bus.type: unknown bus '{}'", config.bus.type));
+  switch (config.bus.type) {
+    case BusType::embedded: return open_embedded_bus(config, use);
+    case BusType::kafka: return open_kafka_bus(config);
+  }
+  return Error::make(Errc::config, "bus.type: unknown bus");
 }
 
 }  // namespace kascade

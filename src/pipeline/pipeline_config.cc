@@ -1,6 +1,8 @@
 // pipeline/pipeline_config.cc: config file + command-line flags -> Config.
 #include "pipeline/pipeline_config.h"
 
+#include "pipeline/config_check.h"
+
 namespace kascade {
 
 Result<Config> load_pipeline_config(const std::string& config_file, const std::string& data_dir,
@@ -12,6 +14,8 @@ Result<Config> load_pipeline_config(const std::string& config_file, const std::s
     if (auto status = set_config_option(*config, assignment); !status) return status.error();
   }
   if (auto status = finalize_config(*config); !status) return status.error();
+  // Every option's inner syntax, before anything opens.
+  if (auto status = check_option_syntax(*config); !status) return status.error();
   return config;
 }
 

@@ -68,7 +68,7 @@ Result<ProcessLock> ProcessLock::acquire(const std::filesystem::path& data_dir) 
 }
 
 Result<ProcessLock> lock_data_dir_for_processing(const Config& config) {
-  if (config.bus.type != "embedded" || config.store.type != "sqlite") return ProcessLock();
+  if (config.bus.type != BusType::embedded || config.store.type != StoreType::sqlite) return ProcessLock();
   return ProcessLock::acquire(config.data_dir);
 }
 

@@ -35,7 +35,7 @@ Result<std::unique_ptr<Sink>> open_cassandra_sink(const CassandraStoreConfig& c,
 Result<cql::SessionOptions> cassandra_session_options(const CassandraStoreConfig& c) {
   cql::SessionOptions options;
   auto hosts = cql::parse_hosts(c.hosts);
-  if (!hosts) return Error::make(Errc::config, fmt::format("store.cassandra.{}", hosts.error().message));
+  if (!hosts) return Error::make(Errc::config, fmt::format("store.cassandra.hosts: {}", hosts.error().message));
   options.contact_points = std::move(*hosts);
   options.port = static_cast<uint16_t>(c.port);
   options.credentials.username = c.username;
@@ -48,7 +48,7 @@ Result<cql::SessionOptions> cassandra_session_options(const CassandraStoreConfig
     options.credentials.password = password;
   }
   options.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
-  options.tls = {.enabled = c.tls == "true", .ca_file = c.tls_ca_file, .verify_host = c.tls_verify_host == "true",
+  options.tls = {.enabled = c.tls, .ca_file = c.tls_ca_file, .verify_host = c.tls_verify_host,
                  .cert_file = c.tls_cert_file, .key_file = c.tls_key_file};
   options.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
   options.connections_per_host = static_cast<int>(c.connections_per_host);
@@ -56,15 +56,14 @@ Result<cql::SessionOptions> cassandra_session_options(const CassandraStoreConfig
 }
 
 Result<std::unique_ptr<Sink>> open_sink(const Config& config) {
-  if (config.store.type == "sqlite") {
+  if (config.store.type == StoreType::sqlite) {
     auto store = SqliteStore::open({.path = config.store_path(),
-                                    .sync_full = config.store.sync == "full",
+                                    .sync_full = config.store.sync == SyncLevel::full,
                                     .cache_mb = static_cast<int>(config.store.cache_mb)});
     if (!store) return store.error();
     return std::unique_ptr<Sink>(std::move(*store));
   }
-  if (config.store.type == "cassandra") return open_cassandra_sink(config.store.cassandra, config);
-  return Error::make(Errc::config, fmt::format("store.type: unknown store '{}'", config.store.type));
+  return open_cassandra_sink(config.store.cassandra, config);
 }
 
 }  // namespace kascade

@@ -8,6 +8,7 @@
 
 #include "sources/generator/generator_source.h"
 #include "sources/http/http_source.h"
+#include "sources/http/request_settings.h"
 #include "sources/randomuser/randomuser_source.h"
 
 namespace kascade {
@@ -51,30 +52,16 @@ std::string base64(std::string_view bytes) {
 
 // source.http.headers ("A: 1; B: 2") plus the Authorization header of source.http.auth.
 Result<std::vector<std::string>> http_request_headers(const HttpClientConfig& http) {
-  std::vector<std::string> headers;
-  std::string_view rest = http.headers;
-  while (!rest.empty()) {
-    const size_t semicolon = rest.find(';');
-    std::string_view header = rest.substr(0, semicolon);
-    rest = semicolon == std::string_view::npos ? std::string_view{} : rest.substr(semicolon + 1);
-    while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
-    while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
-    if (header.empty()) continue;
-    if (header.find(':') == std::string_view::npos || header.front() == ':') {
-      // The value may be a secret: name only the header.
-      return Error::make(Errc::config, fmt::format("source.http.headers: '{}' is not 'Name: value'",
-                                                   header.substr(0, header.find(':'))));
-    }
-    headers.emplace_back(header);
-  }
-  if (http.auth == "bearer") {
+  auto headers = parse_header_list(http.headers);
+  if (!headers) return Error::make(Errc::config, "source.http.headers: " + headers.error().message);
+  if (http.auth == HttpAuth::bearer) {
     auto token = secret_from_env("source.http.token_env", http.token_env);
     if (!token) return token.error();
-    headers.push_back("Authorization: Bearer " + *token);
-  } else if (http.auth == "basic") {
+    headers->push_back("Authorization: Bearer " + *token);
+  } else if (http.auth == HttpAuth::basic) {
     auto password = secret_from_env("source.http.password_env", http.password_env);
     if (!password) return password.error();
-    headers.push_back("Authorization: Basic " + base64(http.username + ":" + *password));
+    headers->push_back("Authorization: Basic " + base64(http.username + ":" + *password));
   }
   return headers;
 }
@@ -82,35 +69,19 @@ Result<std::vector<std::string>> http_request_headers(const HttpClientConfig& ht
 Result<std::unique_ptr<Source>> make_http_source(const Config& config, std::string name,
                                                  std::optional<uint64_t> bound) {
   const HttpClientConfig& http = config.source.http;
-  if (http.url.empty()) return Error::make(Errc::config, "source.http.url: required with source.type http");
   auto pagination = parse_pagination(http.pagination);
   if (!pagination) return Error::make(Errc::config, "source.http.pagination: " + pagination.error().message);
-  const char* placeholder = *pagination == Pagination::page     ? "{page}"
-                            : *pagination == Pagination::offset ? "{offset}"
-                            : *pagination == Pagination::cursor ? "{cursor}"
-                                                                : nullptr;
-  if (placeholder != nullptr && http.url.find(placeholder) == std::string::npos) {
-    return Error::make(Errc::config, fmt::format("source.http.url: pagination {} needs {} in the URL template",
-                                                 http.pagination, placeholder));
+  if (Status status = check_url_template(http.url, *pagination); !status) {
+    return Error::make(Errc::config, "source.http.url: " + status.message());
   }
   if (*pagination == Pagination::cursor && http.cursor_pointer.empty()) {
     return Error::make(Errc::config, "source.http.cursor_pointer: required with pagination cursor");
   }
   auto headers = http_request_headers(http);
   if (!headers) return headers.error();
-  std::vector<std::string> allowed_origins;
-  for (std::string_view rest = http.allowed_origins; !rest.empty();) {
-    const size_t comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.empty()) continue;
-    if (!url_origin(std::string(item))) {
-      return Error::make(Errc::config, fmt::format("source.http.allowed_origins: '{}' is not an origin such as "
-                                                   "https://host:port", item));
-    }
-    allowed_origins.emplace_back(item);
+  auto allowed_origins = parse_origin_list(http.allowed_origins);
+  if (!allowed_origins) {
+    return Error::make(Errc::config, "source.http.allowed_origins: " + allowed_origins.error().message);
   }
   HttpSourceOptions options{.name = std::move(name),
                             .url_template = http.url,
@@ -121,7 +92,7 @@ Result<std::unique_ptr<Source>> make_http_source(const Config& config, std::stri
                                        .cursor_pointer = http.cursor_pointer},
                             .headers = std::move(*headers),
                             .max_records = bound,
-                            .allowed_origins = std::move(allowed_origins),
+                            .allowed_origins = std::move(*allowed_origins),
                             .fetch = fetch_policy(http)};
   return std::unique_ptr<Source>(std::make_unique<HttpSource>(std::move(options)));
 }
@@ -130,10 +101,11 @@ Result<std::unique_ptr<Source>> make_http_source(const Config& config, std::stri
 
 Result<std::unique_ptr<Source>> make_source(const Config& config) {
   // The checkpoint name: source.name, or the source type when it is not set.
-  const std::string name = config.source.name.empty() ? config.source.type : config.source.name;
+  const std::string name =
+      config.source.name.empty() ? std::string(option_name(config.source.type)) : config.source.name;
   std::optional<uint64_t> bound;
   if (config.source.records > 0) bound = static_cast<uint64_t>(config.source.records);
-  if (config.source.type == "randomuser") {
+  if (config.source.type == SourceType::randomuser) {
     const RandomUserSourceConfig& api = config.source.randomuser;
     RandomUserSourceOptions options{.name = name,
                                     .url = api.url,
@@ -146,8 +118,8 @@ Result<std::unique_ptr<Source>> make_source(const Config& config) {
                                     .fetch = fetch_policy(config.source.http)};
     return std::unique_ptr<Source>(std::make_unique<RandomUserSource>(std::move(options)));
   }
-  if (config.source.type == "http") return make_http_source(config, name, bound);
-  if (config.source.type == "generator") {
+  if (config.source.type == SourceType::http) return make_http_source(config, name, bound);
+  {
     GeneratorOptions options{.seed = config.source.seed, .malformed_ratio = config.source.malformed_ratio};
     auto source = std::make_unique<GeneratorSource>(options, name, bound);
     source->set_event_time_skew({.jitter_ms = config.source.event_time_jitter_ms,
@@ -155,7 +127,6 @@ Result<std::unique_ptr<Source>> make_source(const Config& config) {
                                  .late_by_ms = config.source.late_by_ms});
     return std::unique_ptr<Source>(std::move(source));
   }
-  return Error::make(Errc::config, fmt::format("source.type: unknown source '{}'", config.source.type));
 }
 
 }  // namespace kascade

@@ -22,7 +22,7 @@ Result<KafkaProperties> parse_kafka_properties(std::string_view text) {
     const std::string_view key = trim(entry.substr(0, std::min(equals, entry.size())));
     if (equals == std::string_view::npos || key.empty()) {
       // Never echo the entry itself: it may be a secret.
-      return Error::make(Errc::config, fmt::format("bus.kafka.properties: expected key=value entries separated by "
+      return Error::make(Errc::config, fmt::format("expected key=value entries separated by "
                                                    "';', got an entry without '=' (entry {})",
                                                    properties.size() + 1));
     }

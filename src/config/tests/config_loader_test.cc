@@ -13,7 +13,7 @@ TEST(ConfigLoader, EmptyTextGivesDefaults) {
   EXPECT_EQ(config->data_dir, "./kascade-data");
   EXPECT_EQ(config->bus.topic, "users.raw");
   EXPECT_EQ(config->bus.partitions, 4);
-  EXPECT_EQ(config->source.type, "generator");
+  EXPECT_EQ(config->source.type, SourceType::generator);
   EXPECT_EQ(config->store_path(), "./kascade-data/store.db");
 }
 
@@ -30,7 +30,7 @@ TEST(ConfigLoader, OverridesNestedOptions) {
       "p.yaml");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->bus.partitions, 8);
-  EXPECT_EQ(config->bus.embedded.sync, "normal");
+  EXPECT_EQ(config->bus.embedded.sync, SyncLevel::normal);
   EXPECT_EQ(config->source.records, 1000);
   EXPECT_DOUBLE_EQ(config->source.malformed_ratio, 0.25);
   EXPECT_EQ(config->store_path(), "/tmp/x/store.db");

@@ -59,6 +59,27 @@ std::vector<std::string> parse_field_list(std::string_view text) {
   return fields;
 }
 
+Result<std::vector<std::string>> parse_group_by(std::string_view text) {
+  std::vector<std::string> fields = parse_field_list(text);
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (Status status = check_field_name(fields[i]); !status) return status.error();
+    for (size_t j = 0; j < i; ++j) {
+      if (fields[j] == fields[i]) return config_error(fmt::format("'{}' is given twice", fields[i]));
+    }
+  }
+  return fields;
+}
+
+Status check_field_name(std::string_view field) {
+  if (is_field(field)) return ok_status();
+  return config_error(fmt::format("'{}' is not a field (a column name or header.<name>)", field));
+}
+
+Status check_table_name(std::string_view name) {
+  if (is_identifier(name)) return ok_status();
+  return config_error(fmt::format("'{}' is not a table name (letters, digits and '_')", name));
+}
+
 Result<std::vector<AggregateSpec>> parse_aggregates(std::string_view text) {
   std::vector<AggregateSpec> specs;
   for (const std::string& item : parse_field_list(text)) {

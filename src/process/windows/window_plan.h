@@ -58,6 +58,13 @@ struct WindowPlan {
 Result<std::vector<AggregateSpec>> parse_aggregates(std::string_view text);
 // Parses "country, gender" (empty text: one group for everything).
 std::vector<std::string> parse_field_list(std::string_view text);
+// windows.group_by: parse_field_list, each item a field (a column name or
+// header.<name>) and none twice (Errc::config naming the item).
+Result<std::vector<std::string>> parse_group_by(std::string_view text);
+// windows.event_time: a field (a column name or header.<name>).
+Status check_field_name(std::string_view field);
+// windows.table: a table name (letters, digits, '_', not starting with a digit).
+Status check_table_name(std::string_view name);
 // Checks sizes and names (Errc::config on a mistake).
 Status validate_plan(const WindowPlan& plan);
 

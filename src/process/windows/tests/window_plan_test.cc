@@ -54,3 +54,23 @@ TEST(WindowPlan, RejectsBadWindowsAndUnknownColumns) {
 
 }  // namespace
 }  // namespace kascade
+
+namespace kascade {
+namespace {
+
+TEST(WindowPlan, GroupByListsFieldsOnceEach) {
+  auto fields = parse_group_by(" country , header.source,, ");
+  ASSERT_TRUE(fields.ok()) << fields.error().message;
+  EXPECT_EQ(*fields, (std::vector<std::string>{"country", "header.source"}));
+  EXPECT_TRUE(parse_group_by("").ok());
+  EXPECT_EQ(parse_group_by("country; gender").error().message,
+            "'country; gender' is not a field (a column name or header.<name>)");
+  EXPECT_EQ(parse_group_by("country, header.").error().message,
+            "'header.' is not a field (a column name or header.<name>)");
+  EXPECT_EQ(parse_group_by("country, country").error().message, "'country' is given twice");
+  EXPECT_FALSE(check_table_name("users per minute").ok());
+  EXPECT_TRUE(check_table_name("users_per_minute").ok());
+}
+
+}  // namespace
+}  // namespace kascade
