@@ -1,6 +1,6 @@
-// process/tests/kafka_processor_test.cc: the processor's rebalance hook with a real consumer group (librdkafka's
-// mock cluster) and the SQLite store: a member joining mid-stream takes
-// partitions over without any record being lost or written twice.
+// process/tests/kafka_processor_test.cc: the processor's rebalance hook with a real consumer group.
+// librdkafka's mock cluster and the SQLite store: a member joining mid-stream
+// takes partitions over without any record being lost or written twice.
 #include <gtest/gtest.h>
 
 #include "process/tests/rebalance_fixture.h"

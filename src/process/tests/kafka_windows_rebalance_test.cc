@@ -1,5 +1,5 @@
-// process/tests/kafka_windows_rebalance_test.cc: the processor's rebalance hook with windows (librdkafka's mock cluster): a
-// member joining mid-stream makes the group revoke partitions from a windowed
+// process/tests/kafka_windows_rebalance_test.cc: the processor's rebalance hook with windows.
+// On librdkafka's mock cluster, a member joining mid-stream makes the group revoke partitions from a windowed
 // processor; every batch written carries the window changes of its rows (so
 // the offsets stored with it never run ahead of the stored window state), and
 // no record is lost or written twice. (The processor submits each batch as
