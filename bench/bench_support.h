@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "core/result.h"
-#include "process/users_mapping.h"
 #include "sinks/sink.h"
 #include "sources/generator/randomuser_generator.h"
+#include "testing/users_reference/users_mapping.h"
 
 namespace kascade::bench {
 

@@ -14,8 +14,8 @@
 
 #include "core/record.h"
 #include "core/row.h"
-#include "process/users_mapping.h"
 #include "sources/generator/randomuser_generator.h"
+#include "testing/users_reference/users_mapping.h"
 
 namespace kascade {
 namespace {

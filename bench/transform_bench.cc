@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "process/transforms/spec_loader.h"
-#include "process/users_mapping.h"
 #include "sources/generator/randomuser_generator.h"
+#include "testing/users_reference/users_mapping.h"
 
 namespace {
 

@@ -17,11 +17,11 @@
 #include <string>
 #include <vector>
 
-#include "process/users_mapping.h"
 #include "process/windows/group_key.h"
 #include "process/windows/window_aggregator.h"
 #include "process/windows/window_row_reader.h"
 #include "sources/generator/randomuser_generator.h"
+#include "testing/users_reference/users_mapping.h"
 
 namespace kascade {
 namespace {

@@ -247,7 +247,4 @@ Status finalize_config(Config& config);
 // Markdown reference of every option, generated from the option table.
 std::string config_reference_markdown();
 
-// Levenshtein distance, for "did you mean" suggestions (also used by the pipeline spec's errors).
-size_t edit_distance(std::string_view a, std::string_view b);
-
 }  // namespace kascade

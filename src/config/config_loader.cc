@@ -9,6 +9,7 @@
 #include "config/config_file.h"
 #include "config/config_yaml.h"
 #include "config/option_table.h"
+#include "core/text.h"
 
 namespace kascade {
 namespace {
@@ -22,25 +23,6 @@ Error config_error(const std::string& origin, const YAML::Mark& mark, std::strin
                    std::string_view what) {
   return Error::make(Errc::config, fmt::format("{}: {}: {}", where(origin, mark), cut_for_message(path), what));
 }
-
-}  // namespace
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-namespace {
 
 bool is_section(std::string_view path) {
   for (const auto& option : option_table()) {

@@ -20,6 +20,12 @@ inline constexpr const char* source = "source";          // the source got a bod
 inline constexpr std::array<const char*, 8> all = {parse, validation, too_large, mapping, sink, late, window, source};
 }  // namespace dead_letter_class
 
+// Why a record could not be mapped into a row; error_class is one of dead_letter_class.
+struct MappingFailure {
+  const char* error_class;
+  std::string message;
+};
+
 struct DeadLetter {
   std::string key;
   std::string value;  // the original bytes, unchanged

@@ -12,7 +12,6 @@
 #include <fmt/format.h>
 
 #include "core/timestamp.h"
-#include "process/transforms/spec_loader.h"
 #include "process/windows/window_stage.h"
 
 namespace kascade {
@@ -206,10 +205,8 @@ const TableSchema& Processor::table_schema() const {
 
 Status Processor::run(const std::atomic<bool>& stop,
                       const std::function<bool(const OffsetMap& positions)>& finished) {
-  if (!options_.program) {  // no program given: the flagship pipeline (configs/flagship.yaml, embedded)
-    auto flagship = flagship_program();
-    if (!flagship) return flagship.error();
-    options_.program = *flagship;
+  if (!options_.program) {  // the caller decides which program runs (the Pipeline: a spec, or the flagship)
+    return Error::make(Errc::invalid_argument, "processor: no pipeline program given (ProcessorOptions::program)");
   }
   const TableSchema& schema = table_schema();
   if (auto status = sink_.prepare(schema); !status) return status;

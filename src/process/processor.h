@@ -23,7 +23,8 @@ struct ProcessorOptions {
   std::chrono::milliseconds poll_timeout{100};
   size_t queue_batches = 4;     // mapped batches waiting for the sink
   size_t max_record_bytes = 1 << 20;  // larger records are dead-lettered as too_large
-  // The compiled pipeline spec (config `table` + `transforms`); null: the flagship (configs/flagship.yaml).
+  // The compiled pipeline spec (config `table` + `transforms`, or the flagship's); required:
+  // run() fails with Errc::invalid_argument without it.
   std::shared_ptr<const transforms::TransformProgram> program;
   // The windowed aggregation over the mapped rows (process/windows); none: no windows.
   std::optional<WindowPlan> windows;

@@ -11,7 +11,7 @@
 #include "core/record.h"
 #include "core/result.h"
 #include "core/row.h"
-#include "process/windows/window_delta.h"
+#include "core/window_delta.h"
 
 namespace kascade {
 

@@ -14,6 +14,7 @@
 #include "bus/embedded/embedded_consumer.h"
 #include "bus/embedded/embedded_log.h"
 #include "core/timestamp.h"
+#include "process/transforms/spec_loader.h"
 #include "sinks/sqlite/sqlite_store.h"
 #include "sources/generator/randomuser_generator.h"
 #include "testing/temp_dir.h"
@@ -69,7 +70,8 @@ class ProcessorTest : public ::testing::Test {
   Status process(Sink& sink, PipelineCounters& counters) {
     auto consumer = EmbeddedConsumer::open(*log_, kTopic, kGroup);
     EXPECT_TRUE(consumer.ok());
-    ProcessorOptions options{.group = kGroup, .topic = kTopic, .batch_records = 1000};
+    ProcessorOptions options{.group = kGroup, .topic = kTopic, .batch_records = 1000,
+                             .program = flagship_program().value()};
     Processor processor(**consumer, sink, options, counters);
     std::atomic<bool> stop{false};
     return processor.run(stop, [&](const OffsetMap& positions) {
@@ -215,6 +217,26 @@ TEST_F(ProcessorTest, AFatalSinkErrorStopsWithoutCommittingAnything) {
   EXPECT_TRUE(log_->committed(kTopic, kGroup)->empty()) << "no group offset ahead of the sink";
 }
 
+// The program is the caller's choice (a spec or the flagship): without one,
+// run() fails at once, before the sink creates a table or a record is read.
+TEST_F(ProcessorTest, WithoutAProgramRunFailsBeforeTouchingTheSinkOrTheTopic) {
+  append_users(*log_, 100);
+  auto store = SqliteStore::open({.path = dir_ / "store.db"});
+  ASSERT_TRUE(store.ok());
+  auto consumer = EmbeddedConsumer::open(*log_, kTopic, kGroup);
+  ASSERT_TRUE(consumer.ok());
+  PipelineCounters counters;
+  Processor processor(**consumer, **store, ProcessorOptions{.group = kGroup, .topic = kTopic}, counters);
+  std::atomic<bool> stop{false};
+  const Status status = processor.run(stop, [](const OffsetMap&) { return true; });
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, Errc::invalid_argument);
+  EXPECT_NE(status.message().find("no pipeline program"), std::string::npos) << status.message();
+  EXPECT_EQ(counters.consumed, 0u);
+  EXPECT_EQ(rows("SELECT count(*) FROM sqlite_master WHERE name = 'users'")[0][0], "0");
+  EXPECT_TRUE(log_->committed(kTopic, kGroup)->empty());
+}
+
 // A sink that counts the times it was entered while already in use (from
 // another thread); each write() lingers, so an overlapping call is seen.
 class OverlapCountingSink final : public Sink {
@@ -284,7 +306,8 @@ TEST_F(ProcessorTest, AnAssignmentMidStreamNeverEntersTheSinkBesideTheSinkThread
   ASSERT_TRUE(embedded.ok());
   ReassignedConsumer consumer(**embedded);
   PipelineCounters counters;
-  ProcessorOptions options{.group = kGroup, .topic = kTopic, .batch_records = 500};
+  ProcessorOptions options{.group = kGroup, .topic = kTopic, .batch_records = 500,
+                           .program = flagship_program().value()};
   Processor processor(consumer, sink, options, counters);
   std::atomic<bool> stop{false};
   const Status status = processor.run(stop, [&](const OffsetMap& positions) {

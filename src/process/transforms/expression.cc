@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "config/config.h"
+#include "core/text.h"
 
 namespace kascade::transforms {
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/record.h"
-#include "process/json_fields.h"
+#include "process/transforms/json_fields.h"
 #include "process/transforms/pointer_trie.h"
 #include "process/transforms/value.h"
 

@@ -9,7 +9,7 @@
 
 #include "core/row.h"  // copy_text_bytes
 #include "process/transforms/expression.h"
-#include "process/users_scalars.h"
+#include "process/transforms/scalars.h"
 
 namespace kascade::transforms {
 namespace {
@@ -86,7 +86,7 @@ bool to_double(const Val* a, size_t, EvalContext& ctx, std::string_view where, V
         out = *read;
         return true;
       }
-      if (auto v = users_scalars::decimal(a[0].text)) {
+      if (auto v = scalars::decimal(a[0].text)) {
         out = Val::of_real(*v);
         return true;
       }
@@ -105,7 +105,7 @@ bool to_uuid(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val
     return true;
   }
   char* const id = ctx.scratch->allocate(36);
-  if (!users_scalars::canonical_uuid(a[0].text, *reinterpret_cast<char(*)[36]>(id))) {
+  if (!scalars::canonical_uuid(a[0].text, *reinterpret_cast<char(*)[36]>(id))) {
     ctx.problem->bad_text(where, "not a UUID:", a[0].text);
     return false;
   }
@@ -121,7 +121,7 @@ bool to_timestamp(const Val* a, size_t, EvalContext& ctx, std::string_view where
     out = *read;
     return true;
   }
-  if (auto ms = users_scalars::timestamp_ms(a[0].text)) {
+  if (auto ms = scalars::timestamp_ms(a[0].text)) {
     out = Val::of_int(*ms);
     return true;
   }

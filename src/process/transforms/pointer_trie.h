@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "process/json_fields.h"
+#include "process/transforms/json_fields.h"
 #include "process/transforms/value.h"
 
 namespace kascade::transforms {

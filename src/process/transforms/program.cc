@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "core/dead_letter.h"
-#include "process/users_scalars.h"
+#include "process/transforms/scalars.h"
 
 namespace kascade::transforms {
 namespace {
@@ -173,20 +173,20 @@ bool TransformRunner::check_format(uint32_t allowed, std::string_view pointer, s
   if ((allowed & kString) != 0) return true;
   if ((allowed & kUuid) != 0) {
     char* const id = scratch_.allocate(36);
-    if (users_scalars::canonical_uuid(text, *reinterpret_cast<char(*)[36]>(id))) {
+    if (scalars::canonical_uuid(text, *reinterpret_cast<char(*)[36]>(id))) {
       parsed_.remember(text, As::uuid, Val::of_text(std::string_view(id, 36)));
       return true;
     }
     if ((allowed & (kTimestamp | kNumeric)) == 0) return problem_.bad_text(pointer, "not a UUID:", text), false;
   }
   if ((allowed & kTimestamp) != 0) {
-    if (const auto ms = users_scalars::timestamp_ms(text)) {
+    if (const auto ms = scalars::timestamp_ms(text)) {
       parsed_.remember(text, As::timestamp, Val::of_int(*ms));
       return true;
     }
     if ((allowed & kNumeric) == 0) return problem_.bad_text(pointer, "not an ISO-8601 timestamp:", text), false;
   }
-  if (const auto number = users_scalars::decimal(text)) {
+  if (const auto number = scalars::decimal(text)) {
     parsed_.remember(text, As::number, Val::of_real(*number));
     return true;
   }
@@ -282,7 +282,7 @@ bool TransformRunner::validate(const ValidateStep& step, const std::vector<TypeR
       case 'd': number = value.value.real; break;
       case '"': {
         const Val* read = parsed_.find(value.value.text, ParsedTexts::As::number);
-        number = read ? std::optional<double>(read->real) : users_scalars::decimal(value.value.text);
+        number = read ? std::optional<double>(read->real) : scalars::decimal(value.value.text);
         break;
       }
       default: break;

@@ -9,11 +9,11 @@
 #include <variant>
 #include <vector>
 
+#include "core/dead_letter.h"
 #include "core/record.h"
 #include "core/row.h"
 #include "process/transforms/expression.h"
 #include "process/transforms/pointer_trie.h"
-#include "process/users_mapping.h"  // MappingFailure
 
 namespace kascade::transforms {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "process/json_fields.h"
+#include "process/transforms/json_fields.h"
 
 namespace kascade::transforms {
 

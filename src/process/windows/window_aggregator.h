@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/window_delta.h"
 #include "process/windows/open_window.h"
-#include "process/windows/window_delta.h"
 #include "process/windows/window_plan.h"
 
 namespace kascade {

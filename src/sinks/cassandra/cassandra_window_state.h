@@ -29,8 +29,8 @@
 
 #include "core/record.h"
 #include "core/result.h"
+#include "core/window_delta.h"
 #include "cql/session.h"
-#include "process/windows/window_delta.h"
 #include "sinks/sink.h"
 
 namespace kascade {

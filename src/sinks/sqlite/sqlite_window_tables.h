@@ -5,7 +5,7 @@
 
 #include "core/result.h"
 #include "core/row.h"
-#include "process/windows/window_delta.h"
+#include "core/window_delta.h"
 #include "sqlite/sqlite_db.h"
 
 namespace kascade {

@@ -7,9 +7,9 @@
 
 #include "core/dead_letter.h"
 #include "process/transforms/spec_loader.h"
-#include "process/tests/user_fixtures.h"
-#include "process/users_mapping.h"
 #include "sources/generator/randomuser_generator.h"
+#include "testing/users_reference/user_fixtures.h"
+#include "testing/users_reference/users_mapping.h"
 
 namespace kascade {
 namespace {

@@ -15,8 +15,8 @@
 #include "core/dead_letter.h"
 #include "process/transforms/flagship_config.h"
 #include "process/transforms/spec_loader.h"
-#include "process/tests/user_fixtures.h"
 #include "sources/generator/randomuser_generator.h"
+#include "testing/users_reference/user_fixtures.h"
 
 namespace kascade {
 namespace {

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "core/row.h"
+#include "core/window_delta.h"
 #include "process/windows/group_key.h"
 #include "process/windows/window_aggregator.h"
-#include "process/windows/window_delta.h"
 #include "process/windows/window_plan.h"
 
 namespace kascade::window_test {

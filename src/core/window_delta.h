@@ -1,4 +1,4 @@
-// process/windows/window_delta.h: what window aggregation hands the sink with each batch, and gets back on restart.
+// core/window_delta.h: what window aggregation hands the sink with each batch, and gets back on restart.
 //
 // The sink stores a delta in the same transaction as the batch's rows and
 // offsets, so the window state on disk always matches the offsets: a

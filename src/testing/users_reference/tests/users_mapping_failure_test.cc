@@ -1,11 +1,11 @@
-// process/tests/users_mapping_failure_test.cc: every bad input becomes a classed failure, never a row.
+// testing/users_reference/tests/users_mapping_failure_test.cc: every bad input becomes a classed failure, never a row.
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "core/dead_letter.h"
-#include "process/tests/user_fixtures.h"
-#include "process/users_mapping.h"
+#include "testing/users_reference/user_fixtures.h"
+#include "testing/users_reference/users_mapping.h"
 
 namespace kascade {
 namespace {

@@ -1,4 +1,4 @@
-// bus/kafka/tests/rebalance_fixture.h: what the processor's rebalance tests
+// process/tests/rebalance_fixture.h: what the processor's rebalance tests
 // share: a topic of generator users on the mock cluster, a slow SQLite sink
 // that counts what it writes, and a processor member running on its own thread.
 #pragma once
@@ -17,6 +17,7 @@
 #include "bus/kafka/kafka_consumer.h"
 #include "bus/kafka/tests/mock_cluster.h"
 #include "process/processor.h"
+#include "process/transforms/spec_loader.h"
 #include "sinks/sqlite/sqlite_store.h"
 #include "sources/generator/randomuser_generator.h"
 

@@ -1,4 +1,4 @@
-// process/json_fields.h: typed, null-aware reads of simdjson DOM (tape) fields, with JSON-pointer errors.
+// process/transforms/json_fields.h: typed, null-aware reads of simdjson DOM (tape) fields, with JSON-pointer errors.
 #pragma once
 
 #include <simdjson.h>

@@ -1,4 +1,4 @@
-// process/users_scalars.h: fast, exact readers of the users mapping's scalar texts (UUID, timestamp, decimal).
+// process/transforms/scalars.h: fast, exact readers of common scalar texts (UUID, ISO-8601 timestamp, decimal).
 //
 // Each reader takes the common shape of its text on a short straight-line path and
 // hands anything else to the general routine, so results and rejections are exactly
@@ -16,7 +16,7 @@
 
 #include "core/timestamp.h"
 
-namespace kascade::users_scalars {
+namespace kascade::scalars {
 
 // byte -> its lower-case hex digit, or 0 if the byte is not a hex digit.
 inline constexpr std::array<char, 256> kHexLower = [] {
@@ -200,4 +200,4 @@ inline std::optional<double> decimal(std::string_view text) {
   return v;
 }
 
-}  // namespace kascade::users_scalars
+}  // namespace kascade::scalars

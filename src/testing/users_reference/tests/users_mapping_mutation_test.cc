@@ -1,4 +1,4 @@
-// Robustness of UsersMapper: byte-mutated users never crash it and never half-write a row.
+// testing/users_reference/tests/users_mapping_mutation_test.cc: byte-mutated users never crash UsersMapper and never half-write a row.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -6,8 +6,8 @@
 #include <string>
 
 #include "core/dead_letter.h"
-#include "process/users_mapping.h"
 #include "sources/generator/randomuser_generator.h"
+#include "testing/users_reference/users_mapping.h"
 
 namespace kascade {
 namespace {

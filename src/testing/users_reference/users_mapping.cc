@@ -1,5 +1,5 @@
-// process/users_mapping.cc: parse (simdjson DOM), validate and flatten randomuser users into rows.
-#include "process/users_mapping.h"
+// testing/users_reference/users_mapping.cc: parse (simdjson DOM), validate and flatten randomuser users into rows.
+#include "testing/users_reference/users_mapping.h"
 
 #include <simdjson.h>
 
@@ -14,9 +14,9 @@
 
 #include "core/dead_letter.h"
 #include "core/timestamp.h"
-#include "process/json_fields.h"
-#include "process/users_columns.h"
-#include "process/users_scalars.h"
+#include "process/transforms/json_fields.h"
+#include "process/transforms/scalars.h"
+#include "testing/users_reference/users_columns.h"
 
 namespace kascade {
 namespace {
@@ -73,7 +73,7 @@ bool read_timestamp(const Slot& slot, string_view pointer, optional<int64_t>& ou
   out.reset();
   if (!json_fields::read_text(slot, pointer, text, problem)) return false;
   if (!text) return true;
-  out = users_scalars::timestamp_ms(*text);
+  out = scalars::timestamp_ms(*text);
   if (!out) problem.bad_text(pointer, "not an ISO-8601 timestamp:", *text);
   return out.has_value();
 }
@@ -155,7 +155,7 @@ bool read_coordinate(const Slot& slot, string_view pointer, double limit, option
                      Problem& problem) {
   if (!slot.is_null() && slot.tag() == '"') {
     const string_view text = slot.text();
-    out = users_scalars::decimal(text);
+    out = scalars::decimal(text);
     if (!out) {
       problem.bad_text(pointer, "not a number:", text);
       return false;
@@ -217,7 +217,7 @@ bool read_user(Object root, UserView& user, Problem& problem) {
   const json_fields::Fields<kLoginKeys> lo(login);
   string_view uuid;
   if (!json_fields::require_text(lo[kLoUuid], "/login/uuid", uuid, problem)) return false;
-  if (!users_scalars::canonical_uuid(uuid, user.id)) {
+  if (!scalars::canonical_uuid(uuid, user.id)) {
     problem.bad_text("/login/uuid", "not a UUID:", uuid);
     return false;
   }

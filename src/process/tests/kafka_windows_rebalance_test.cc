@@ -1,5 +1,5 @@
-// The processor's rebalance hook with windows (librdkafka's mock cluster): a
-// member joining mid-stream makes the group revoke partitions from a windowed
+// process/tests/kafka_windows_rebalance_test.cc: the processor's rebalance hook with windows.
+// On librdkafka's mock cluster, a member joining mid-stream makes the group revoke partitions from a windowed
 // processor; every batch written carries the window changes of its rows (so
 // the offsets stored with it never run ahead of the stored window state), and
 // no record is lost or written twice. (The processor submits each batch as
@@ -7,7 +7,7 @@
 // seals one anyway when it does.)
 #include <gtest/gtest.h>
 
-#include "bus/kafka/tests/rebalance_fixture.h"
+#include "process/tests/rebalance_fixture.h"
 #include "process/windows/window_plan.h"
 #include "testing/temp_dir.h"
 
@@ -39,7 +39,8 @@ TEST(KafkaProcessorRebalance, ARevokeFlushesTheWindowChangesWithTheOffsets) {
   if (HasFatalFailure()) return;
 
   const ProcessorOptions plain{.group = kGroup, .topic = kTopic,
-                               .batch_records = test_support::kRebalanceBatchRecords};
+                               .batch_records = test_support::kRebalanceBatchRecords,
+                               .program = flagship_program().value()};
   ProcessorOptions windowed_options = plain;
   windowed_options.windows = per_country_plan();
   windowed_options.partitions = 4;

@@ -1,4 +1,4 @@
-// process/users_mapping.h: randomuser API user JSON -> a row of the `users` table.
+// testing/users_reference/users_mapping.h: randomuser API user JSON -> a row of the `users` table.
 #pragma once
 
 #include <cstdint>
@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "core/dead_letter.h"
 #include "core/record.h"
 #include "core/row.h"
 
@@ -13,12 +14,6 @@ namespace kascade {
 
 // The `users` table of the flagship pipeline (docs/design.md, "Data contract").
 const TableSchema& users_schema();
-
-// Why a record could not be mapped; error_class is one of core/dead_letter.h's.
-struct MappingFailure {
-  const char* error_class;
-  std::string message;
-};
 
 struct UsersMapperOptions {
   size_t max_record_bytes = 1 << 20;  // larger records are dead-lettered as too_large

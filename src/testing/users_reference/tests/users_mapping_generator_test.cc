@@ -1,4 +1,4 @@
-// process/tests/users_mapping_generator_test.cc: the generator's users map cleanly; its malformed ones get the right class.
+// testing/users_reference/tests/users_mapping_generator_test.cc: the generator's users map cleanly; its malformed ones get the right class.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "core/dead_letter.h"
-#include "process/users_mapping.h"
 #include "sources/generator/randomuser_generator.h"
+#include "testing/users_reference/users_mapping.h"
 
 namespace kascade {
 namespace {

@@ -1,6 +1,6 @@
-// process/users_schema.cc: the `users` table of the flagship pipeline (docs/design.md, "Data contract").
-#include "process/users_columns.h"
-#include "process/users_mapping.h"
+// testing/users_reference/users_schema.cc: the `users` table of the flagship pipeline (docs/design.md, "Data contract").
+#include "testing/users_reference/users_columns.h"
+#include "testing/users_reference/users_mapping.h"
 
 namespace kascade {
 

@@ -1,9 +1,9 @@
-// The processor's rebalance hook with a real consumer group (librdkafka's
-// mock cluster) and the SQLite store: a member joining mid-stream takes
-// partitions over without any record being lost or written twice.
+// process/tests/kafka_processor_test.cc: the processor's rebalance hook with a real consumer group.
+// librdkafka's mock cluster and the SQLite store: a member joining mid-stream
+// takes partitions over without any record being lost or written twice.
 #include <gtest/gtest.h>
 
-#include "bus/kafka/tests/rebalance_fixture.h"
+#include "process/tests/rebalance_fixture.h"
 #include "testing/temp_dir.h"
 
 namespace kascade {
@@ -23,7 +23,8 @@ TEST(KafkaProcessorRebalance, AJoiningMemberTakesOverWithoutLossOrRewrite) {
   if (HasFatalFailure()) return;
 
   const ProcessorOptions options{.group = kGroup, .topic = kTopic,
-                                 .batch_records = test_support::kRebalanceBatchRecords};
+                                 .batch_records = test_support::kRebalanceBatchRecords,
+                                 .program = flagship_program().value()};
   ProcessorMember first(cluster, kTopic, kGroup, dir / "store.db");
   ProcessorMember second(cluster, kTopic, kGroup, dir / "store.db");
   ASSERT_TRUE(first.ready() && second.ready());

@@ -1,4 +1,4 @@
-// process/tests/user_fixtures.h: randomuser-shaped JSON users and a small harness for mapping them.
+// testing/users_reference/user_fixtures.h: randomuser-shaped JSON users and a small harness for mapping them.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 
 #include "core/record.h"
 #include "core/row.h"
-#include "process/users_mapping.h"
+#include "testing/users_reference/users_mapping.h"
 
 namespace kascade::testing_users {
 

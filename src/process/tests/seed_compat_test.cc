@@ -1,4 +1,4 @@
-// process/transforms/tests/seed_compat_test.cc: configs/seed-compat.yaml lands the tutorial stack's messages in created_users (embedded bus + SQLite).
+// process/tests/seed_compat_test.cc: configs/seed-compat.yaml lands the tutorial stack's messages in created_users (embedded bus + SQLite).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 

@@ -1,4 +1,4 @@
-// process/users_columns.h: positions of the `users` table's columns, shared by its schema and its mapper.
+// testing/users_reference/users_columns.h: positions of the `users` table's columns, shared by its schema and its mapper.
 #pragma once
 
 #include <cstddef>
