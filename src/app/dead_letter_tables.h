@@ -1,40 +1,24 @@
 // app/dead_letter_tables.h: the store's dead letters as tables, for `kascade dlq ls` and the dashboard of `kascade serve`.
 #pragma once
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
 
 #include "app/tabular_output.h"
 #include "config/config.h"
-#include "core/dead_letter.h"
+#include "sinks/dead_letter_store.h"
 
 namespace kascade {
 
-// Which dead letters a listing or a replay takes.
-struct DeadLetterFilter {
-  std::vector<std::string> classes;  // error classes; empty: every class
-  size_t last = 0;                   // listings: only the `last` most recent; 0: all
-
-  bool admits(std::string_view error_class) const {
-    return classes.empty() || std::find(classes.begin(), classes.end(), error_class) != classes.end();
-  }
-};
-
-// Reads the dead letters of the configured store: with SQLite, SQL on the
-// store file opened read-only; with Cassandra, a scan of
+// The configured store's dead letters (its DeadLetterReader) as tables: with
+// SQLite, the store file opened read-only at each call; with Cassandra,
 // `<keyspace>.dead_letters` through a session of its own, connected at the
-// first call and kept. Cassandra has no aggregate over a column that is not
-// part of the key, so there each call reads the whole table (without the
-// records' bytes when it does not need them). After a failure to reach
-// Cassandra, the same error is answered for kRetryAfter without trying
-// again: the dashboard asks every two seconds, and each try could wait for a
-// connect or request timeout. One caller at a time.
+// first call and kept. After a failure to reach Cassandra, the same error is
+// answered for kRetryAfter without trying again: the dashboard asks every
+// two seconds, and each try could wait for a connect or request timeout.
+// One caller at a time.
 class DeadLetterTables {
  public:
   explicit DeadLetterTables(const Config& config);
@@ -60,13 +44,15 @@ class DeadLetterTables {
   static constexpr std::chrono::seconds kRetryAfter{10};
 
  private:
-  struct Cassandra;
+  struct Reader;
   const Config& config_;
-  std::unique_ptr<Cassandra> cassandra_;  // with store.type cassandra, once connected
-  std::optional<Error> failure_;          // the last failure to read Cassandra, answered until retry_at_
+  std::unique_ptr<Reader> cassandra_;  // with store.type cassandra, once connected
+  std::optional<Error> failure_;       // the last failure to read Cassandra, answered until retry_at_
   std::chrono::steady_clock::time_point retry_at_;
-  Result<Cassandra*> connect();
-  Result<std::vector<DeadLetter>> read_cassandra(bool with_values);
+  Result<DeadLetterReader*> connect_cassandra();
+  // Opens the store's reader (SQLite), or takes Cassandra's, and runs `read` on it.
+  template <typename T, typename Read>
+  Result<T> with_reader(Read read);
 };
 
 }  // namespace kascade

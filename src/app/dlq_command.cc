@@ -82,11 +82,9 @@ int dlq_replay_command(const DlqArgs& args) {
       const size_t rows_before = batch.rows.rows();
       if (auto failure = mapper.map(record, now, batch.rows)) {
         // Stays, with the new reason and one attempt more.
-        letter.error_class = failure->error_class;
-        letter.error_message = std::move(failure->message);
-        letter.failed_at_ms = now;
-        letter.attempts += 1;
-        batch.dead_letters.push_back(std::move(letter));
+        DeadLetter again = dead_letter_of(record, letter.topic, failure->error_class, std::move(failure->message), now);
+        again.attempts += letter.attempts;
+        batch.dead_letters.push_back(std::move(again));
         ++counts.still_failing;
       } else {
         ++(batch.rows.rows() > rows_before ? counts.landed : counts.dropped);
@@ -97,8 +95,9 @@ int dlq_replay_command(const DlqArgs& args) {
           batch.row_sources.resize(batch.rows.rows(), RowSource{letter.partition, letter.offset, letter.key,
                                                                 letter.value, letter.attempts});
         }
-        landed.push_back(DeadLetter{.key = letter.key, .topic = letter.topic, .partition = letter.partition,
-                                    .offset = letter.offset});
+        // Removed by its key (topic, partition, offset): no bytes needed.
+        const ConsumedRecord position{.partition = letter.partition, .offset = letter.offset, .key = letter.key};
+        landed.push_back(dead_letter_of(position, letter.topic, letter.error_class, {}, now));
       }
     }
     if (auto status = store->write_replayed(batch, landed); !status) return status;

@@ -3,7 +3,11 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
+
+#include "core/record.h"
 
 namespace kascade {
 
@@ -37,5 +41,24 @@ struct DeadLetter {
   int64_t failed_at_ms = 0;
   int32_t attempts = 1;
 };
+
+// The dead letter of `record`, read from `topic`, that failed `now_ms` for the
+// first time: its key and bytes copied, its position, one attempt. Every dead
+// letter is made here (a replay then sets the attempts it carries).
+DeadLetter dead_letter_of(const ConsumedRecord& record, std::string_view topic, std::string_view error_class,
+                          std::string message, int64_t now_ms);
+
+// A source that cannot make records of what it got (e.g. a malformed API body)
+// still sends the bytes to the bus, marked with the header kSourceErrorHeader
+// whose value is source_error_header(reason): "source: <reason>". The
+// processor turns such a record into a dead letter (source_dead_letter_of)
+// instead of mapping it.
+inline constexpr const char* kSourceErrorHeader = "kascade-error";
+std::string source_error_header(std::string_view reason);
+
+// The dead letter of a record marked by its source ("<class>: <reason>" in
+// kSourceErrorHeader; a value without ": " is both class and reason), or
+// nothing when the record carries no such mark.
+std::optional<DeadLetter> source_dead_letter_of(const ConsumedRecord& record, std::string_view topic, int64_t now_ms);
 
 }  // namespace kascade

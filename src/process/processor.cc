@@ -194,6 +194,108 @@ struct Processor::RebalanceHook final : RebalanceListener {
   }
 };
 
+// The steps of run()'s record loop, on the processor thread: poll, route
+// each record to a row or a dead letter (the transform judges its size and
+// shape), hand the full batch to the sink thread, mirror the acknowledged
+// offsets to the bus.
+struct Processor::RecordLoop {
+  Processor& processor;
+  SinkWorker& worker;
+  transforms::TransformRunner& runner;
+  WindowStage* windows;  // null: no windows
+  const TableSchema& schema;
+  std::unique_ptr<SinkBatch>& batch;  // the open batch (shared with the rebalance hook)
+  OffsetMap& positions;               // next offset to read, per partition
+
+  // Takes an empty batch for the next records.
+  void open_batch() {
+    batch = worker.take_free(&schema);
+    batch->group = processor.options_.group;
+    batch->topic = processor.options_.topic;
+  }
+
+  // Asks the bus for at most `wanted` records.
+  Result<PolledBatch> poll(size_t wanted) { return processor.consumer_.poll(wanted, processor.options_.poll_timeout); }
+
+  // Routes every polled record into the open batch, which then keeps the poll's bytes.
+  void take(PolledBatch& polled) {
+    const int64_t now = now_ms();
+    for (const ConsumedRecord& record : polled.records) {
+      route(record, polled.topic, now);
+      remember_row_source(record);
+      advance_past(record);
+    }
+    keep_polled_bytes(polled);
+    batch->input_records += polled.records.size();
+    processor.counters_.consumed += polled.records.size();
+  }
+
+  // A record its source marked as failed (e.g. a malformed API body) is a dead
+  // letter as it is; any other goes through the transform: a row (and into the
+  // windows), nothing (filtered), or a dead letter with the transform's reason.
+  void route(const ConsumedRecord& record, const std::string& topic, int64_t now) {
+    if (auto letter = source_dead_letter_of(record, topic, now)) {
+      batch->dead_letters.push_back(std::move(*letter));
+    } else if (auto failure = runner.map(record, now, batch->rows)) {
+      batch->dead_letters.push_back(dead_letter_of(record, topic, failure->error_class, std::move(failure->message), now));
+    } else if (windows) {
+      windows->add(record, batch->rows.rows() - 1, topic, now, *batch);
+    }
+  }
+
+  // The record's row, if it made one, keeps where it came from (a row the sink refuses becomes its dead letter).
+  void remember_row_source(const ConsumedRecord& record) {
+    if (batch->rows.rows() > batch->row_sources.size()) {
+      batch->row_sources.resize(batch->rows.rows(), RowSource{record.partition, record.offset, record.key, record.value});
+    }
+  }
+
+  void advance_past(const ConsumedRecord& record) {
+    batch->next_offsets[record.partition] = record.offset + 1;
+    positions[record.partition] = record.offset + 1;
+  }
+
+  // row_sources point into the poll's buffers: the batch keeps them (a deque's move keeps its elements in place).
+  void keep_polled_bytes(PolledBatch& polled) {
+    if (!polled.records.empty()) {
+      batch->source_buffers.push_back(std::make_shared<const std::deque<std::string>>(std::move(polled.buffers)));
+    }
+  }
+
+  // Full, or the bus has no more records for now and the batch holds some.
+  bool batch_due(bool caught_up) const {
+    return batch->input_records >= processor.options_.batch_records || (caught_up && batch->input_records > 0);
+  }
+
+  // Hands the batch to the sink thread (with the window state that goes with
+  // its offsets) and opens the next; false if the sink failed.
+  bool hand_over() {
+    if (windows) windows->seal(*batch, now_ms());
+    if (!worker.submit(std::move(batch))) return false;
+    open_batch();
+    return true;
+  }
+
+  // Mirrors what the sink acknowledged to the bus's group offsets (for `kascade lag`);
+  // a retriable failure is left for the next commit.
+  Status mirror_acknowledged_offsets() {
+    OffsetMap to_commit;
+    {
+      std::lock_guard lock(worker.mutex);
+      if (worker.acknowledged_changed) {
+        to_commit = worker.acknowledged;
+        worker.acknowledged_changed = false;
+      }
+    }
+    if (to_commit.empty()) return ok_status();
+    if (auto status = processor.consumer_.commit(to_commit); !status && !status.error().retriable) return status;
+    return ok_status();
+  }
+
+  // Nothing open, nothing in flight.
+  bool idle() { return batch->input_records == 0 && worker.idle(); }
+};
+
 Processor::Processor(Consumer& consumer, Sink& sink, ProcessorOptions options, PipelineCounters& counters)
     : consumer_(consumer), sink_(sink), options_(std::move(options)), counters_(counters) {}
 
@@ -244,13 +346,10 @@ Status Processor::run(const std::atomic<bool>& stop,
     worker.thread.join();
   };
 
-  std::unique_ptr<SinkBatch> batch = worker.take_free(&schema);
-  auto reset_batch = [&] {
-    batch->group = options_.group;
-    batch->topic = options_.topic;
-  };
-  reset_batch();
+  std::unique_ptr<SinkBatch> batch;
   Status outcome;
+  RecordLoop loop{*this, worker, runner, windows.get(), schema, batch, positions};
+  loop.open_batch();
   RebalanceHook rebalance_hook(*this, worker, batch, positions);
   rebalance_hook.windows = windows.get();
   consumer_.set_rebalance_listener(&rebalance_hook);
@@ -261,77 +360,20 @@ Status Processor::run(const std::atomic<bool>& stop,
 
   while (!stop.load(std::memory_order_relaxed) && !worker.failed()) {
     const size_t wanted = options_.batch_records - batch->input_records;
-    auto polled = consumer_.poll(wanted, options_.poll_timeout);
+    auto polled = loop.poll(wanted);
     if (!polled) {
       if (polled.error().retriable) continue;
       outcome = polled.error();
       break;
     }
-    const int64_t now = now_ms();
-    for (const ConsumedRecord& record : polled->records) {
-      // A source that could not make a record (e.g. a malformed API body) sends its bytes
-      // with a header kascade-error "<class>: <reason>": dead-letter them with that reason.
-      std::optional<std::pair<std::string, std::string>> failure;
-      if (auto source_error = record.header("kascade-error")) {
-        const size_t colon = source_error->find(": ");
-        failure.emplace(source_error->substr(0, colon),
-                        colon == std::string_view::npos ? *source_error : source_error->substr(colon + 2));
-      } else if (auto mapping_failure = runner.map(record, now, batch->rows)) {
-        failure.emplace(mapping_failure->error_class, std::move(mapping_failure->message));
-      }
-      if (failure) {
-        batch->dead_letters.push_back(DeadLetter{.key = std::string(record.key),
-                                                 .value = std::string(record.value),
-                                                 .error_class = std::move(failure->first),
-                                                 .error_message = std::move(failure->second),
-                                                 .topic = polled->topic,
-                                                 .partition = record.partition,
-                                                 .offset = record.offset,
-                                                 .failed_at_ms = now,
-                                                 .attempts = 1});
-      } else if (windows) {
-        windows->add(record, batch->rows.rows() - 1, polled->topic, now, *batch);
-      }
-      if (batch->rows.rows() > batch->row_sources.size()) {  // the record's row: where it came from
-        batch->row_sources.resize(batch->rows.rows(), RowSource{record.partition, record.offset, record.key, record.value});
-      }
-      batch->next_offsets[record.partition] = record.offset + 1;
-      positions[record.partition] = record.offset + 1;
-    }
-    // row_sources point into the poll's buffers: the batch keeps them (a deque's move keeps its elements in place).
-    if (!polled->records.empty()) {
-      batch->source_buffers.push_back(std::make_shared<const std::deque<std::string>>(std::move(polled->buffers)));
-    }
-    batch->input_records += polled->records.size();
-    counters_.consumed += polled->records.size();
-
+    loop.take(*polled);
     const bool caught_up = polled->records.size() < wanted;
-    if (batch->input_records >= options_.batch_records || (caught_up && batch->input_records > 0)) {
-      if (windows) windows->seal(*batch, now_ms());  // window state goes with the offsets it matches
-      if (!worker.submit(std::move(batch))) break;
-      batch = worker.take_free(&schema);
-      reset_batch();
-    }
-
-    // Mirror what the sink acknowledged to the bus's group offsets.
-    OffsetMap to_commit;
-    {
-      std::lock_guard lock(worker.mutex);
-      if (worker.acknowledged_changed) {
-        to_commit = worker.acknowledged;
-        worker.acknowledged_changed = false;
-      }
-    }
-    if (!to_commit.empty()) {
-      if (auto status = consumer_.commit(to_commit); !status && !status.error().retriable) {
-        outcome = status;
-        break;
-      }
-    }
-
-    if (polled->records.empty() && batch->input_records == 0 && worker.idle() && finished && finished(positions)) {
+    if (loop.batch_due(caught_up) && !loop.hand_over()) break;
+    if (auto status = loop.mirror_acknowledged_offsets(); !status) {
+      outcome = status;
       break;
     }
+    if (polled->records.empty() && loop.idle() && finished && finished(positions)) break;
   }
 
   // Drain: write what was handed over (unless the sink failed), then commit.

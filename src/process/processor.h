@@ -57,6 +57,7 @@ class Processor {
  private:
   struct SinkWorker;
   struct RebalanceHook;  // flushes revoked partitions, starts assigned ones at the sink's offsets
+  struct RecordLoop;     // the steps of run()'s loop: poll, route, hand over, mirror offsets
   const TableSchema& table_schema() const;  // the pipeline program's table
 
   Consumer& consumer_;

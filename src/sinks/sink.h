@@ -83,15 +83,13 @@ struct SinkBatch {
 inline DeadLetter refused_row_dead_letter(const SinkBatch& batch, size_t row, std::string reason, int64_t failed_at_ms,
                                           std::string_view fallback_key, std::string_view fallback_value) {
   const RowSource* source = batch.row_source(row);
-  return DeadLetter{.key = std::string(source ? source->key : fallback_key),
-                    .value = std::string(source ? source->value : fallback_value),
-                    .error_class = dead_letter_class::sink,
-                    .error_message = std::move(reason),
-                    .topic = batch.topic,
-                    .partition = source ? source->partition : -1,
-                    .offset = source ? source->offset : -1,
-                    .failed_at_ms = failed_at_ms,
-                    .attempts = (source ? source->attempts_before : 0) + 1};
+  const ConsumedRecord record = source ? ConsumedRecord{.partition = source->partition, .offset = source->offset,
+                                                        .key = source->key, .value = source->value}
+                                       : ConsumedRecord{.partition = -1, .offset = -1, .key = fallback_key,
+                                                        .value = fallback_value};
+  DeadLetter letter = dead_letter_of(record, batch.topic, dead_letter_class::sink, std::move(reason), failed_at_ms);
+  letter.attempts += source ? source->attempts_before : 0;
+  return letter;
 }
 
 // A store the processor writes to. Used by one thread at a time: the sink

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include "core/dead_letter.h"
-#include "sources/source.h"
 
 namespace kascade {
 
@@ -12,7 +11,7 @@ Record malformed_body_record(std::string key, const std::string& body, std::stri
                              std::string_view reason, std::string_view source_name, int64_t fetched_at,
                              std::vector<Header> extra) {
   std::string value = body.substr(0, kMaxMalformedBodyBytes);
-  std::string error = fmt::format("{}: malformed body of {}: {}", dead_letter_class::source, what, reason);
+  std::string error = source_error_header(fmt::format("malformed body of {}: {}", what, reason));
   if (body.size() > value.size()) error += fmt::format(" (body of {} bytes, first {} kept)", body.size(), value.size());
   std::vector<Header> headers = {{"source", std::string(source_name)}, {"fetched_at", std::to_string(fetched_at)}};
   for (Header& header : extra) headers.push_back(std::move(header));

@@ -7,14 +7,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/dead_letter.h"
 #include "core/record.h"
 #include "core/result.h"
 
 namespace kascade {
 
-// The header that marks a record a source could not make (value "class: reason");
-// the processor sends such records straight to the dead letters.
-inline constexpr const char* kSourceErrorHeader = "kascade-error";
+// A record a source could not make carries the header kSourceErrorHeader
+// (core/dead_letter.h, value "class: reason"); the processor sends such
+// records straight to the dead letters.
 
 // Records a source produced, with the source position just after them. The
 // runner hands both to the bus in one call, so that (on the embedded bus)

@@ -38,33 +38,21 @@ void WindowStage::add(const ConsumedRecord& record, size_t row, std::string_view
   }
   if (!reader_.missing_group().empty()) {
     ++without_group_;
-    batch.dead_letters.push_back(DeadLetter{
-        .key = std::string(record.key),
-        .value = std::string(record.value),
-        .error_class = dead_letter_class::window,
-        .error_message = fmt::format("group-by field '{}' of '{}' is missing or not of its column's type",
-                                     reader_.missing_group(), results_.name),
-        .topic = std::string(topic),
-        .partition = record.partition,
-        .offset = record.offset,
-        .failed_at_ms = now_ms,
-        .attempts = 1});
+    batch.dead_letters.push_back(dead_letter_of(
+        record, topic, dead_letter_class::window,
+        fmt::format("group-by field '{}' of '{}' is missing or not of its column's type", reader_.missing_group(),
+                    results_.name),
+        now_ms));
     return;
   }
   const Admission admission =
       aggregator_->add(record.partition, reader_.event_ms(), reader_.group_key(), reader_.inputs());
   if (admission == Admission::late && late_ == LatePolicy::dead_letter) {
-    batch.dead_letters.push_back(DeadLetter{
-        .key = std::string(record.key),
-        .value = std::string(record.value),
-        .error_class = dead_letter_class::late,
-        .error_message = fmt::format("event time {} ms: every window of '{}' covering it had closed "
-                                     "(partition watermark passed)", reader_.event_ms(), results_.name),
-        .topic = std::string(topic),
-        .partition = record.partition,
-        .offset = record.offset,
-        .failed_at_ms = now_ms,
-        .attempts = 1});
+    batch.dead_letters.push_back(dead_letter_of(
+        record, topic, dead_letter_class::late,
+        fmt::format("event time {} ms: every window of '{}' covering it had closed (partition watermark passed)",
+                    reader_.event_ms(), results_.name),
+        now_ms));
   }
 }
 

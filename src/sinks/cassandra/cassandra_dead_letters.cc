@@ -1,8 +1,12 @@
-// sinks/cassandra/cassandra_dead_letters.cc: paging through `dead_letters`, and deleting from it.
+// sinks/cassandra/cassandra_dead_letters.cc: paging through `dead_letters` (to list, sum up, replay), and deleting from it.
 #include "sinks/cassandra/cassandra_dead_letters.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -16,6 +20,12 @@ template <typename T>
 T get_or(const cql::CqlValue& value, T fallback) {
   const T* held = std::get_if<T>(&value.v);
   return held ? *held : fallback;
+}
+
+// Oldest first; letters of one moment in the order of their position.
+bool older(const DeadLetter& a, const DeadLetter& b) {
+  return std::tie(a.failed_at_ms, a.topic, a.partition, a.offset) <
+         std::tie(b.failed_at_ms, b.topic, b.partition, b.offset);
 }
 
 }  // namespace
@@ -42,17 +52,16 @@ Status CassandraDeadLetters::scan(const ScanOptions& options, const DeadLetterSt
     for (cql::Row& row : page->rows.rows) {
       std::string* topic = std::get_if<std::string>(&row[ScanColumn::topic].v);
       if (topic == nullptr || (!options.topic.empty() && *topic != options.topic)) continue;
-      DeadLetter letter{.key = get_or<std::string>(row[ScanColumn::key], {}),
-                        .error_class = get_or<std::string>(row[ScanColumn::error_class], {}),
-                        .error_message = get_or<std::string>(row[ScanColumn::error_message], {}),
-                        .topic = std::move(*topic),
-                        .partition = static_cast<int32_t>(get_or<int64_t>(row[ScanColumn::partition], 0)),
-                        .offset = get_or<int64_t>(row[ScanColumn::offset], 0),
-                        .failed_at_ms = get_or<int64_t>(row[ScanColumn::failed_at], 0),
-                        .attempts = static_cast<int32_t>(get_or<int64_t>(row[ScanColumn::attempts], 1))};
-      if (options.with_values) {
-        if (auto* value = std::get_if<std::string>(&row[ScanColumn::value].v)) letter.value = std::move(*value);
-      }
+      const std::string key = get_or<std::string>(row[ScanColumn::key], {});
+      std::string* value = options.with_values ? std::get_if<std::string>(&row[ScanColumn::value].v) : nullptr;
+      const ConsumedRecord record{.partition = static_cast<int32_t>(get_or<int64_t>(row[ScanColumn::partition], 0)),
+                                  .offset = get_or<int64_t>(row[ScanColumn::offset], 0),
+                                  .key = key,
+                                  .value = value ? std::string_view(*value) : std::string_view()};
+      DeadLetter letter = dead_letter_of(record, *topic, get_or<std::string>(row[ScanColumn::error_class], {}),
+                                         get_or<std::string>(row[ScanColumn::error_message], {}),
+                                         get_or<int64_t>(row[ScanColumn::failed_at], 0));
+      letter.attempts = static_cast<int32_t>(get_or<int64_t>(row[ScanColumn::attempts], 1));
       letters.push_back(std::move(letter));
     }
     if (!letters.empty()) {
@@ -61,6 +70,49 @@ Status CassandraDeadLetters::scan(const ScanOptions& options, const DeadLetterSt
     if (!page->rows.metadata.has_more_pages) return ok_status();
     query.paging_state = std::move(page->rows.metadata.paging_state);
   }
+}
+
+Result<std::vector<ListedDeadLetter>> CassandraDeadLetters::list(const DeadLetterFilter& filter) {
+  std::vector<ListedDeadLetter> listed;
+  auto status = scan({.topic = filter.topic}, [&](std::vector<DeadLetter>& page) -> Status {
+    for (DeadLetter& letter : page) {
+      if (!filter.admits(letter.error_class)) continue;
+      const auto bytes = static_cast<int64_t>(letter.value.size());
+      letter.value = {};  // counted, not kept
+      listed.push_back({std::move(letter), bytes});
+    }
+    return ok_status();
+  });
+  if (!status) return status.error();
+  std::sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) { return older(a.letter, b.letter); });
+  if (filter.last != 0 && listed.size() > filter.last) {
+    listed.erase(listed.begin(), listed.end() - static_cast<std::ptrdiff_t>(filter.last));
+  }
+  return listed;
+}
+
+Result<DeadLetterSummary> CassandraDeadLetters::summary(size_t recent) {
+  std::map<std::pair<std::string, std::string>, DeadLetterCount> counts;  // (topic, error class) -> count
+  std::vector<DeadLetter> letters;
+  auto status = scan({.with_values = false}, [&](std::vector<DeadLetter>& page) -> Status {
+    for (DeadLetter& letter : page) {
+      auto [it, added] = counts.try_emplace({letter.topic, letter.error_class},
+                                            DeadLetterCount{letter.topic, letter.error_class, 0, letter.failed_at_ms});
+      ++it->second.count;
+      it->second.latest_ms = std::max(it->second.latest_ms, letter.failed_at_ms);
+      letters.push_back(std::move(letter));
+    }
+    return ok_status();
+  });
+  if (!status) return status.error();
+  DeadLetterSummary summary;
+  for (auto& [_, count] : counts) summary.counts.push_back(std::move(count));
+  const size_t newest = std::min(recent, letters.size());
+  std::partial_sort(letters.begin(), letters.begin() + static_cast<std::ptrdiff_t>(newest), letters.end(),
+                    [](const DeadLetter& a, const DeadLetter& b) { return older(b, a); });
+  letters.resize(newest);
+  summary.recent = std::move(letters);
+  return summary;
 }
 
 void CassandraDeadLetters::append_key(cql::BodyWriter& values, const DeadLetter& letter) {

@@ -1,4 +1,4 @@
-// sinks/cassandra/cassandra_dead_letters.h: `<keyspace>.dead_letters`, read back and removed.
+// sinks/cassandra/cassandra_dead_letters.h: `<keyspace>.dead_letters`, listed, summed up, read back and removed.
 #pragma once
 
 #include <cstddef>
@@ -15,10 +15,11 @@
 namespace kascade {
 
 // The dead letters the Cassandra sink writes, one row per record, keyed by
-// ((topic, partition), offset, key). Read back by `kascade dlq ls` and
-// `kascade dlq replay` and by the dashboard; removed by a replay once their
-// rows landed. The session is borrowed and outlives this.
-class CassandraDeadLetters {
+// ((topic, partition), offset, key). Listed and summed up (DeadLetterReader)
+// for `kascade dlq ls` and the dashboard, read back by `kascade dlq replay`;
+// removed by a replay once their rows landed. The session is borrowed and
+// outlives this.
+class CassandraDeadLetters final : public DeadLetterReader {
  public:
   CassandraDeadLetters(cql::Session& session, std::string keyspace, cql::Consistency consistency)
       : session_(session), keyspace_(std::move(keyspace)), consistency_(consistency) {}
@@ -37,6 +38,12 @@ class CassandraDeadLetters {
     bool with_values = true;
   };
   Status scan(const ScanOptions& options, const DeadLetterStore::ChunkVisitor& visit);
+
+  // Cassandra has no aggregate over a column that is not part of the key, nor
+  // an order of time: both read the whole table (list with the records' bytes,
+  // to count them; summary without) and filter, count and sort here.
+  Result<std::vector<ListedDeadLetter>> list(const DeadLetterFilter& filter) override;
+  Result<DeadLetterSummary> summary(size_t recent) override;
 
   // Deletes one letter, by its whole key.
   Status remove(const DeadLetter& letter);

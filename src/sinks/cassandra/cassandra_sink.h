@@ -66,6 +66,14 @@ class CassandraSink final : public Sink, public DeadLetterStore {
   DeadLetterStore* dead_letter_store() override { return this; }
   Status scan(std::string_view topic, size_t chunk, const ChunkVisitor& visit) override;
   Status write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed) override;
+  Result<std::vector<ListedDeadLetter>> list(const DeadLetterFilter& filter) override {
+    if (!dead_letters_) return Error::make(Errc::internal, "CassandraSink::list before prepare");
+    return dead_letters_->list(filter);
+  }
+  Result<DeadLetterSummary> summary(size_t recent) override {
+    if (!dead_letters_) return Error::make(Errc::internal, "CassandraSink::summary before prepare");
+    return dead_letters_->summary(recent);
+  }
 
   // CQL that creates `schema` in `keyspace` (for docs and tests).
   static std::string create_table_cql(const std::string& keyspace, const TableSchema& schema);

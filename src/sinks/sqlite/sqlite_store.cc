@@ -49,10 +49,6 @@ constexpr const char* kReplaceDeadLetter =
     "error_class = excluded.error_class, error_message = excluded.error_message, failed_at = excluded.failed_at, "
     "attempts = excluded.attempts";
 
-constexpr const char* kReadDeadLetters =
-    "SELECT id, partition, offset, key, value, error_class, error_message, failed_at, attempts FROM dead_letters "
-    "WHERE topic = ? AND id > ? ORDER BY id LIMIT ?";
-
 constexpr const char* kUpsertOffset =
     "INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, "
@@ -161,36 +157,6 @@ Status SqliteStore::write(std::span<const SinkBatch* const> batches) {
     }
   }
   return with_context(transaction.commit());
-}
-
-Status SqliteStore::scan(std::string_view topic, size_t chunk, const ChunkVisitor& visit) {
-  auto read = db_.prepare(kReadDeadLetters);
-  if (!read) return with_context(read.status());
-  std::vector<DeadLetter> letters;
-  int64_t after_id = 0;
-  while (true) {
-    letters.clear();
-    read->bind_text(1, topic);
-    read->bind(2, after_id);
-    read->bind(3, static_cast<int64_t>(chunk));
-    int rc;
-    while ((rc = read->step()) == SQLITE_ROW) {
-      after_id = read->column_int(0);
-      letters.push_back(DeadLetter{.key = std::string(read->column_blob(3)),
-                                   .value = std::string(read->column_blob(4)),
-                                   .error_class = std::string(read->column_text(5)),
-                                   .error_message = std::string(read->column_text(6)),
-                                   .topic = std::string(topic),
-                                   .partition = static_cast<int32_t>(read->column_int(1)),
-                                   .offset = read->column_int(2),
-                                   .failed_at_ms = parse_iso8601_ms(read->column_text(7)).value_or(0),
-                                   .attempts = static_cast<int32_t>(read->column_int(8))});
-    }
-    read->reset();  // no read open on the connection while `visit` writes
-    if (rc != SQLITE_DONE) return with_context(db_.error(rc, "read dead letters"));
-    if (letters.empty()) return ok_status();
-    if (auto status = visit(letters); !status) return status;
-  }
 }
 
 Status SqliteStore::write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed) {

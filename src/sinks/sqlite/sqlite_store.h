@@ -32,6 +32,10 @@ struct SqliteStoreOptions {
 class SqliteStore final : public Sink, public DeadLetterStore {
  public:
   static Result<std::unique_ptr<SqliteStore>> open(const SqliteStoreOptions& options);
+  // The store at `path` opened read-only, for its dead letters alone (list,
+  // summary, scan): nothing is created or changed, a writer may run beside
+  // it. Errc::not_found when there is no store there yet.
+  static Result<std::unique_ptr<SqliteStore>> open_read_only(const std::filesystem::path& path);
 
   Status prepare(const TableSchema& schema) override;
   Status write(std::span<const SinkBatch* const> batches) override;
@@ -39,10 +43,13 @@ class SqliteStore final : public Sink, public DeadLetterStore {
     const SinkBatch* one[] = {&batch};
     return write(one);
   }
-  // DeadLetterStore: the `dead_letters` table. write_replayed() is one
-  // transaction: the rows, the letters that failed again, the removals.
+  // DeadLetterStore: the `dead_letters` table (sqlite_store_dead_letters.cc
+  // reads it). write_replayed() is one transaction: the rows, the letters
+  // that failed again, the removals.
   DeadLetterStore* dead_letter_store() override { return this; }
   Status scan(std::string_view topic, size_t chunk, const ChunkVisitor& visit) override;
+  Result<std::vector<ListedDeadLetter>> list(const DeadLetterFilter& filter) override;
+  Result<DeadLetterSummary> summary(size_t recent) override;
   Status write_replayed(const SinkBatch& batch, std::span<const DeadLetter> landed) override;
   bool stores_offsets() const override { return true; }
   Result<OffsetMap> stored_offsets(const std::string& group, const std::string& topic) override;
