@@ -1,11 +1,10 @@
 // app/mock_api_command.cc: `kascade mock-api`: the local randomuser-compatible API, until SIGINT/SIGTERM.
-#include <signal.h>
-
 #include <cstdio>
 
 #include <fmt/format.h>
 
 #include "app/commands.h"
+#include "app/stop_signals.h"
 #include "mockapi/mock_api_server.h"
 
 namespace kascade {
@@ -24,13 +23,8 @@ int mock_api_command(const MockApiArgs& args) {
                          .retry_after_seconds = args.retry_after_seconds,
                          .items = args.items};
 
-  // Block the stop signals before any thread starts, so they all inherit the
-  // mask and only sigwait() below sees the signal.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before any thread starts, so that every thread inherits the blocked stop signals.
+  StopSignals stop_signals;
 
   MockApiServer server(options);
   auto port = server.start();
@@ -39,8 +33,7 @@ int mock_api_command(const MockApiArgs& args) {
   fmt::print("kascade mock-api: listening on http://{}:{} (GET /api/, /items, /_stats)\n", args.host, *port);
   std::fflush(stdout);
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  stop_signals.wait();
   server.stop();
   const auto requests = server.requests();
   uint64_t faulted = 0;

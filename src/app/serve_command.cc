@@ -1,6 +1,4 @@
 // app/serve_command.cc: `kascade serve`: push ingest over HTTP onto the bus, and the dashboard, until SIGINT/SIGTERM.
-#include <signal.h>
-
 #include <cstdio>
 #include <mutex>
 
@@ -11,6 +9,7 @@
 #include "app/commands.h"
 #include "pipeline/pipeline_config.h"
 #include "app/dead_letter_tables.h"
+#include "app/stop_signals.h"
 #include "core/timestamp.h"
 #include "core/topic_name.h"
 #include "serve/push_server.h"
@@ -21,12 +20,8 @@ int serve_command(const ServeArgs& args) {
   auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   if (!config) return report_failure("serve", config.error());
 
-  // Block the stop signals before any thread starts, so only sigwait() below sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Before any thread starts, so that every thread inherits the blocked stop signals.
+  StopSignals stop_signals;
 
   // Bearer tokens from the environment or a file (never from the config); required off loopback.
   const auto& serve = config->serve;
@@ -144,8 +139,7 @@ int serve_command(const ServeArgs& args) {
              authenticated ? "; bearer tokens required" : "");
   std::fflush(stdout);
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  stop_signals.wait();
   server.stop();
   fmt::print("kascade serve: accepted {} records\n", server.records_accepted());
   return kExitOk;

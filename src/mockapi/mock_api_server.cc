@@ -99,7 +99,7 @@ struct MockApiServer::Impl {
     const std::string retry_after = std::to_string(options.retry_after_seconds);
     if (!fault) {
       res.status = 200;
-      res.set_content(std::move(body), kJsonType);
+      res.set_content(body, kJsonType);
       entry.status = res.status;
       entry.users = users;
       record(std::move(entry));
@@ -123,7 +123,7 @@ struct MockApiServer::Impl {
       case FaultKind::truncated:
         res.status = 200;
         body.resize(body.size() / 4 + faults.pick(body.size() / 2 + 1));
-        res.set_content(std::move(body), kJsonType);
+        res.set_content(body, kJsonType);
         users = 0;
         break;
       case FaultKind::malformed: {
@@ -151,7 +151,7 @@ struct MockApiServer::Impl {
       case FaultKind::stall:  // the right answer, too late for a client with a shorter timeout
         std::this_thread::sleep_for(options.stall);
         res.status = 200;
-        res.set_content(std::move(body), kJsonType);
+        res.set_content(body, kJsonType);
         break;
     }
     entry.status = res.status;

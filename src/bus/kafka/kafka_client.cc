@@ -96,7 +96,7 @@ Result<std::unique_ptr<KafkaClient>> KafkaClient::open(rd_kafka_type_t type, con
     return Error::make(Errc::config,
                        fmt::format("kafka client: {}", redact_secrets(reason.data(), options.properties)));
   }
-  conf.release();  // rd_kafka_new took it
+  conf.release();  // NOLINT(bugprone-unused-return-value): rd_kafka_new took it
   client->handle_ = handle;
   return client;
 }

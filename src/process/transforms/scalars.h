@@ -24,7 +24,7 @@ inline constexpr std::array<char, 256> kHexLower = [] {
   for (int c = '0'; c <= '9'; ++c) table[static_cast<size_t>(c)] = static_cast<char>(c);
   for (int c = 'a'; c <= 'f'; ++c) {
     table[static_cast<size_t>(c)] = static_cast<char>(c);
-    table[static_cast<size_t>(c - 'a' + 'A')] = static_cast<char>(c);
+    table[static_cast<size_t>(c) - 'a' + 'A'] = static_cast<char>(c);
   }
   return table;
 }();

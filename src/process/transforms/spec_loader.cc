@@ -274,7 +274,7 @@ void load_transforms(const YAML::Node& list, TransformProgram& program, Problems
     }
     const YAML::Node name = item.begin()->first;
     const YAML::Node body = item.begin()->second;
-    const std::string step = name.Scalar();
+    const std::string& step = name.Scalar();
     path += "." + step;
     if (std::find(std::begin(kSteps), std::end(kSteps), step) == std::end(kSteps)) {
       problems.add(name, path, unknown("transform", step, kSteps));

@@ -9,7 +9,7 @@
 
 namespace kascade {
 
-GeneratorSource::GeneratorSource(GeneratorOptions options, std::string name,
+GeneratorSource::GeneratorSource(const GeneratorOptions& options, std::string name,
                                  std::optional<uint64_t> max_records)
     : generator_(options), name_(std::move(name)), max_records_(max_records),
       seed_hash_(generator_hash::hash_seed(options.seed)) {}

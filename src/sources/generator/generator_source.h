@@ -28,7 +28,7 @@ class GeneratorSource final : public Source {
  public:
   // max_records: stop (exhausted) after that many records in total, counted
   // from index 0; nullopt = endless.
-  explicit GeneratorSource(GeneratorOptions options, std::string name = "generator",
+  explicit GeneratorSource(const GeneratorOptions& options, std::string name = "generator",
                            std::optional<uint64_t> max_records = std::nullopt);
 
   std::string_view name() const override { return name_; }

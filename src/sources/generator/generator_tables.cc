@@ -59,7 +59,7 @@ std::vector<std::string_view> split(std::string_view text) {
   size_t start = 0;
   while (true) {
     const size_t bar = text.find('|', start);
-    parts.push_back(text.substr(start, bar == std::string_view::npos ? text.npos : bar - start));
+    parts.push_back(text.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
     if (bar == std::string_view::npos) break;
     start = bar + 1;
   }
