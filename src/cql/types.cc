@@ -368,6 +368,18 @@ Result<CqlValue> decode_value(const TypeSpec& type, std::string_view b) {
   }
 }
 
+bool encode_integer(const TypeSpec& type, int64_t n, BodyWriter& out) {
+  const int width = fixed_width(type.id);
+  if (width == 0) return false;
+  if (type.id == TypeId::date) n += kDateEpochOffset;
+  if (width < 8 && type.id != TypeId::date) {
+    const int64_t limit = int64_t{1} << (8 * width - 1);
+    if (n < -limit || n >= limit) return false;
+  }
+  write_be(out, static_cast<uint64_t>(n), width);
+  return true;
+}
+
 Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out) {
   if (value.is_null()) {
     out.null_value();
@@ -377,16 +389,9 @@ Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out
     return Error::make(Errc::invalid_argument,
                        fmt::format("value does not fit column type {}", type.name()));
   };
-  if (const int width = fixed_width(type.id)) {
+  if (fixed_width(type.id)) {
     const auto* v = std::get_if<int64_t>(&value.v);
-    if (!v) return mismatch();
-    int64_t n = *v;
-    if (type.id == TypeId::date) n += kDateEpochOffset;
-    if (width < 8 && type.id != TypeId::date) {
-      const int64_t limit = int64_t{1} << (8 * width - 1);
-      if (n < -limit || n >= limit) return mismatch();
-    }
-    write_be(out, static_cast<uint64_t>(n), width);
+    if (!v || !encode_integer(type, *v, out)) return mismatch();
     return ok_status();
   }
   switch (type.id) {

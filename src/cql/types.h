@@ -1,9 +1,9 @@
 // cql/types.h: CQL data types, decoded values, and their codecs.
 //
 // Decoding turns a cell's [bytes] into a CqlValue tree (collections nest);
-// encoding writes a CqlValue as the [bytes] of a bound value. The sink does
-// not go through CqlValue: it encodes its typed rows straight into the frame
-// (see sinks/cassandra), so CqlValue is for results and for tools.
+// encoding writes a CqlValue as the [bytes] of a bound value. Typed row
+// cells do not go through CqlValue: cql/binding.h encodes them straight into
+// the frame, so CqlValue is for results and for tools.
 #pragma once
 
 #include <array>
@@ -113,6 +113,10 @@ Result<CqlValue> decode_value(const TypeSpec& type, std::string_view bytes);
 
 // Appends the [bytes] of `value` (length included; a null value writes -1).
 Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out);
+// The integer types, timestamp, date (days since epoch, signed) and time:
+// appends the [bytes] of `n`; false (nothing written) for another type or a value out of its range.
+// Shared by encode_value and cql/binding.h's encode_cell.
+bool encode_integer(const TypeSpec& type, int64_t n, BodyWriter& out);
 
 // Renders for people and tools: `json` quotes text and uses JSON arrays and
 // objects for collections; otherwise the cqlsh-like plain form (text unquoted).
