@@ -123,6 +123,12 @@ Status encode_cell(const TypeSpec& type, const Cell& cell, std::string_view colu
 // The CQL type kascade creates for a column type (CREATE TABLE, ALTER TABLE).
 const char* cql_type_name(ColumnType type);
 
+// The first 64 bits of MurmurHash3_x64_128 (seed 0) as Cassandra's
+// Murmur3Partitioner computes it: tail bytes are sign-extended (Java bytes are
+// signed), and Long.MIN_VALUE maps to Long.MAX_VALUE. What `SELECT token(pk)`
+// returns for a single-column key.
+int64_t murmur3_token(std::string_view key);
+
 // The Murmur3 token of a partition key from its components' serialized
 // values: the value itself for one component; otherwise each component as
 // [short length][bytes][0] (the protocol's routing key of a composite key).

@@ -1,4 +1,4 @@
-// cql/session_bound.cc: the session's typed API (bound statements and batches) and its in-flight bound.
+// cql/session_bound.cc: the session's typed API (bound statements, batches, request groups) and its in-flight bound.
 #include <algorithm>
 
 #include "cql/session.h"
@@ -54,6 +54,38 @@ void Session::release() {
 int Session::in_flight() const {
   std::lock_guard lock(flight_mutex_);
   return in_flight_;
+}
+
+Status RequestGroup::execute(const std::shared_ptr<const PreparedStatement>& statement, const BoundValues& values,
+                             const ExecuteOptions& options, uint64_t tag) {
+  {
+    std::lock_guard lock(mutex_);
+    ++outstanding_;
+  }
+  auto done = [this, tag](Result<ResultMessage> result) {
+    std::lock_guard lock(mutex_);
+    if (!result) failures_.push_back({tag, std::move(result.error())});
+    if (--outstanding_ == 0) answered_.notify_all();
+  };
+  auto sent = session_.execute_async(statement, values, options, done);
+  if (!sent) {
+    std::lock_guard lock(mutex_);
+    --outstanding_;
+  }
+  return sent;
+}
+
+void RequestGroup::wait() {
+  session_.flush();
+  std::unique_lock lock(mutex_);
+  answered_.wait(lock, [&] { return outstanding_ == 0; });
+}
+
+std::vector<RequestGroup::Failure> RequestGroup::take_failures() {
+  std::lock_guard lock(mutex_);
+  std::vector<Failure> out;
+  out.swap(failures_);
+  return out;
 }
 
 }  // namespace kascade::cql

@@ -113,10 +113,6 @@ Result<CqlValue> decode_value(const TypeSpec& type, std::string_view bytes);
 
 // Appends the [bytes] of `value` (length included; a null value writes -1).
 Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out);
-// The integer types, timestamp, date (days since epoch, signed) and time:
-// appends the [bytes] of `n`; false (nothing written) for another type or a value out of its range.
-// Shared by encode_value and cql/binding.h's encode_cell.
-bool encode_integer(const TypeSpec& type, int64_t n, BodyWriter& out);
 
 // Renders for people and tools: `json` quotes text and uses JSON arrays and
 // objects for collections; otherwise the cqlsh-like plain form (text unquoted).

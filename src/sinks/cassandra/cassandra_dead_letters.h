@@ -8,7 +8,6 @@
 
 #include "core/dead_letter.h"
 #include "core/result.h"
-#include "cql/request_group.h"
 #include "cql/session.h"
 #include "sinks/dead_letter_store.h"
 

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "cql/request_group.h"
 #include "cql/session.h"
 #include "sinks/cassandra/cassandra_dead_letters.h"
 #include "sinks/cassandra/cassandra_window_state.h"

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "core/timestamp.h"
-#include "cql/request_group.h"
 #include "sinks/cassandra/cassandra_sink.h"
 
 namespace kascade {

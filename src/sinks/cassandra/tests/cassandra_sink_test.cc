@@ -285,6 +285,35 @@ TEST_F(CassandraSinkTest, ManyRowsWithBoundedInFlight) {
   EXPECT_EQ(count[0][0], cql::CqlValue{int64_t{5000}});
 }
 
+// The session bounds the requests in flight: a caller sending more waits (after
+// writing what it deferred, or it would wait forever), and every request lands.
+TEST_F(CassandraSinkTest, TheSessionBoundsRequestsInFlight) {
+  auto options = login();
+  options.max_in_flight = 8;
+  auto bounded = cql::Session::connect(options);
+  ASSERT_TRUE(bounded.ok());
+  auto insert = (*bounded)->prepare("INSERT INTO " + keyspace_ + ".people (id, age) VALUES (?, ?)");
+  ASSERT_TRUE(insert.ok()) << insert.error().message;
+  cql::RequestGroup requests(**bounded);
+  char id[37];
+  int most = 0;
+  for (int i = 0; i < 500; ++i) {
+    std::snprintf(id, sizeof id, "%08x-0000-4000-8000-0000000000aa", i);
+    const cql::Cell cells[] = {cql::Cell::of_text(id), cql::Cell::of_integer(i)};
+    ASSERT_TRUE(requests.execute(*insert, cql::BoundValues::cells(cells),
+                                 {.consistency = cql::Consistency::one, .idempotent = true, .defer_write = true}, 0)
+                    .ok());
+    most = std::max(most, (*bounded)->in_flight());
+  }
+  requests.wait();
+  EXPECT_TRUE(requests.take_failures().empty());
+  EXPECT_LE(most, 8);
+  EXPECT_EQ((*bounded)->in_flight(), 0);
+  auto count = select("SELECT count(*) FROM " + keyspace_ + ".people");
+  ASSERT_EQ(count.size(), 1u);
+  EXPECT_EQ(count[0][0], cql::CqlValue{int64_t{500}});
+}
+
 // The client's own token computation agrees with the server's token().
 TEST_F(CassandraSinkTest, TokensMatchTheServer) {
   auto rows = select(std::string("SELECT token(id) FROM ") + keyspace_ + ".people LIMIT 1");
