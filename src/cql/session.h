@@ -146,8 +146,8 @@ class Session {
   std::thread retry_thread_;
   mutable std::mutex flight_mutex_;
   std::condition_variable flight_changed_;
-  int in_flight_ = 0;
-  int waiting_for_room_ = 0;
+  std::atomic<int> in_flight_{0};         // taken without the lock while below the bound
+  std::atomic<int> waiting_for_room_{0};  // callers waiting on flight_changed_
   static constexpr int kFlushEvery = 32;  // deferred requests written together
   std::atomic<int> deferred_{0};           // deferred since the last flush
   std::atomic<uint64_t> reprepared_{0};
@@ -182,7 +182,7 @@ class RequestGroup {
   Session& session_;
   std::mutex mutex_;
   std::condition_variable answered_;
-  size_t outstanding_ = 0;
+  std::atomic<size_t> outstanding_{0};  // decremented under mutex_ (wait() may then end the group)
   std::vector<Failure> failures_;
 };
 

@@ -32,36 +32,36 @@ Result<ResultMessage> Session::execute(const Batch& batch, const ExecuteOptions&
 
 void Session::admit(bool /*deferred*/) {
   const int max = std::max(1, options_.max_in_flight);
+  const auto take = [&] {
+    int n = in_flight_.load();
+    while (n < max) {
+      if (in_flight_.compare_exchange_weak(n, n + 1)) return true;
+    }
+    return false;
+  };
+  if (take()) return;
+  // The answers to wait for may be of requests still queued (deferred): write them first.
+  flush();
   std::unique_lock lock(flight_mutex_);
-  if (in_flight_ >= max) {
-    // The answers to wait for may be of requests still queued (deferred): write them first.
-    lock.unlock();
-    flush();
-    lock.lock();
-    ++waiting_for_room_;
-    flight_changed_.wait(lock, [&] { return in_flight_ < max; });
-    --waiting_for_room_;
-  }
-  ++in_flight_;
+  ++waiting_for_room_;
+  flight_changed_.wait(lock, take);
+  --waiting_for_room_;
 }
 
 void Session::release() {
-  std::lock_guard lock(flight_mutex_);
   --in_flight_;
-  if (waiting_for_room_ > 0) flight_changed_.notify_all();
+  // A waiter counts itself under the lock before it looks: taking the lock here means it is waiting, or will see room.
+  if (waiting_for_room_.load() > 0) {
+    std::lock_guard lock(flight_mutex_);
+    flight_changed_.notify_all();
+  }
 }
 
-int Session::in_flight() const {
-  std::lock_guard lock(flight_mutex_);
-  return in_flight_;
-}
+int Session::in_flight() const { return in_flight_.load(); }
 
 Status RequestGroup::execute(const std::shared_ptr<const PreparedStatement>& statement, const BoundValues& values,
                              const ExecuteOptions& options, uint64_t tag) {
-  {
-    std::lock_guard lock(mutex_);
-    ++outstanding_;
-  }
+  ++outstanding_;
   auto done = [this, tag](Result<ResultMessage> result) {
     std::lock_guard lock(mutex_);
     if (!result) failures_.push_back({tag, std::move(result.error())});
@@ -70,7 +70,7 @@ Status RequestGroup::execute(const std::shared_ptr<const PreparedStatement>& sta
   auto sent = session_.execute_async(statement, values, options, done);
   if (!sent) {
     std::lock_guard lock(mutex_);
-    --outstanding_;
+    --outstanding_;  // done did not run: nobody else is counted for it
   }
   return sent;
 }
