@@ -70,7 +70,19 @@ bool encode_integer(TypeId type, int64_t n, BodyWriter& out) {
     if (n < -limit || n >= limit) return false;
   }
   out.i32(width);
-  for (int i = width - 1; i >= 0; --i) out.byte(static_cast<uint8_t>(static_cast<uint64_t>(n) >> (8 * i)));
+  switch (width) {
+    case 1:
+      out.byte(static_cast<uint8_t>(n));
+      break;
+    case 2:
+      out.u16(static_cast<uint16_t>(n));
+      break;
+    case 4:
+      out.i32(static_cast<int32_t>(static_cast<uint32_t>(n)));
+      break;
+    default:
+      out.i64(n);
+  }
   return true;
 }
 
