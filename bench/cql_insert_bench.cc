@@ -19,7 +19,6 @@
 #include <string>
 #include <vector>
 
-#include "cql/murmur3.h"
 #include "cql/session.h"
 
 using namespace kascade;
@@ -64,8 +63,8 @@ int main(int argc, char** argv) {
   std::atomic<long> failures{0};
   std::vector<double> latency_us(static_cast<size_t>(rows));
   std::mt19937_64 rng(42);
-  cql::ExecuteFrame frame;
-  char id[16];
+  cql::Uuid id;
+  std::string id_text;
 
   const auto started = Clock::now();
   for (long i = 0; i < rows; ++i) {
@@ -75,22 +74,15 @@ int main(int argc, char** argv) {
       ++outstanding;
     }
     const uint64_t a = rng(), b = rng();
-    std::memcpy(id, &a, 8);
-    std::memcpy(id + 8, &b, 8);
-    frame.begin((*insert)->version, (*insert)->meta.id, cql::Consistency::local_one, 5);
-    auto w = frame.values();
-    w.bytes(std::string_view(id, 16));
-    w.bytes("a user name of ordinary length");
-    w.i32(4);
-    w.i32(static_cast<int32_t>(i % 90));
-    w.i32(8);
-    w.i64(static_cast<int64_t>(i) * 7);
-    w.i32(8);
-    w.i64(1700000000000 + i);
+    std::memcpy(id.bytes.data(), &a, 8);
+    std::memcpy(id.bytes.data() + 8, &b, 8);
+    id_text = cql::format_uuid(id);
+    const cql::Cell cells[] = {cql::Cell::of_text(id_text), cql::Cell::of_text("a user name of ordinary length"),
+                               cql::Cell::of_integer(i % 90), cql::Cell::of_real(static_cast<double>(i) * 7),
+                               cql::Cell::of_integer(1700000000000 + i)};
     const auto sent = Clock::now();
     (void)s.execute_async(
-        *insert, std::string(frame.finish()),
-        {.idempotent = true, .token = cql::murmur3_token(std::string_view(id, 16))},
+        *insert, cql::BoundValues::cells(cells), {.consistency = cql::Consistency::local_one, .idempotent = true},
         [&, i, sent](Result<cql::ResultMessage> r) {
           latency_us[static_cast<size_t>(i)] =
               std::chrono::duration<double, std::micro>(Clock::now() - sent).count();

@@ -308,39 +308,4 @@ std::string query_frame(uint8_t version, std::string_view cql, const QueryOption
   return f;
 }
 
-void ExecuteFrame::begin(uint8_t version, const std::string& prepared_id, Consistency consistency,
-                         uint16_t values) {
-  frame_.clear();
-  begin_frame(frame_, version, Opcode::execute);
-  BodyWriter w(frame_);
-  w.short_bytes(prepared_id);
-  w.u16(static_cast<uint16_t>(consistency));
-  w.byte(values > 0 ? query_flag::values : 0);
-  if (values > 0) w.u16(values);
-}
-
-void BatchFrame::begin(uint8_t version, uint16_t statements) {
-  frame_.clear();
-  begin_frame(frame_, version, Opcode::batch);
-  BodyWriter w(frame_);
-  w.byte(1);  // UNLOGGED
-  w.u16(statements);
-}
-
-BodyWriter BatchFrame::add(const std::string& prepared_id, uint16_t values) {
-  BodyWriter w(frame_);
-  w.byte(1);  // a prepared statement id follows
-  w.short_bytes(prepared_id);
-  w.u16(values);
-  return w;
-}
-
-const std::string& BatchFrame::finish(Consistency consistency) {
-  BodyWriter w(frame_);
-  w.u16(static_cast<uint16_t>(consistency));
-  w.byte(0);  // no serial consistency, no default timestamp
-  finish_frame(frame_);
-  return frame_;
-}
-
 }  // namespace kascade::cql

@@ -143,34 +143,6 @@ struct QueryOptions {
 };
 std::string query_frame(uint8_t version, std::string_view cql, const QueryOptions& options);
 
-// Builds an EXECUTE frame in place: the fixed prefix (header, id,
-// consistency, flags, value count) is written once per statement and reused;
-// the caller appends each value with the BodyWriter, then finish().
-class ExecuteFrame {
- public:
-  void begin(uint8_t version, const std::string& prepared_id, Consistency consistency,
-             uint16_t values);
-  BodyWriter values() { return BodyWriter(frame_); }
-  const std::string& finish() {
-    finish_frame(frame_);
-    return frame_;
-  }
-  std::string& frame() { return frame_; }
-
- private:
-  std::string frame_;
-};
-
-// An unlogged BATCH of prepared statements (all of one partition: the caller's rule).
-class BatchFrame {
- public:
-  void begin(uint8_t version, uint16_t statements);
-  // Starts one statement; then append its `values` values with the writer.
-  BodyWriter add(const std::string& prepared_id, uint16_t values);
-  const std::string& finish(Consistency consistency);
-
- private:
-  std::string frame_;
-};
+// EXECUTE and BATCH frames are built from typed values by cql/binding.h.
 
 }  // namespace kascade::cql

@@ -7,8 +7,6 @@
 #include <charconv>
 #include <future>
 
-#include "cql/murmur3.h"
-
 namespace kascade::cql {
 
 using Clock = std::chrono::steady_clock;
@@ -23,11 +21,23 @@ struct Session::Node {
 
 struct Session::Request {
   std::shared_ptr<const PreparedStatement> statement;  // null for a simple QUERY
+  std::vector<std::shared_ptr<const PreparedStatement>> batch;  // a BATCH's statements
   std::string frame;
   RequestOptions options;
   ExecuteCallback done;
+  Session* counted = nullptr;  // in the session's in-flight count until destroyed
   int attempts = 0;
-  bool reprepared = false;
+  size_t reprepares = 0;
+
+  ~Request() {
+    if (counted) counted->release();
+  }
+  // The statement a node answered UNPREPARED for.
+  const PreparedStatement* unprepared(std::string_view id) const {
+    for (const auto& s : batch)
+      if (s->meta.id == id) return s.get();
+    return statement.get();
+  }
 };
 
 namespace {
@@ -90,6 +100,7 @@ Session::~Session() {
   for (auto& [when, request] : retries_) {
     request->done(Error::make(Errc::closed, "the Cassandra session was closed"));
   }
+  retries_.clear();  // while the in-flight count they leave is still there
 }
 
 Result<std::unique_ptr<Session>> Session::connect(SessionOptions options) {
@@ -307,17 +318,19 @@ void Session::on_response(std::unique_ptr<Request> request, Connection* via,
     retry_later(std::move(request), response.error());
     return;
   }
-  if (response->header.opcode == Opcode::error && request->statement && !request->reprepared) {
+  if (response->header.opcode == Opcode::error && request->statement &&
+      request->reprepares < 1 + request->batch.size()) {
     auto env = parse_envelope(response->header, response->body);
     auto e = env ? parse_error(env->payload) : Result<ServerError>(env.error());
     if (e && e->code == error_code::unprepared) {
       // The node forgot the statement (restarted, or evicted it): prepare it there again, then
-      // resend.
-      request->reprepared = true;
+      // resend. A BATCH names the one it lacks.
+      ++request->reprepares;
       reprepared_.fetch_add(1, std::memory_order_relaxed);
+      const std::string cql = request->unprepared(e->unprepared_id)->cql;
       Request* raw = request.release();
       auto status = via->send(
-          prepare_frame(version_, raw->statement->cql), [this, raw, via](Result<Response> r) {
+          prepare_frame(version_, cql), [this, raw, via](Result<Response> r) {
             std::unique_ptr<Request> owned(raw);
             if (!r) return retry_later(std::move(owned), r.error());
             auto prepared = decode(*r);
@@ -382,18 +395,25 @@ void Session::retry_loop() {
   }
 }
 
-Status Session::execute_async(std::shared_ptr<const PreparedStatement> statement, std::string frame,
-                              RequestOptions options, ExecuteCallback done) {
+Status Session::send_frame(std::shared_ptr<const PreparedStatement> statement, std::string frame,
+                           RequestOptions options, ExecuteCallback done,
+                           std::vector<std::shared_ptr<const PreparedStatement>> batch) {
+  admit(options.defer_write);
   auto request = std::make_unique<Request>();
+  request->counted = this;
   request->statement = std::move(statement);
+  request->batch = std::move(batch);
   request->frame = std::move(frame);
   request->options = options;
   request->done = std::move(done);
   dispatch(std::move(request));
+  // Deferred requests are written kFlushEvery at a time: one write per connection instead of one each.
+  if (options.defer_write && deferred_.fetch_add(1, std::memory_order_relaxed) + 1 >= kFlushEvery) flush();
   return ok_status();
 }
 
 void Session::flush() {
+  deferred_.store(0, std::memory_order_relaxed);
   std::vector<Connection*> connections;
   {
     std::lock_guard lock(nodes_mutex_);
@@ -408,19 +428,21 @@ void Session::flush() {
   for (Connection* c : connections) c->flush();
 }
 
-Result<ResultMessage> Session::execute(std::shared_ptr<const PreparedStatement> statement,
-                                       std::string frame, RequestOptions options) {
+Result<ResultMessage> Session::call_frame(std::shared_ptr<const PreparedStatement> statement,
+                                          std::string frame, RequestOptions options,
+                                          std::vector<std::shared_ptr<const PreparedStatement>> batch) {
   auto promise = std::make_shared<std::promise<Result<ResultMessage>>>();
   auto future = promise->get_future();
+  options.defer_write = false;
   auto status =
-      execute_async(std::move(statement), std::move(frame), options,
-                    [promise](Result<ResultMessage> r) { promise->set_value(std::move(r)); });
+      send_frame(std::move(statement), std::move(frame), options,
+                 [promise](Result<ResultMessage> r) { promise->set_value(std::move(r)); }, std::move(batch));
   if (!status) return status.error();
   return future.get();
 }
 
 Result<ResultMessage> Session::query(std::string_view cql, const QueryOptions& options) {
-  return execute(nullptr, query_frame(version_, cql, options), RequestOptions{.idempotent = false});
+  return call_frame(nullptr, query_frame(version_, cql, options), RequestOptions{.idempotent = false});
 }
 
 Result<Rows> Session::query_all(std::string_view cql, Consistency consistency, int32_t page_size) {
@@ -428,7 +450,7 @@ Result<Rows> Session::query_all(std::string_view cql, Consistency consistency, i
   Rows all;
   while (true) {
     auto page =
-        execute(nullptr, query_frame(version_, cql, options), RequestOptions{.idempotent = true});
+        call_frame(nullptr, query_frame(version_, cql, options), RequestOptions{.idempotent = true});
     if (!page) return page.error();
     if (page->kind != ResultKind::rows) return all;  // DDL, INSERT...: no rows
     if (all.metadata.columns.empty()) all.metadata = page->rows.metadata;
@@ -443,7 +465,7 @@ Result<std::shared_ptr<const PreparedStatement>> Session::prepare(std::string_vi
     std::lock_guard lock(prepared_mutex_);
     if (auto it = prepared_.find(cql); it != prepared_.end()) return it->second;
   }
-  auto answer = execute(nullptr, prepare_frame(version_, cql), RequestOptions{.idempotent = true});
+  auto answer = call_frame(nullptr, prepare_frame(version_, cql), RequestOptions{.idempotent = true});
   if (!answer) return answer.error();
   if (answer->kind != ResultKind::prepared)
     return Error::make(Errc::corrupt, "PREPARE did not return a statement");

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "cql/binding.h"
 #include "cql/connection.h"
 #include "cql/messages.h"
 
@@ -41,20 +42,16 @@ struct SessionOptions {
   int connections_per_host = 1;
   int max_streams_per_connection = 1024;
   bool discover_nodes = true;                   // false: use only the contact points
+  // Requests awaiting an answer, the whole session: a caller waits beyond
+  // (after writing what is queued). Never call the session from a callback.
+  int max_in_flight = 1024;
   int max_attempts = 5;                         // per idempotent request
   std::chrono::milliseconds retry_backoff{20};  // doubles per attempt
   std::function<void(const std::string& warning)> on_warning;
   std::function<void(const SchemaChange& change)> on_schema_change;
 };
 
-// A prepared statement as this session knows it.
-struct PreparedStatement {
-  std::string cql;
-  Prepared meta;
-  uint8_t version = 4;
-};
-
-// How one request is sent.
+// How one request is sent (the frame-level form of ExecuteOptions).
 struct RequestOptions {
   bool idempotent = false;       // only idempotent requests are retried
   std::optional<int64_t> token;  // the partition's token: routes to its node
@@ -83,14 +80,20 @@ class Session {
   // Prepares once per session (cached by text).
   Result<std::shared_ptr<const PreparedStatement>> prepare(std::string_view cql);
 
-  // Sends an EXECUTE or BATCH frame built for `statement` (cql::ExecuteFrame,
-  // cql::BatchFrame). `done` runs exactly once, unless this returns an error.
-  Status execute_async(std::shared_ptr<const PreparedStatement> statement, std::string frame,
-                       RequestOptions options, ExecuteCallback done);
-  // Writes the requests queued with RequestOptions::defer_write, on every connection.
+  // Binds `values` to `statement`'s markers (cql/binding.h) and sends the
+  // EXECUTE to the node owning its partition (the routing token comes from
+  // the markers the PREPARED result flags as partition key). Waits while
+  // max_in_flight requests are in flight. `done` runs exactly once, unless
+  // this returns an error (a value that does not bind: nothing is sent).
+  Status execute_async(const std::shared_ptr<const PreparedStatement>& statement, const BoundValues& values,
+                       const ExecuteOptions& options, ExecuteCallback done);
+  Result<ResultMessage> execute(const std::shared_ptr<const PreparedStatement>& statement,
+                                const BoundValues& values, const ExecuteOptions& options);
+  Result<ResultMessage> execute(const Batch& batch, const ExecuteOptions& options);
+  // Writes the requests queued with ExecuteOptions::defer_write, on every connection.
   void flush();
-  Result<ResultMessage> execute(std::shared_ptr<const PreparedStatement> statement,
-                                std::string frame, RequestOptions options);
+  // Requests sent and not answered yet.
+  int in_flight() const;
 
   uint8_t protocol_version() const { return version_; }
   // Statements prepared again after a node answered UNPREPARED, and requests retried.
@@ -107,6 +110,15 @@ class Session {
   Status discover(Connection& control);
   Connection* pick_connection(const std::optional<int64_t>& token);
   Connection* connection_of(Node& node);
+  // Sends a whole frame; `batch` names the statements of a BATCH (for UNPREPARED answers).
+  Status send_frame(std::shared_ptr<const PreparedStatement> statement, std::string frame,
+                    RequestOptions options, ExecuteCallback done,
+                    std::vector<std::shared_ptr<const PreparedStatement>> batch = {});
+  Result<ResultMessage> call_frame(std::shared_ptr<const PreparedStatement> statement, std::string frame,
+                                   RequestOptions options,
+                                   std::vector<std::shared_ptr<const PreparedStatement>> batch = {});
+  void admit(bool deferred);  // waits for room under max_in_flight, then counts the request
+  void release();             // a request answered (or dropped)
   void dispatch(std::unique_ptr<Request> request);
   void on_response(std::unique_ptr<Request> request, Connection* via, Result<Response> response);
   void finish(std::unique_ptr<Request> request, Result<ResultMessage> result);
@@ -132,8 +144,46 @@ class Session {
   std::multimap<std::chrono::steady_clock::time_point, std::unique_ptr<Request>> retries_;
   bool stopping_ = false;
   std::thread retry_thread_;
+  mutable std::mutex flight_mutex_;
+  std::condition_variable flight_changed_;
+  std::atomic<int> in_flight_{0};         // taken without the lock while below the bound
+  std::atomic<int> waiting_for_room_{0};  // callers waiting on flight_changed_
+  static constexpr int kFlushEvery = 32;  // deferred requests written together
+  std::atomic<int> deferred_{0};           // deferred since the last flush
   std::atomic<uint64_t> reprepared_{0};
   std::atomic<uint64_t> retried_{0};
+};
+
+// Sends bound statements through a session (which bounds the requests in
+// flight: a send waits beyond SessionOptions::max_in_flight) and keeps each
+// one's failure under the tag its caller gave. wait() writes what is queued
+// and returns once every request was answered. Used by one thread at a time;
+// the session outlives it.
+class RequestGroup {
+ public:
+  explicit RequestGroup(Session& session) : session_(session) {}
+  ~RequestGroup() { wait(); }
+  RequestGroup(const RequestGroup&) = delete;
+  RequestGroup& operator=(const RequestGroup&) = delete;
+
+  // A value that does not bind is returned at once (nothing is sent).
+  Status execute(const std::shared_ptr<const PreparedStatement>& statement, const BoundValues& values,
+                 const ExecuteOptions& options, uint64_t tag);
+  void wait();
+
+  struct Failure {
+    uint64_t tag;
+    Error error;
+  };
+  // The failures of the requests answered so far (after wait(): of all of them), in the order they came.
+  std::vector<Failure> take_failures();
+
+ private:
+  Session& session_;
+  std::mutex mutex_;
+  std::condition_variable answered_;
+  std::atomic<size_t> outstanding_{0};  // decremented under mutex_ (wait() may then end the group)
+  std::vector<Failure> failures_;
 };
 
 // Splits "h1:9042,h2" into contact points; an empty entry or a bad port is a config error

@@ -11,6 +11,7 @@
 
 #include "core/hex.h"
 #include "core/timestamp.h"
+#include "cql/binding.h"
 
 namespace kascade::cql {
 namespace {
@@ -33,11 +34,6 @@ int64_t read_signed(std::string_view b) {
   const uint64_t v = read_be(b);
   const int shift = 64 - 8 * static_cast<int>(b.size());
   return static_cast<int64_t>(v << shift) >> shift;
-}
-
-void write_be(BodyWriter& out, uint64_t v, int n) {
-  out.i32(n);
-  for (int i = n - 1; i >= 0; --i) out.byte(static_cast<uint8_t>(v >> (8 * i)));
 }
 
 bool is_text(TypeId id) {
@@ -377,36 +373,21 @@ Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out
     return Error::make(Errc::invalid_argument,
                        fmt::format("value does not fit column type {}", type.name()));
   };
-  if (const int width = fixed_width(type.id)) {
+  // Scalars go through the encoder of typed cells (cql/binding.h), the one place their bytes are written.
+  const auto as_cell = [&](const Cell& cell) { return encode_cell(type, cell, {}, out) ? ok_status() : mismatch(); };
+  if (fixed_width(type.id)) {
     const auto* v = std::get_if<int64_t>(&value.v);
-    if (!v) return mismatch();
-    int64_t n = *v;
-    if (type.id == TypeId::date) n += kDateEpochOffset;
-    if (width < 8 && type.id != TypeId::date) {
-      const int64_t limit = int64_t{1} << (8 * width - 1);
-      if (n < -limit || n >= limit) return mismatch();
-    }
-    write_be(out, static_cast<uint64_t>(n), width);
-    return ok_status();
+    return v ? as_cell(Cell::of_integer(*v)) : mismatch();
   }
   switch (type.id) {
     case TypeId::boolean:
-      if (const auto* v = std::get_if<bool>(&value.v)) {
-        write_be(out, *v ? 1 : 0, 1);
-        return ok_status();
-      }
+      if (const auto* v = std::get_if<bool>(&value.v)) return as_cell(Cell::of_integer(*v ? 1 : 0));
       return mismatch();
     case TypeId::double_:
-      if (const auto* v = std::get_if<double>(&value.v)) {
-        write_be(out, std::bit_cast<uint64_t>(*v), 8);
-        return ok_status();
-      }
+      if (const auto* v = std::get_if<double>(&value.v)) return as_cell(Cell::of_real(*v));
       return mismatch();
     case TypeId::float_:
-      if (const auto* v = std::get_if<Float32>(&value.v)) {
-        write_be(out, std::bit_cast<uint32_t>(v->value), 4);
-        return ok_status();
-      }
+      if (const auto* v = std::get_if<Float32>(&value.v)) return as_cell(Cell::of_real(v->value));
       return mismatch();
     case TypeId::uuid:
     case TypeId::timeuuid:
@@ -462,8 +443,10 @@ Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out
       return ok_status();
     }
     default:
-      if (const auto* v = std::get_if<std::string>(&value.v);
-          v && (is_text(type.id) || type.id == TypeId::custom)) {
+      if (const auto* v = std::get_if<std::string>(&value.v); v && is_text(type.id)) {
+        return as_cell(Cell::of_text(*v));
+      }
+      if (const auto* v = std::get_if<std::string>(&value.v); v && type.id == TypeId::custom) {
         out.bytes(*v);
         return ok_status();
       }

@@ -1,9 +1,9 @@
 // cql/types.h: CQL data types, decoded values, and their codecs.
 //
 // Decoding turns a cell's [bytes] into a CqlValue tree (collections nest);
-// encoding writes a CqlValue as the [bytes] of a bound value. The sink does
-// not go through CqlValue: it encodes its typed rows straight into the frame
-// (see sinks/cassandra), so CqlValue is for results and for tools.
+// encoding writes a CqlValue as the [bytes] of a bound value. Typed row
+// cells do not go through CqlValue: cql/binding.h encodes them straight into
+// the frame, so CqlValue is for results and for tools.
 #pragma once
 
 #include <array>

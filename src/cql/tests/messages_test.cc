@@ -46,29 +46,6 @@ TEST(Messages, RegisterFrame) {
             hex(unhex("04 00 00 00 0b 00 00 00 11 00 01 00 0d" + hex("SCHEMA_CHANGE"))));
 }
 
-TEST(Messages, ExecuteFrameWithAnUnsetValue) {
-  ExecuteFrame e;
-  e.begin(4, std::string("\x01\x02", 2), Consistency::quorum, 2);
-  BodyWriter w = e.values();
-  w.i32(4);
-  w.i32(5);
-  w.unset_value();
-  EXPECT_EQ(
-      hex(e.finish()),
-      "04 00 00 00 0a 00 00 00 15 00 02 01 02 00 04 01 00 02 00 00 00 04 00 00 00 05 ff ff ff fe");
-}
-
-TEST(Messages, UnloggedBatchFrame) {
-  BatchFrame b;
-  b.begin(4, 1);
-  BodyWriter w = b.add(std::string("\x01\x02", 2), 1);
-  w.i32(4);
-  w.i32(5);
-  EXPECT_EQ(
-      hex(b.finish(Consistency::one)),
-      "04 00 00 00 0d 00 00 00 15 01 00 01 01 00 02 01 02 00 01 00 00 00 04 00 00 00 05 00 01 00");
-}
-
 TEST(Messages, ParsesErrors) {
   auto e = parse_error(unhex("00 00 20 00 00 05" + hex("oops!")));
   ASSERT_TRUE(e.ok());

@@ -1,7 +1,7 @@
 // cql/tests/murmur3_test.cc: tokens as Cassandra computes them. The expected
 // values come from the Python cassandra-driver's murmur3(), an independent
 // implementation of the same partitioner hash.
-#include "cql/murmur3.h"
+#include "cql/binding.h"
 
 #include <gtest/gtest.h>
 

@@ -115,13 +115,25 @@ Result<DeadLetterSummary> CassandraDeadLetters::summary(size_t recent) {
   return summary;
 }
 
-void CassandraDeadLetters::append_key(cql::BodyWriter& values, const DeadLetter& letter) {
-  values.bytes(letter.topic);
-  values.i32(4);
-  values.i32(letter.partition);
-  values.i32(8);
-  values.i64(letter.offset);
-  values.bytes(letter.key);
+Status CassandraDeadLetters::prepare() {
+  auto insert = session_.prepare(fmt::format("INSERT INTO \"{}\".dead_letters (topic, partition, offset, key, value, "
+                                             "error_class, error_message, failed_at, attempts) "
+                                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                             keyspace_));
+  if (!insert) return insert.error();
+  insert_ = *insert;
+  return ok_status();
+}
+
+Status CassandraDeadLetters::send(cql::RequestGroup& requests, const DeadLetter& d, uint64_t tag) {
+  if (!insert_) return Error::make(Errc::internal, "CassandraDeadLetters::send before prepare");
+  const cql::Cell cells[] = {cql::Cell::of_text(d.topic),         cql::Cell::of_integer(d.partition),
+                             cql::Cell::of_integer(d.offset),     cql::Cell::of_text(d.key),
+                             cql::Cell::of_text(d.value),         cql::Cell::of_text(d.error_class),
+                             cql::Cell::of_text(d.error_message), cql::Cell::of_integer(d.failed_at_ms),
+                             cql::Cell::of_integer(d.attempts)};
+  return requests.execute(insert_, cql::BoundValues::cells(cells),
+                          {.consistency = consistency_, .idempotent = true, .defer_write = true}, tag);
 }
 
 Status CassandraDeadLetters::remove(const DeadLetter& letter) {
@@ -131,11 +143,10 @@ Status CassandraDeadLetters::remove(const DeadLetter& letter) {
     if (!prepared) return prepared.error();
     delete_ = *prepared;
   }
-  cql::ExecuteFrame frame;
-  frame.begin(delete_->version, delete_->meta.id, consistency_, 4);
-  cql::BodyWriter values = frame.values();
-  append_key(values, letter);
-  auto done = session_.execute(delete_, std::string(frame.finish()), cql::RequestOptions{.idempotent = true});
+  const cql::Cell key[] = {cql::Cell::of_text(letter.topic), cql::Cell::of_integer(letter.partition),
+                           cql::Cell::of_integer(letter.offset), cql::Cell::of_text(letter.key)};
+  auto done = session_.execute(delete_, cql::BoundValues::cells(key),
+                               {.consistency = consistency_, .idempotent = true});
   if (!done) return Error::make(done.error().code, "remove a replayed dead letter: " + done.error().message,
                                 done.error().retriable);
   return ok_status();

@@ -9,7 +9,6 @@
 #include "core/dead_letter.h"
 #include "core/result.h"
 #include "cql/session.h"
-#include "cql/wire.h"
 #include "sinks/dead_letter_store.h"
 
 namespace kascade {
@@ -26,6 +25,11 @@ class CassandraDeadLetters final : public DeadLetterReader {
 
   // CQL that creates the table in `keyspace`.
   static std::string create_table_cql(std::string_view keyspace);
+
+  // Prepares the INSERT (once the table exists).
+  Status prepare();
+  // Sends a letter's INSERT with `requests` (its failure comes back under `tag`).
+  Status send(cql::RequestGroup& requests, const DeadLetter& letter, uint64_t tag);
 
   // Pages through the whole table, `page` rows at a time (token order: no
   // order of time), and hands each page's letters of `topic` (every topic
@@ -48,14 +52,11 @@ class CassandraDeadLetters final : public DeadLetterReader {
   // Deletes one letter, by its whole key.
   Status remove(const DeadLetter& letter);
 
-  // Appends the bound values of a letter's key: topic, partition, offset, key
-  // (the first four markers of the sink's INSERT and of the DELETE).
-  static void append_key(cql::BodyWriter& values, const DeadLetter& letter);
-
  private:
   cql::Session& session_;
   std::string keyspace_;
   cql::Consistency consistency_;
+  std::shared_ptr<const cql::PreparedStatement> insert_;
   std::shared_ptr<const cql::PreparedStatement> delete_;
 };
 

@@ -1,9 +1,7 @@
 // sinks/cassandra/cassandra_sink.h: rows and dead letters into Apache Cassandra.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +20,7 @@ struct CassandraSinkOptions {
   std::string replication =
       "{'class': 'SimpleStrategy', 'replication_factor': 1}";  // a CQL map literal
   cql::Consistency consistency = cql::Consistency::local_quorum;
-  int max_in_flight = 512;  // EXECUTEs awaiting Cassandra's answer, per sink
+  int max_in_flight = 512;  // EXECUTEs awaiting Cassandra's answer (the session's bound)
   // Windows: the consumer group and topic whose window state and offsets this sink keeps.
   std::string window_group;
   std::string window_topic;
@@ -81,35 +79,15 @@ class CassandraSink final : public Sink, public DeadLetterStore {
  private:
   explicit CassandraSink(CassandraSinkOptions options) : options_(std::move(options)) {}
 
-  // Outstanding requests of one write() and what came back.
-  struct Flight {
-    std::mutex mutex;
-    std::condition_variable changed;
-    int in_flight = 0;
-    std::optional<Error> retriable;                       // the first retriable failure
-    std::optional<Error> fatal;                           // the first failure not about one row
-    std::vector<std::pair<size_t, std::string>> refused;  // (row ticket, reason)
-  };
-
   Status reconcile_table(const TableSchema& schema);  // adds missing columns, refuses other types
-  Status send_row(const SinkBatch& batch, size_t row, size_t ticket, Flight& flight);
-  Status send_dead_letter(const DeadLetter& letter, Flight& flight);
-  void send(std::shared_ptr<const cql::PreparedStatement> statement, std::string frame,
-            std::optional<int64_t> token, size_t ticket, Flight& flight);
-  void wait_all(Flight& flight);  // writes what is queued, then waits for every answer
+  // The rows and dead letters of `batches`, and the dead letters of the rows Cassandra refused.
+  Status write_rows(std::span<const SinkBatch* const> batches);
   std::string row_json(const SinkBatch& batch, size_t row) const;
 
   CassandraSinkOptions options_;
   std::unique_ptr<cql::Session> session_;
   const TableSchema* schema_ = nullptr;
   std::shared_ptr<const cql::PreparedStatement> insert_row_;
-  std::shared_ptr<const cql::PreparedStatement> insert_dead_letter_;
-  std::vector<int> partition_key_columns_;  // schema column index of each partition key component
-  cql::ExecuteFrame frame_;                 // reused: built here, copied into the request
-  static constexpr int kFlushEvery = 32;    // requests queued per write to the connections
-  int unflushed_ = 0;                       // requests queued since the last flush
-  std::vector<std::pair<size_t, size_t>>
-      value_spans_;  // per column: where its value sits in frame_
   std::unique_ptr<CassandraWindowState> windows_;  // with windows: their state and the offsets
   std::optional<CassandraDeadLetters> dead_letters_;  // once prepared
 };

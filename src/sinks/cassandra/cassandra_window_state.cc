@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include <bit>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -22,63 +21,26 @@
 namespace kascade {
 namespace {
 
-using cql::BodyWriter;
+using cql::Cell;
 using cql::Consistency;
 
 constexpr int kOffsetKind = 0;
 constexpr int kClockKind = 1;
 constexpr int kStateKind = 2;
-constexpr uint8_t kValuesFlag = 0x01;
-constexpr uint8_t kPageSizeFlag = 0x04;
-constexpr uint8_t kPagingStateFlag = 0x08;
-constexpr uint8_t kSerialConsistencyFlag = 0x10;
 // The clustering group_key of offset and clock rows (a non-empty blob).
 const std::string kNoGroupKey(1, '\0');
 
-std::string be_i64(int64_t v) {
-  std::string out;
-  BodyWriter(out).i64(v);
-  return out;
-}
-
 std::string quoted(std::string_view name) { return fmt::format("\"{}\"", name); }
-std::string state_table(const WindowStateScope& scope) { return quoted(scope.keyspace) + ".window_state"; }
 
 constexpr const char* kWherePartition = "consumer_group = ? AND topic = ? AND aggregation = ?";
 
-using Values = std::vector<std::optional<std::string>>;
-
-Values partition_values(const WindowStateScope& scope) { return {scope.group, scope.topic, scope.aggregation}; }
-
-void write_values(BodyWriter& w, const Values& values) {
-  w.u16(static_cast<uint16_t>(values.size()));
-  for (const auto& v : values) {
-    if (v) {
-      w.bytes(*v);
-    } else {
-      w.null_value();
-    }
-  }
-}
-
-// A QUERY with bound values (the session's query_frame binds none).
-std::string query_frame_with_values(uint8_t version, std::string_view cql, Consistency consistency,
-                                    const Values& values, int32_t page_size = 0,
-                                    const std::string& paging_state = {}) {
-  std::string f;
-  cql::begin_frame(f, version, cql::Opcode::query);
-  BodyWriter w(f);
-  w.long_string(cql);
-  w.u16(static_cast<uint16_t>(consistency));
-  uint8_t flags = kValuesFlag;
-  if (page_size > 0) flags |= kPageSizeFlag;
-  if (!paging_state.empty()) flags |= kPagingStateFlag;
-  w.byte(flags);
-  write_values(w, values);
-  if (page_size > 0) w.i32(page_size);
-  if (!paging_state.empty()) w.bytes(paging_state);
-  cql::finish_frame(f);
-  return f;
+// The partition's key cells, then `more`.
+std::vector<Cell> with_key(const WindowStateScope& scope, std::initializer_list<Cell> before,
+                           std::initializer_list<Cell> after = {}) {
+  std::vector<Cell> cells(before);
+  cells.insert(cells.end(), {Cell::of_text(scope.group), Cell::of_text(scope.topic), Cell::of_text(scope.aggregation)});
+  cells.insert(cells.end(), after);
+  return cells;
 }
 
 // Column `name` of a result, or -1.
@@ -159,73 +121,63 @@ std::vector<StateCommit> plan_state_commits(std::span<const SinkBatch* const> ba
   return commits;
 }
 
-std::string state_commit_frame(uint8_t version, const WindowStateScope& scope, const std::string& owner,
-                               int64_t lease_until_ms, const StateCommit& commit, Consistency consistency) {
-  const std::string table = state_table(scope);
-  const std::string renew =
-      fmt::format("UPDATE {} SET lease_until = ? WHERE {} IF owner = ?", table, kWherePartition);
-  const std::string remove = fmt::format("DELETE FROM {} WHERE {} AND kind = {} AND id = ?", table, kWherePartition,
-                                         kStateKind);
-  const std::string put_state =
+Result<WindowStateStatements> WindowStateStatements::prepare(cql::Session& session, const std::string& keyspace) {
+  const std::string table = quoted(keyspace) + ".window_state";
+  const std::string texts[] = {
+      fmt::format("UPDATE {} SET lease_until = ? WHERE {} IF owner = ?", table, kWherePartition),
+      fmt::format("UPDATE {} SET owner = null WHERE {} IF owner = ?", table, kWherePartition),
+      fmt::format("SELECT owner, lease_until FROM {} WHERE {} LIMIT 1", table, kWherePartition),
+      fmt::format("UPDATE {} SET owner = ?, lease_until = ? WHERE {} IF owner = null", table, kWherePartition),
+      fmt::format("UPDATE {} SET owner = ?, lease_until = ? WHERE {} IF owner = ?", table, kWherePartition),
+      fmt::format("SELECT kind, id, group_key, next_offset, max_event_ms, late_records, state FROM {} WHERE {}",
+                  table, kWherePartition),
+      fmt::format("DELETE FROM {} WHERE {} AND kind = {} AND id = ?", table, kWherePartition, kStateKind),
       fmt::format("INSERT INTO {} (consumer_group, topic, aggregation, kind, id, group_key, state) "
-                  "VALUES (?, ?, ?, {}, ?, ?, ?)", table, kStateKind);
-  const std::string put_clock =
+                  "VALUES (?, ?, ?, {}, ?, ?, ?)", table, kStateKind),
       fmt::format("INSERT INTO {} (consumer_group, topic, aggregation, kind, id, group_key, max_event_ms, "
-                  "late_records) VALUES (?, ?, ?, {}, ?, ?, ?, ?)", table, kClockKind);
-  const std::string put_offset =
+                  "late_records) VALUES (?, ?, ?, {}, ?, ?, ?, ?)", table, kClockKind),
       fmt::format("INSERT INTO {} (consumer_group, topic, aggregation, kind, id, group_key, next_offset) "
-                  "VALUES (?, ?, ?, {}, ?, ?, ?)", table, kOffsetKind);
+                  "VALUES (?, ?, ?, {}, ?, ?, ?)", table, kOffsetKind),
+  };
+  WindowStateStatements out;
+  std::shared_ptr<const cql::PreparedStatement>* slots[] = {
+      &out.renew, &out.release,   &out.read_lease, &out.claim_free, &out.claim_taken,
+      &out.load,  &out.remove,    &out.put_state,  &out.put_clock,  &out.put_offset};
+  for (size_t i = 0; i < std::size(texts); ++i) {
+    auto prepared = session.prepare(texts[i]);
+    if (!prepared) return with_cql(texts[i], prepared.error());
+    *slots[i] = std::move(*prepared);
+  }
+  return out;
+}
 
-  std::string f;
-  cql::begin_frame(f, version, cql::Opcode::batch);
-  BodyWriter w(f);
-  w.byte(0);  // LOGGED: a conditional batch; on one partition Cassandra skips the batch log
-  w.u16(static_cast<uint16_t>(commit.statements()));
-  auto statement = [&](const std::string& cql, uint16_t values) {
-    w.byte(0);  // a query string follows (no prepared ids: nothing to re-prepare)
-    w.long_string(cql);
-    w.u16(values);
-    w.bytes(scope.group);
-    w.bytes(scope.topic);
-    w.bytes(scope.aggregation);
+Result<cql::Batch> state_commit_batch(const WindowStateStatements& statements, const WindowStateScope& scope,
+                                      const std::string& owner, int64_t lease_until_ms, const StateCommit& commit) {
+  cql::Batch batch(cql::BatchType::logged);  // a conditional batch; on one partition Cassandra skips the batch log
+  auto add = [&](const std::shared_ptr<const cql::PreparedStatement>& statement, const std::vector<Cell>& cells) {
+    return batch.add(statement, cql::BoundValues::cells(cells));
   };
   // The condition first: the whole batch applies only while this processor owns the lease.
-  w.byte(0);
-  w.long_string(renew);
-  w.u16(5);
-  w.bytes(be_i64(lease_until_ms));
-  w.bytes(scope.group);
-  w.bytes(scope.topic);
-  w.bytes(scope.aggregation);
-  w.bytes(owner);
+  if (auto s = add(statements.renew, with_key(scope, {Cell::of_integer(lease_until_ms)}, {Cell::of_text(owner)})); !s)
+    return s.error();
   for (int64_t start : commit.deleted_windows) {
-    statement(remove, 4);
-    w.bytes(be_i64(start));
+    if (auto s = add(statements.remove, with_key(scope, {}, {Cell::of_integer(start)})); !s) return s.error();
   }
   for (const auto& [key, state] : commit.states) {
-    statement(put_state, 6);
-    w.bytes(be_i64(key.first));
-    w.bytes(key.second);
-    w.bytes(state);
+    auto cells = with_key(scope, {}, {Cell::of_integer(key.first), Cell::of_text(key.second), Cell::of_text(state)});
+    if (auto s = add(statements.put_state, cells); !s) return s.error();
   }
   for (const auto& [partition, clock] : commit.clocks) {
-    statement(put_clock, 7);
-    w.bytes(be_i64(partition));
-    w.bytes(kNoGroupKey);
-    w.bytes(be_i64(clock.max_event_ms));
-    w.bytes(be_i64(clock.late_records));
+    auto cells = with_key(scope, {},
+                          {Cell::of_integer(partition), Cell::of_text(kNoGroupKey), Cell::of_integer(clock.max_event_ms),
+                           Cell::of_integer(clock.late_records)});
+    if (auto s = add(statements.put_clock, cells); !s) return s.error();
   }
   for (const auto& [partition, next] : commit.offsets) {
-    statement(put_offset, 6);
-    w.bytes(be_i64(partition));
-    w.bytes(kNoGroupKey);
-    w.bytes(be_i64(next));
+    auto cells = with_key(scope, {}, {Cell::of_integer(partition), Cell::of_text(kNoGroupKey), Cell::of_integer(next)});
+    if (auto s = add(statements.put_offset, cells); !s) return s.error();
   }
-  w.u16(static_cast<uint16_t>(consistency));
-  w.byte(kSerialConsistencyFlag);
-  w.u16(static_cast<uint16_t>(Consistency::serial));
-  cql::finish_frame(f);
-  return f;
+  return batch;
 }
 
 Result<StoredWindowState> decode_window_state(const cql::Rows& rows) {
@@ -309,6 +261,9 @@ Result<std::unique_ptr<CassandraWindowState>> CassandraWindowState::open(cql::Se
                                             quoted(results.name), columns, marks));
   if (!insert) return insert.error();
   state->insert_result_ = *insert;
+  auto prepared = WindowStateStatements::prepare(session, state->scope_.keyspace);
+  if (!prepared) return prepared.error();
+  state->statements_ = std::move(*prepared);
   state->owner_ = window_lease_owner_id();
   if (auto status = state->claim_lease(); !status) return status.error();
   if (auto status = state->load(); !status) return status.error();
@@ -324,43 +279,33 @@ CassandraWindowState::~CassandraWindowState() {
   renew_wakeup_.notify_all();
   if (renewer_.joinable()) renewer_.join();
   // A clean stop hands the aggregation over at once (best effort: otherwise the lease lapses).
-  if (!owner_.empty()) {
-    const std::string release =
-        fmt::format("UPDATE {} SET owner = null WHERE {} IF owner = ?", state_table(scope_), kWherePartition);
-    (void)session_.execute(nullptr,
-                           query_frame_with_values(session_.protocol_version(), release, consistency_,
-                                                   {scope_.group, scope_.topic, scope_.aggregation, owner_}),
-                           {.idempotent = true});
+  if (!owner_.empty() && statements_.release) {
+    const auto cells = with_key(scope_, {}, {Cell::of_text(owner_)});
+    (void)session_.execute(statements_.release, cql::BoundValues::cells(cells),
+                           {.consistency = consistency_, .idempotent = true});
   }
 }
 
 void CassandraWindowState::renew_loop() {
-  const std::string renew = fmt::format("UPDATE {} SET lease_until = ? WHERE {} IF owner = ?", state_table(scope_),
-                                        kWherePartition);
   std::unique_lock lock(renew_mutex_);
   while (!renew_wakeup_.wait_for(lock, std::chrono::milliseconds(kLeaseMs / 3), [&] { return stopping_; })) {
     lock.unlock();
     // A failure is left to the next commit: it checks the lease itself (a lost lease fails it).
-    (void)session_.execute(nullptr,
-                           query_frame_with_values(session_.protocol_version(), renew, consistency_,
-                                                   {be_i64(now_ms() + kLeaseMs), scope_.group, scope_.topic,
-                                                    scope_.aggregation, owner_}),
-                           {.idempotent = true});
+    const auto cells = with_key(scope_, {Cell::of_integer(now_ms() + kLeaseMs)}, {Cell::of_text(owner_)});
+    (void)session_.execute(statements_.renew, cql::BoundValues::cells(cells),
+                           {.consistency = consistency_, .idempotent = true});
     lock.lock();
   }
 }
 
 Status CassandraWindowState::claim_lease() {
-  const std::string table = state_table(scope_);
-  const std::string read = fmt::format("SELECT owner, lease_until FROM {} WHERE {} LIMIT 1", table, kWherePartition);
   const auto started = std::chrono::steady_clock::now();
   const auto give_up = started + std::chrono::milliseconds(kLeaseMs + 5000);
-  const uint8_t version = session_.protocol_version();
+  const auto key = with_key(scope_, {});
   while (true) {
     // SERIAL: sees (and completes) any commit a killed processor left in progress.
-    auto current = session_.execute(nullptr, query_frame_with_values(version, read, Consistency::serial,
-                                                                     partition_values(scope_)),
-                                    {.idempotent = true});
+    auto current = session_.execute(statements_.read_lease, cql::BoundValues::cells(key),
+                                    {.consistency = Consistency::serial, .idempotent = true});
     if (!current) return with_cql("reading the lease", current.error());
     std::optional<std::string> holder;
     int64_t lease_until = 0;
@@ -383,13 +328,10 @@ Status CassandraWindowState::claim_lease() {
       continue;
     }
     // Compare-and-set on what was read: two claimants cannot both win.
-    const std::string claim =
-        fmt::format("UPDATE {} SET owner = ?, lease_until = ? WHERE {} IF owner = {}", table, kWherePartition,
-                    holder ? "?" : "null");
-    Values values{owner_, be_i64(now + kLeaseMs), scope_.group, scope_.topic, scope_.aggregation};
-    if (holder) values.push_back(*holder);
-    auto claimed = session_.execute(nullptr, query_frame_with_values(version, claim, consistency_, values),
-                                    {.idempotent = true});
+    std::vector<Cell> values = with_key(scope_, {Cell::of_text(owner_), Cell::of_integer(now + kLeaseMs)});
+    if (holder) values.push_back(Cell::of_text(*holder));
+    auto claimed = session_.execute(holder ? statements_.claim_taken : statements_.claim_free,
+                                    cql::BoundValues::cells(values), {.consistency = consistency_, .idempotent = true});
     if (!claimed) return with_cql("claiming the lease", claimed.error());
     if (claimed->kind == cql::ResultKind::rows && !claimed->rows.rows.empty() &&
         !claimed->rows.rows[0].empty()) {
@@ -401,16 +343,13 @@ Status CassandraWindowState::claim_lease() {
 }
 
 Status CassandraWindowState::load() {
-  const std::string select =
-      fmt::format("SELECT kind, id, group_key, next_offset, max_event_ms, late_records, state FROM {} WHERE {}",
-                  state_table(scope_), kWherePartition);
+  const auto key = with_key(scope_, {});
   cql::Rows all;
   std::string paging_state;
   while (true) {
-    auto page = session_.execute(nullptr,
-                                 query_frame_with_values(session_.protocol_version(), select, consistency_,
-                                                         partition_values(scope_), 5000, paging_state),
-                                 {.idempotent = true});
+    auto page = session_.execute(
+        statements_.load, cql::BoundValues::cells(key),
+        {.consistency = consistency_, .page_size = 5000, .paging_state = paging_state, .idempotent = true});
     if (!page) return with_cql("reading the state", page.error());
     if (page->kind != cql::ResultKind::rows) break;
     if (all.metadata.columns.empty()) all.metadata = page->rows.metadata;
@@ -458,89 +397,26 @@ std::vector<std::vector<bool>> superseded_results(std::span<const SinkBatch* con
 }
 
 Status CassandraWindowState::write_results(std::span<const SinkBatch* const> batches) {
-  struct Flight {
-    std::mutex mutex;
-    std::condition_variable changed;
-    int in_flight = 0;
-    std::optional<Error> failure;
-  } flight;
-  constexpr int kMaxInFlight = 256;
-  cql::ExecuteFrame frame;
-  const auto& columns = results_.columns;
   // Early updates, then a final result, of one window in one write: only the newest is sent.
   const std::vector<std::vector<bool>> superseded = superseded_results(batches, results_);
-  Status outcome;
+  const cql::ExecuteOptions upsert{.consistency = consistency_, .idempotent = true, .defer_write = true};
+  cql::RequestGroup requests(session_);
   for (size_t b = 0; b < batches.size(); ++b) {
     const SinkBatch* batch = batches[b];
     if (!batch->windows) continue;
     const RowBatch& rows = batch->windows->results;
-    for (size_t r = 0; r < rows.rows() && outcome.ok(); ++r) {
+    for (size_t r = 0; r < rows.rows(); ++r) {
       if (superseded[b][r]) continue;
-      frame.begin(insert_result_->version, insert_result_->meta.id, consistency_,
-                  static_cast<uint16_t>(columns.size()));
-      BodyWriter w = frame.values();
-      for (size_t c = 0; c < columns.size(); ++c) {
-        const Value& v = rows.get(r, c);
-        if (v.is_null()) {
-          if (results_.is_primary_key(columns[c].name) && columns[c].type == ColumnType::text) {
-            w.bytes("");  // a key column cannot be null in Cassandra: an absent group-by text is ""
-          } else {
-            w.unset_value();
-          }
-          continue;
-        }
-        switch (columns[c].type) {
-          case ColumnType::int32:
-            w.i32(4);
-            w.i32(static_cast<int32_t>(v.kind == Value::Kind::real ? static_cast<int64_t>(v.as.real) : v.as.integer));
-            break;
-          case ColumnType::int64:
-          case ColumnType::timestamp:
-            w.i32(8);
-            w.i64(v.kind == Value::Kind::real ? static_cast<int64_t>(v.as.real) : v.as.integer);
-            break;
-          case ColumnType::float64:
-            w.i32(8);
-            w.i64(std::bit_cast<int64_t>(v.kind == Value::Kind::real ? v.as.real : static_cast<double>(v.as.integer)));
-            break;
-          case ColumnType::uuid: {
-            char bytes[16];
-            if (v.kind != Value::Kind::text || !cql::uuid_text_to_bytes(rows.text(v), bytes)) {
-              outcome = Error::make(Errc::invalid_argument, fmt::format("window result column {}: not a uuid",
-                                                                        columns[c].name));
-              break;
-            }
-            w.bytes(std::string_view(bytes, 16));
-            break;
-          }
-          case ColumnType::text:
-            w.bytes(v.kind == Value::Kind::text ? rows.text(v) : std::string_view());
-            break;
-        }
-      }
-      if (!outcome.ok()) break;
-      {
-        std::unique_lock lock(flight.mutex);
-        flight.changed.wait(lock, [&] { return flight.in_flight < kMaxInFlight; });
-        ++flight.in_flight;
-      }
-      auto done = [&flight](Result<cql::ResultMessage> result) {
-        std::lock_guard lock(flight.mutex);
-        --flight.in_flight;
-        if (!result && !flight.failure) flight.failure = result.error();
-        flight.changed.notify_all();
-      };
-      if (auto sent = session_.execute_async(insert_result_, std::string(frame.finish()),
-                                             cql::RequestOptions{.idempotent = true}, done);
-          !sent) {
-        done(sent.error());
+      // A key column cannot be null in Cassandra: an absent group-by text is ''.
+      auto values = cql::BoundValues::row(rows, r, cql::NullAs::unset);
+      if (auto sent = requests.execute(insert_result_, values.empty_text_for_null_keys(), upsert, r); !sent) {
+        return Error::make(sent.error().code, fmt::format("window result {}", sent.message()));
       }
     }
   }
-  std::unique_lock lock(flight.mutex);
-  flight.changed.wait(lock, [&] { return flight.in_flight == 0; });
-  if (!outcome.ok()) return outcome;
-  if (flight.failure) return with_cql("upserting window results into " + results_.name, *flight.failure);
+  requests.wait();
+  auto failures = requests.take_failures();
+  if (!failures.empty()) return with_cql("upserting window results into " + results_.name, failures[0].error);
   return ok_status();
 }
 
@@ -553,11 +429,12 @@ Status CassandraWindowState::commit(std::span<const SinkBatch* const> batches) {
                          fmt::format("window state: one batch changes {} rows of window state, more than a CQL batch "
                                      "holds; lower processor.batch_records", commit.statements()));
     }
-    const std::string frame =
-        state_commit_frame(session_.protocol_version(), scope_, owner_, now_ms() + kLeaseMs, commit, consistency_);
+    auto batch = state_commit_batch(statements_, scope_, owner_, now_ms() + kLeaseMs, commit);
+    if (!batch) return batch.error();
     // Idempotent: after a timeout (outcome unknown) the same commit is sent again; applied twice it leaves
     // the same rows, and the condition only checks the lease.
-    auto answer = session_.execute(nullptr, frame, {.idempotent = true});
+    auto answer = session_.execute(
+        *batch, {.consistency = consistency_, .serial_consistency = Consistency::serial, .idempotent = true});
     if (!answer) {
       Error error = with_cql(fmt::format("committing {} bytes of window state and offsets", commit.bytes),
                              answer.error());

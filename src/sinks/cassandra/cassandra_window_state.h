@@ -72,9 +72,26 @@ std::vector<StateCommit> plan_state_commits(std::span<const SinkBatch* const> ba
 std::vector<std::vector<bool>> superseded_results(std::span<const SinkBatch* const> batches,
                                                   const TableSchema& results);
 
-// The conditional BATCH frame of `commit` (simple statements with bound values).
-std::string state_commit_frame(uint8_t version, const WindowStateScope& scope, const std::string& owner,
-                               int64_t lease_until_ms, const StateCommit& commit, cql::Consistency consistency);
+// The prepared statements of an aggregation's state partition (its key bound first in each).
+struct WindowStateStatements {
+  std::shared_ptr<const cql::PreparedStatement> renew;        // lease_until, key, owner: IF owner = ?
+  std::shared_ptr<const cql::PreparedStatement> release;      // key, owner
+  std::shared_ptr<const cql::PreparedStatement> read_lease;   // key
+  std::shared_ptr<const cql::PreparedStatement> claim_free;   // owner, lease_until, key: IF owner = null
+  std::shared_ptr<const cql::PreparedStatement> claim_taken;  // owner, lease_until, key, holder
+  std::shared_ptr<const cql::PreparedStatement> load;         // key
+  std::shared_ptr<const cql::PreparedStatement> remove;       // key, window_start
+  std::shared_ptr<const cql::PreparedStatement> put_state;    // key, window_start, group_key, state
+  std::shared_ptr<const cql::PreparedStatement> put_clock;    // key, partition, group_key, max_event_ms, late
+  std::shared_ptr<const cql::PreparedStatement> put_offset;   // key, partition, group_key, next_offset
+
+  static Result<WindowStateStatements> prepare(cql::Session& session, const std::string& keyspace);
+};
+
+// The conditional BATCH of `commit`: the lease renewal (its condition) first,
+// then the deletes, states, clocks and offsets.
+Result<cql::Batch> state_commit_batch(const WindowStateStatements& statements, const WindowStateScope& scope,
+                                      const std::string& owner, int64_t lease_until_ms, const StateCommit& commit);
 
 // CQL of the state table (gc_grace_seconds explained in the .cc).
 std::string create_window_state_table_cql(const std::string& keyspace);
@@ -134,6 +151,7 @@ class CassandraWindowState {
   cql::Consistency consistency_;
   const TableSchema results_;
   std::string owner_;
+  WindowStateStatements statements_;
   std::shared_ptr<const cql::PreparedStatement> insert_result_;
   mutable std::mutex offsets_mutex_;
   OffsetMap offsets_;  // guarded by offsets_mutex_

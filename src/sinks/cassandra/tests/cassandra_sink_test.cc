@@ -10,7 +10,7 @@
 #include <map>
 #include <random>
 
-#include "cql/murmur3.h"
+#include "cql/binding.h"
 #include "testing/people_table.h"
 
 namespace kascade {
@@ -285,6 +285,35 @@ TEST_F(CassandraSinkTest, ManyRowsWithBoundedInFlight) {
   EXPECT_EQ(count[0][0], cql::CqlValue{int64_t{5000}});
 }
 
+// The session bounds the requests in flight: a caller sending more waits (after
+// writing what it deferred, or it would wait forever), and every request lands.
+TEST_F(CassandraSinkTest, TheSessionBoundsRequestsInFlight) {
+  auto options = login();
+  options.max_in_flight = 8;
+  auto bounded = cql::Session::connect(options);
+  ASSERT_TRUE(bounded.ok());
+  auto insert = (*bounded)->prepare("INSERT INTO " + keyspace_ + ".people (id, age) VALUES (?, ?)");
+  ASSERT_TRUE(insert.ok()) << insert.error().message;
+  cql::RequestGroup requests(**bounded);
+  char id[37];
+  int most = 0;
+  for (int i = 0; i < 500; ++i) {
+    std::snprintf(id, sizeof id, "%08x-0000-4000-8000-0000000000aa", i);
+    const cql::Cell cells[] = {cql::Cell::of_text(id), cql::Cell::of_integer(i)};
+    ASSERT_TRUE(requests.execute(*insert, cql::BoundValues::cells(cells),
+                                 {.consistency = cql::Consistency::one, .idempotent = true, .defer_write = true}, 0)
+                    .ok());
+    most = std::max(most, (*bounded)->in_flight());
+  }
+  requests.wait();
+  EXPECT_TRUE(requests.take_failures().empty());
+  EXPECT_LE(most, 8);
+  EXPECT_EQ((*bounded)->in_flight(), 0);
+  auto count = select("SELECT count(*) FROM " + keyspace_ + ".people");
+  ASSERT_EQ(count.size(), 1u);
+  EXPECT_EQ(count[0][0], cql::CqlValue{int64_t{500}});
+}
+
 // The client's own token computation agrees with the server's token().
 TEST_F(CassandraSinkTest, TokensMatchTheServer) {
   auto rows = select(std::string("SELECT token(id) FROM ") + keyspace_ + ".people LIMIT 1");
@@ -296,7 +325,27 @@ TEST_F(CassandraSinkTest, TokensMatchTheServer) {
   ASSERT_EQ(rows.size(), 1u);
   char raw[16];
   ASSERT_TRUE(cql::uuid_text_to_bytes(kId1, raw));
-  EXPECT_EQ(rows[0][0], cql::CqlValue{cql::murmur3_token(std::string_view(raw, 16))});
+  const std::string_view key[] = {std::string_view(raw, 16)};
+  EXPECT_EQ(rows[0][0], cql::CqlValue{cql::routing_token(key)});
+}
+
+// The token the session routes a bound statement by, for a composite partition key
+// (the dead letters' (topic, partition)), is the server's token().
+TEST_F(CassandraSinkTest, CompositeKeyTokensMatchTheServer) {
+  auto insert = session_->prepare("INSERT INTO " + keyspace_ + ".dead_letters (topic, partition, offset, key) "
+                                  "VALUES (?, ?, ?, ?)");
+  ASSERT_TRUE(insert.ok()) << insert.error().message;
+  EXPECT_EQ((*insert)->meta.partition_key_indexes, (std::vector<uint16_t>{0, 1}));
+  const cql::Cell cells[] = {cql::Cell::of_text("topic-a"), cql::Cell::of_integer(3), cql::Cell::of_integer(9),
+                             cql::Cell::of_text("k")};
+  std::string frame;
+  auto token = cql::bind_execute(**insert, cql::BoundValues::cells(cells), {}, frame);
+  ASSERT_TRUE(token.ok() && token->has_value());
+  ASSERT_TRUE(session_->execute(*insert, cql::BoundValues::cells(cells), {.consistency = cql::Consistency::one}).ok());
+  auto rows = select("SELECT token(topic, partition) FROM " + keyspace_ +
+                     ".dead_letters WHERE topic = 'topic-a' AND partition = 3");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], cql::CqlValue{**token});
 }
 
 TEST_F(CassandraSinkTest, QueryPagesThroughEveryRow) {
@@ -332,14 +381,9 @@ TEST_F(CassandraSinkTest, ReportsSchemaChangesAndReprepares) {
   ASSERT_TRUE(session_->query("DROP TABLE " + keyspace_ + ".extra").ok());
   ASSERT_TRUE(
       session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
-  cql::ExecuteFrame frame;
-  frame.begin((*statement)->version, (*statement)->meta.id, cql::Consistency::one, 2);
-  auto w = frame.values();
-  w.i32(4);
-  w.i32(1);
-  w.i32(4);
-  w.i32(2);
-  auto done = (*watcher)->execute(*statement, frame.finish(), {.idempotent = true});
+  const cql::Cell values[] = {cql::Cell::of_integer(1), cql::Cell::of_integer(2)};
+  auto done = (*watcher)->execute(*statement, cql::BoundValues::cells(values),
+                                  {.consistency = cql::Consistency::one, .idempotent = true});
   EXPECT_TRUE(done.ok()) << done.error().message;
   EXPECT_EQ((*watcher)->reprepared(), 1u);
   EXPECT_EQ(select("SELECT v FROM " + keyspace_ + ".extra WHERE k = 1").size(), 1u);

@@ -139,37 +139,50 @@ TEST(SupersededResults, OnlyTheNewestResultOfEachWindowAndGroupIsSent) {
   EXPECT_EQ(superseded[2], (std::vector<bool>{true, false}));        // within a batch too, the last one wins
 }
 
-TEST(StateCommitFrame, IsOneConditionalLoggedBatchOfThePartition) {
+// A statement as Cassandra prepares it: markers of these types, the first three the partition key.
+std::shared_ptr<const cql::PreparedStatement> prepared(std::string cql, std::vector<cql::TypeId> markers) {
+  auto s = std::make_shared<cql::PreparedStatement>();
+  s->cql = std::move(cql);
+  s->meta.id = s->cql;
+  for (size_t i = 0; i < markers.size(); ++i)
+    s->meta.bind_columns.push_back({"ks", "window_state", std::to_string(i), cql::TypeSpec::of(markers[i])});
+  return s;
+}
+
+TEST(StateCommitBatch, IsOneConditionalLoggedBatchOfThePartition) {
+  using enum cql::TypeId;
+  WindowStateStatements statements;
+  statements.renew = prepared("renew", {timestamp, varchar, varchar, varchar, varchar});
+  statements.remove = prepared("remove", {varchar, varchar, varchar, bigint});
+  statements.put_state = prepared("state", {varchar, varchar, varchar, bigint, blob, blob});
+  statements.put_clock = prepared("clock", {varchar, varchar, varchar, bigint, blob, bigint, bigint});
+  statements.put_offset = prepared("offset", {varchar, varchar, varchar, bigint, blob, bigint});
   StateCommit commit;
   commit.deleted_windows = {60000};
   commit.states[{120000, "FR"}] = "state";
   commit.clocks[0] = {121000, 1};
   commit.offsets[0] = 42;
   const WindowStateScope scope{"ks", "group", "topic", "per_minute"};
-  const std::string frame =
-      state_commit_frame(4, scope, "me:1:ab", 99, commit, cql::Consistency::local_quorum);
-  cql::BodyReader r(std::string_view(frame).substr(9));  // after the v4 header
+  auto batch = state_commit_batch(statements, scope, "me:1:ab", 99, commit);
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  // The condition first, then delete, state, clock and offset.
+  const std::vector<std::shared_ptr<const cql::PreparedStatement>> order = {
+      statements.renew, statements.remove, statements.put_state, statements.put_clock, statements.put_offset};
+  EXPECT_EQ(batch->statements(), order);
+  const std::string frame = batch->frame(4, {.consistency = cql::Consistency::local_quorum});
   EXPECT_EQ(static_cast<uint8_t>(frame[4]), static_cast<uint8_t>(cql::Opcode::batch));
-  EXPECT_EQ(r.byte(), 0);  // LOGGED
-  ASSERT_EQ(r.u16(), 5);   // condition + delete + state + clock + offset
-  std::vector<std::string> cqls;
-  for (int s = 0; s < 5; ++s) {
-    EXPECT_EQ(r.byte(), 0);  // a query string
-    cqls.emplace_back(r.long_string());
-    const uint16_t values = r.u16();
-    for (uint16_t v = 0; v < values; ++v) {
-      bool is_null = false;
-      (void)r.bytes(is_null);
-    }
-  }
-  EXPECT_NE(cqls[0].find("IF owner = ?"), std::string::npos) << cqls[0];
-  EXPECT_EQ(cqls[1].rfind("DELETE FROM \"ks\".window_state", 0), 0u) << cqls[1];
-  EXPECT_NE(cqls[2].find("state"), std::string::npos);
-  EXPECT_NE(cqls[3].find("max_event_ms"), std::string::npos);
-  EXPECT_NE(cqls[4].find("next_offset"), std::string::npos);
-  EXPECT_EQ(r.u16(), static_cast<uint16_t>(cql::Consistency::local_quorum));
-  EXPECT_EQ(r.byte(), 0x10);  // with a serial consistency
-  EXPECT_EQ(r.u16(), static_cast<uint16_t>(cql::Consistency::serial));
+  EXPECT_EQ(frame[9], 0);  // LOGGED
+  // The lease renewal binds the lease's end, the partition, then the owner.
+  cql::BodyReader r(std::string_view(frame).substr(12));
+  EXPECT_EQ(r.byte(), 1);  // a prepared id
+  EXPECT_EQ(r.string(), "renew");
+  ASSERT_EQ(r.u16(), 5);
+  bool is_null = false;
+  EXPECT_EQ(r.bytes(is_null), std::string("\0\0\0\0\0\0\0\x63", 8));
+  EXPECT_EQ(r.bytes(is_null), "group");
+  EXPECT_EQ(r.bytes(is_null), "topic");
+  EXPECT_EQ(r.bytes(is_null), "per_minute");
+  EXPECT_EQ(r.bytes(is_null), "me:1:ab");
   EXPECT_FALSE(r.failed());
 }
 
