@@ -4,7 +4,7 @@
 // (each `set` as `kascade run --set`, e.g. bus.embedded.sync=full)
 //
 // Three runs of the flagship pipeline as `kascade run --source generator` wires
-// it (app/pipeline_command.cc), each into a fresh data directory:
+// it (pipeline/pipeline.cc), each into a fresh data directory:
 //   ingest           generator -> log, nothing consumes
 //   without store    generator -> log -> processor (parse, validate, map,
 //                    windows) -> a sink that keeps nothing
@@ -13,27 +13,17 @@
 // records/s and CPU µs per record. The difference between the last two is what
 // the store costs inside the pipeline; on 2 cores, 200,000 records/s allows
 // 10 CPU seconds per 1,000,000 records in all.
-#include <pthread.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-#include <thread>
-#include <vector>
 
-#include "pipeline/bus_factory.h"
-#include "pipeline/ingest_loop.h"
-#include "pipeline/pipeline_config.h"
-#include "pipeline/sink_factory.h"
-#include "pipeline/source_factory.h"
-#include "pipeline/window_config.h"
 #include "bench_support.h"
 #include "config/config.h"
-#include "process/transforms/spec_loader.h"
-#include "process/processor.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_config.h"
 
 namespace {
 
@@ -63,61 +53,18 @@ enum class Stages { ingest, without_store, end_to_end };
 
 [[noreturn]] void fail(const std::string& what, const Status& status) { bench::fail("embedded_stages_bench", what, status); }
 
-// One run; returns the rows the sink took (records for `ingest`).
+// One run, wired as `kascade run` wires it (pipeline/pipeline.h); returns the rows
+// the sink took (records for `ingest`).
 size_t run(Stages stages, const Config& config) {
-  auto bus = open_bus(config);
-  if (!bus) fail("bus", bus.status());
-  const std::string& topic = config.bus.topic;
-  if (auto created = (*bus)->create_topic(topic, static_cast<int32_t>(config.bus.partitions)); !created.ok()) {
-    fail("topic", created);
-  }
-  PipelineCounters counters;
-  std::atomic<bool> stop{false}, ingest_done{false};
-  Status ingest_status;
-  std::thread ingest([&] {
-    pthread_setname_np(pthread_self(), "kascade-ingest");
-    auto source = make_source(config);
-    if (!source) fail("source", source.status());
-    auto producer = (*bus)->open_producer();
-    if (!producer) fail("producer", producer.status());
-    ingest_status = run_ingest(**source, **producer, topic, static_cast<size_t>(config.source.batch_records), stop,
-                               counters);
-    ingest_done = true;
-  });
-  if (stages == Stages::ingest) {
-    ingest.join();
-    if (!ingest_status.ok()) fail("ingest", ingest_status);
-    return counters.ingested;
-  }
-
   DiscardSink discard;
-  std::unique_ptr<Sink> store;
-  if (stages == Stages::end_to_end) {
-    auto opened = open_sink(config);
-    if (!opened) fail("store", opened.status());
-    store = std::move(*opened);
-  }
-  Sink& sink = store ? *store : static_cast<Sink&>(discard);
-  auto program = flagship_program();
-  if (!program) fail("flagship program", program.status());
-  auto window_plan = window_plan_from_config(config, false);
-  if (!window_plan) fail("windows", window_plan.status());
-  auto consumer = (*bus)->open_consumer(topic, config.processor.group);
-  if (!consumer) fail("consumer", consumer.status());
-  ProcessorOptions options = processor_options(config);
-  options.program = *program;
-  if (*window_plan) {
-    options.windows = std::move(**window_plan);
-    options.partitions = static_cast<int32_t>(config.bus.partitions);
-  }
-  Processor processor(**consumer, sink, options, counters);
-  const Status processed = processor.run(stop, [&](const OffsetMap& positions) {
-    return ingest_done.load() && (*bus)->caught_up(topic, positions);
-  });
-  ingest.join();
-  if (!ingest_status.ok()) fail("ingest", ingest_status);
-  if (!processed.ok()) fail("processor", processed);
-  return counters.rows_landed;
+  PipelineOptions options{.role = stages == Stages::ingest ? PipelineRole::ingest : PipelineRole::all,
+                          .sink = stages == Stages::without_store ? &discard : nullptr};
+  auto pipeline = Pipeline::open(config, options);
+  if (!pipeline) fail("open", pipeline.status());
+  if (auto started = (*pipeline)->start(); !started.ok()) fail("start", started);
+  if (auto status = (*pipeline)->wait(); !status.ok()) fail("run", status);
+  const PipelineCounters& counters = (*pipeline)->counters();
+  return stages == Stages::ingest ? counters.ingested.load() : counters.rows_landed.load();
 }
 
 }  // namespace

@@ -14,9 +14,11 @@
 #include "config/config.h"
 #include "core/result.h"
 #include "pipeline/ingest_loop.h"
+#include "pipeline/process_lock.h"
 #include "process/pipeline_counters.h"
 #include "process/transforms/spec_loader.h"
 #include "process/windows/window_plan.h"
+#include "sinks/sink.h"
 
 namespace kascade {
 
@@ -33,6 +35,9 @@ struct PipelineOptions {
   // role `all` then drains what the topic holds. Unset: until the source is
   // exhausted (role `all`/`ingest`) or stop() is called.
   std::optional<std::chrono::milliseconds> duration;
+  // For benchmarks and tests: a sink to write to instead of the configured
+  // store (not owned; it must outlive the pipeline).
+  Sink* sink = nullptr;
 };
 
 // What a finished pipeline did, for the summary line and `jobs ls`.
@@ -85,8 +90,7 @@ class Pipeline {
   PipelineProgram program_;
   std::optional<WindowPlan> window_plan_;
   std::unique_ptr<Bus> bus_;
-  struct Lock;
-  std::unique_ptr<Lock> lock_;
+  ProcessLock lock_;  // roles that process: one processor per embedded data dir
 
   PipelineCounters counters_;
   PipelineReport report_;
