@@ -1,6 +1,8 @@
 // schedule/job_history.cc: SQLite persistence of scheduled runs.
 #include "schedule/job_history.h"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "core/timestamp.h"
@@ -35,6 +37,10 @@ JobRun read_row(const SqliteStatement& row) {
 }
 
 }  // namespace
+
+std::string job_history_file(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "jobs.db").string();
+}
 
 JobRun as_seen(JobRun run, const std::function<bool(const ProcessIdentity&)>& alive) {
   if (run.outcome != job_outcome::running || alive(run.scheduler)) return run;

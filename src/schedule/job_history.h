@@ -48,6 +48,9 @@ struct JobRun {
 // `interrupted`, ended at its last update. Any other row is returned as it is.
 JobRun as_seen(JobRun run, const std::function<bool(const ProcessIdentity&)>& alive);
 
+// The history file of a data dir: <data_dir>/jobs.db, whatever the store is.
+std::string job_history_file(const std::string& data_dir);
+
 class JobHistory {
  public:
   // Opens (creating if needed) the history file and its job_runs table.

@@ -177,8 +177,8 @@ def test_schedule_records_the_failed_run_with_its_reason(data_dir):
     runs = [json.loads(line) for line in
             kascade("jobs", "ls", "--data-dir", data_dir, "--format", "json").stdout.splitlines()]
     assert [r["outcome"] for r in runs] == ["failed"], runs
-    assert "never fetched successfully" in runs[0]["message"], runs
-    assert "Couldn't connect" in runs[0]["message"], runs
+    assert "never fetched successfully" in runs[0]["reason"], runs
+    assert "Couldn't connect" in runs[0]["reason"], runs
 
 
 @pytest.mark.parametrize("key,value,problem", [
