@@ -132,7 +132,8 @@ struct ServeArgs {
 int serve_command(const ServeArgs& args);
 
 // `kascade schedule`: the whole pipeline at each fire time (--cron or --every),
-// each run recorded in the store's job_runs; `kascade jobs ls` lists them (app/schedule_command.cc).
+// each run a Pipeline in this process, recorded in <data_dir>/jobs.db; `kascade jobs ls` lists them
+// (app/schedule_command.cc, app/schedule_jobs.cc).
 struct ScheduleArgs {
   PipelineArgs pipeline;  // records: per run (not a total)
   std::string cron;
@@ -145,6 +146,7 @@ struct JobsArgs {
   std::string config_file;
   std::string data_dir;
   std::string format = "table";
+  std::string job;  // only this job's runs (all when empty)
 };
 int jobs_list_command(const JobsArgs& args);
 

@@ -147,11 +147,11 @@ int main(int argc, char** argv) {
   serve->add_option("--set", serve_args.overrides, "Override a config option: --set serve.host=0.0.0.0 (repeatable)");
 
   kascade::ScheduleArgs schedule_args;
-  auto* schedule = app.add_subcommand("schedule", "Run the whole pipeline at each fire time; each run is recorded in job_runs");
+  auto* schedule = app.add_subcommand("schedule", "Run the whole pipeline at each fire time, in this process; each run is recorded in <data-dir>/jobs.db");
   add_pipeline_flags(schedule, schedule_args.pipeline);
   schedule->get_option("--records")->description("Records each run adds (the source resumes where the last run stopped)");
   schedule->get_option("--duration")->description("Bound of each run, e.g. 60s");
-  auto* cron_flag = schedule->add_option("--cron", schedule_args.cron, "Cron expression in UTC: \"0 3 * * *\" (minute hour day month weekday)");
+  auto* cron_flag = schedule->add_option("--cron", schedule_args.cron, "Cron expression in UTC: \"0 3 * * *\" (minute hour day month weekday), or @hourly, @daily, @weekly, @monthly, @yearly");
   schedule->add_option("--every", schedule_args.every, "Fixed interval between run starts, e.g. 30s, 1h")->excludes(cron_flag);
   schedule->add_option("--runs", schedule_args.runs, "Stop after this many runs (default: until SIGTERM)")->check(kPositive);
   schedule->add_option("--job", schedule_args.job, "Job name in job_runs (default 'default')");
@@ -159,10 +159,11 @@ int main(int argc, char** argv) {
   kascade::JobsArgs jobs_args;
   auto* jobs = app.add_subcommand("jobs", "The history of scheduled runs");
   jobs->require_subcommand(1);
-  auto* jobs_ls = jobs->add_subcommand("ls", "List the scheduled runs (job, start, end, records, errors, outcome)");
-  jobs_ls->add_option("-c,--config", jobs_args.config_file, "Pipeline config (to find the store)");
+  auto* jobs_ls = jobs->add_subcommand("ls", "List the scheduled runs (job, run, start, end, records, rows, dead letters, outcome, reason)");
+  jobs_ls->add_option("-c,--config", jobs_args.config_file, "Pipeline config (to find the data dir)");
   jobs_ls->add_option("--data-dir", jobs_args.data_dir, "Data directory (default ./kascade-data)");
   jobs_ls->add_option("--format", jobs_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  jobs_ls->add_option("--job", jobs_args.job, "Only this job's runs");
 
   kascade::SourcesArgs sources_args;
   auto* sources = app.add_subcommand("sources", "The positions sources stored on the bus (per source and topic)");

@@ -1,25 +1,20 @@
-// app/schedule_command.cc: `kascade schedule` (run the pipeline at cron or fixed-interval fire times,
-// recording each run in job_runs) and `kascade jobs ls`.
-#include <signal.h>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <atomic>
+// app/schedule_command.cc: `kascade schedule`: a Pipeline run in this process at each cron or fixed-interval
+// tick, each run (and each tick skipped because a run was still going) recorded in <data_dir>/jobs.db.
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
 
-#include "pipeline/bus_factory.h"
 #include "app/commands.h"
-#include "pipeline/pipeline_config.h"
-#include "app/tabular_output.h"
+#include "app/stop_signals.h"
 #include "core/timestamp.h"
-#include "process/transforms/spec_loader.h"
-#include "schedule/cron.h"
+#include "pipeline/bus_factory.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_config.h"
+#include "schedule/fire_times.h"
 #include "schedule/job_history.h"
 
 namespace kascade {
@@ -27,48 +22,13 @@ namespace {
 
 using namespace std::chrono;
 
-std::atomic<bool> g_stop{false};
-void on_stop_signal(int) { g_stop.store(true); }
+// How often a running run's counts are written to its row (what `jobs ls` and a
+// later `interrupted` row show of a run in progress).
+constexpr milliseconds kProgressEvery{1000};
+constexpr milliseconds kPollEvery{50};
 
-void install_stop_handlers() {
-  struct sigaction action = {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
-
-Error usage(std::string message) { return usage_error(std::move(message)); }
-
-struct StoreCounts {
-  int64_t rows = 0, dead_letters = 0;
-};
-
-// Row count of `table` (0 when the table does not exist yet); SQL identifiers quoted.
-Result<int64_t> count_rows(SqliteConnection& db, const std::string& table) {
-  auto exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-  if (!exists) return exists.error();
-  exists->bind_text(1, table);
-  if (exists->step() != SQLITE_ROW) return int64_t{0};
-  std::string quoted = "\"";
-  for (char c : table) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  auto count = db.prepare("SELECT count(*) FROM " + quoted + "\"");
-  if (!count) return count.error();
-  if (const int rc = count->step(); rc != SQLITE_ROW) return db.error(rc, "count rows of " + table);
-  return count->column_int(0);
-}
-
-Result<StoreCounts> read_store_counts(const std::filesystem::path& store, const std::string& table) {
-  StoreCounts counts;
-  if (!std::filesystem::exists(store)) return counts;
-  SqliteConnection db;
-  if (auto status = db.open(store.string(), SqliteConnection::Mode::read_only, 10000); !status) return status.error();
-  auto rows = count_rows(db, table);
-  if (!rows) return rows.error();
-  auto dead = count_rows(db, "dead_letters");
-  if (!dead) return dead.error();
-  return StoreCounts{*rows, *dead};
-}
+SysMs now_sys_ms() { return SysMs(milliseconds(now_ms())); }
+std::string iso(SysMs when) { return format_iso8601_ms(when.time_since_epoch().count()); }
 
 // Records the topic holds in total: where the generator source resumes, so that
 // `--records N` per run becomes the total bound "what is there + N".
@@ -83,82 +43,156 @@ Result<int64_t> topic_records(const Config& config) {
   return total;
 }
 
-struct ChildRun {
-  int code = -1;
-  std::string last_error_line;  // the last line the run wrote on stderr (its error, when it failed)
+RunCounts counts_of(const PipelineCounters& counters) {
+  return RunCounts{static_cast<int64_t>(counters.ingested.load()), static_cast<int64_t>(counters.rows_landed.load()),
+                   static_cast<int64_t>(counters.dead_letters.load())};
+}
+
+// The schedule's state shared with the signal thread: the pipeline now running
+// (stopped by a signal) and a wake-up for the waits between runs.
+class Stopper {
+ public:
+  void on_signal() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    if (running_) running_->stop();
+    woken_.notify_all();
+  }
+  // Sets the running pipeline (nullptr when none); a stop already asked for stops it at once.
+  void set_running(Pipeline* pipeline) {
+    std::lock_guard lock(mutex_);
+    running_ = pipeline;
+    if (running_ && stopped_) running_->stop();
+  }
+  bool stopped() {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+  }
+  // Waits until `when` or a stop; false when stopped.
+  bool wait_until(SysMs when) {
+    std::unique_lock lock(mutex_);
+    woken_.wait_until(lock, when, [this] { return stopped_; });
+    return !stopped_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable woken_;
+  Pipeline* running_ = nullptr;
+  bool stopped_ = false;
 };
 
-// Copies what the child wrote on stderr through to ours, keeping the last complete line.
-void relay_stderr(int fd, std::string& pending, std::string& last_line) {
-  char buffer[4096];
-  ssize_t n;
-  while ((n = read(fd, buffer, sizeof buffer)) > 0) {
-    (void)!write(STDERR_FILENO, buffer, static_cast<size_t>(n));
-    pending.append(buffer, static_cast<size_t>(n));
-    for (size_t end; (end = pending.find('\n')) != std::string::npos; pending.erase(0, end + 1)) {
-      if (end > 0) last_line = pending.substr(0, end);
-    }
-  }
-}
+struct Schedule {
+  const ScheduleArgs& args;
+  PipelineOptions options;
+  JobHistory& history;
+  FireTimes& ticks;
+  Stopper& stopper;
+  ProcessIdentity self = this_process();
+};
 
-// One pipeline run in a child process: it has its own signal handlers and
-// state, so a stop signal here reaches the run (forwarded) and the schedule.
-// Its stderr passes through a pipe, so the run's last error line can be kept.
-ChildRun run_in_child(const PipelineArgs& args) {
-  std::fflush(stdout);
-  std::fflush(stderr);
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) return {};
-  const pid_t child = fork();
-  if (child < 0) {
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    return {};
-  }
-  if (child == 0) {
-    close(pipe_fds[0]);
-    dup2(pipe_fds[1], STDERR_FILENO);
-    close(pipe_fds[1]);
-    const int code = run_pipeline_command(args, PipelineRole::all);
+// Records as skipped every tick up to `now` (they came while run `run` was going).
+Status skip_ticks_until(Schedule& schedule, SysMs now, int64_t run) {
+  while (schedule.ticks.next() && *schedule.ticks.next() <= now) {
+    const SysMs tick = *schedule.ticks.next();
+    schedule.ticks.advance();
+    const std::string reason = fmt::format("run {} was still running: overlapping ticks are skipped", run);
+    if (auto status = schedule.history.record_skipped(schedule.args.job, tick.time_since_epoch().count(), reason,
+                                                      schedule.self);
+        !status) {
+      return status;
+    }
+    fmt::print("kascade schedule: job '{}' tick {} skipped: {}\n", schedule.args.job, iso(tick), reason);
     std::fflush(stdout);
-    std::fflush(stderr);
-    _exit(code);
   }
-  close(pipe_fds[1]);
-  fcntl(pipe_fds[0], F_SETFL, fcntl(pipe_fds[0], F_GETFL) | O_NONBLOCK);
-  ChildRun run;
-  std::string pending;
-  bool forwarded = false;
-  int status = 0;
-  while (waitpid(child, &status, WNOHANG) == 0) {
-    relay_stderr(pipe_fds[0], pending, run.last_error_line);
-    if (g_stop.load() && !forwarded) {
-      kill(child, SIGTERM);
-      forwarded = true;
-    }
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  relay_stderr(pipe_fds[0], pending, run.last_error_line);
-  if (!pending.empty()) run.last_error_line = pending;
-  close(pipe_fds[0]);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return run;
+  return ok_status();
 }
 
-// Sleeps until `when` (or a stop signal); false when stopped.
-bool wait_until(system_clock::time_point when) {
-  while (system_clock::now() < when) {
-    if (g_stop.load()) return false;
-    std::this_thread::sleep_for(std::min<system_clock::duration>(milliseconds(100), when - system_clock::now()));
+struct RunEnd {
+  std::string outcome;
+  Error error;  // when failed
+};
+
+// One run: a Pipeline in this process, its row `running` from the start, its
+// counts written every second, its outcome at the end.
+Result<RunEnd> run_once(Schedule& schedule, Config config) {
+  const ScheduleArgs& args = schedule.args;
+  auto row = schedule.history.begin_run(args.job, now_ms(), schedule.self);
+  if (!row) return row.error();
+  RunEnd end{job_outcome::ok, {}};
+  RunCounts counts;
+  Status status;
+  if (args.pipeline.records) {
+    auto position = topic_records(config);
+    if (!position) status = position.error();
+    else config.source.records = *position + *args.pipeline.records;
   }
-  return !g_stop.load();
+  std::unique_ptr<Pipeline> pipeline;
+  if (status.ok()) {
+    auto opened = Pipeline::open(config, schedule.options);
+    if (opened) pipeline = std::move(*opened);
+    else status = opened.error();
+  }
+  if (pipeline) {
+    schedule.stopper.set_running(pipeline.get());
+    status = pipeline->start();
+    std::atomic<bool> done{false};
+    Status waited;
+    std::thread waiter([&] {
+      waited = pipeline->wait();
+      done = true;
+    });
+    auto last_progress = steady_clock::now();
+    Status bookkeeping;
+    while (!done.load() && bookkeeping.ok()) {
+      std::this_thread::sleep_for(kPollEvery);
+      bookkeeping = skip_ticks_until(schedule, now_sys_ms(), *row->run);
+      if (bookkeeping.ok() && steady_clock::now() - last_progress >= kProgressEvery) {
+        last_progress = steady_clock::now();
+        bookkeeping = schedule.history.update_run(row->id, counts_of(pipeline->counters()), now_ms());
+      }
+    }
+    if (!bookkeeping.ok()) pipeline->stop();  // the history cannot be written: the run stops, the schedule fails
+    waiter.join();
+    schedule.stopper.set_running(nullptr);
+    if (!bookkeeping.ok()) return bookkeeping.error();
+    if (status.ok()) status = waited;
+    counts = counts_of(pipeline->counters());
+    const bool stopped = pipeline->report().stopped;
+    pipeline.reset();  // closes the bus and the sink, releases the data dir
+    if (status.ok() && stopped) end.outcome = job_outcome::stopped;
+  }
+  if (!status.ok()) end = RunEnd{job_outcome::failed, status.error()};
+  const std::string reason = end.outcome == job_outcome::failed    ? end.error.message
+                             : end.outcome == job_outcome::stopped ? "a stop signal: stopped at a batch boundary"
+                                                                   : "";
+  if (auto recorded = schedule.history.finish_run(row->id, now_ms(), counts, end.outcome, reason); !recorded) {
+    return recorded.error();
+  }
+  if (auto skipped = skip_ticks_until(schedule, now_sys_ms(), *row->run); !skipped) return skipped.error();
+  fmt::print("kascade schedule: job '{}' run {} {}: {} records, {} rows, {} dead letters\n", args.job, *row->run,
+             end.outcome, counts.records, counts.rows, counts.dead_letters);
+  if (end.outcome == job_outcome::failed) {
+    fmt::print(stderr, "kascade schedule: job '{}' run {}: {}\n", args.job, *row->run, end.error.message);
+  }
+  std::fflush(stdout);
+  return end;
+}
+
+void print_next(const Schedule& schedule) {
+  if (auto next = schedule.ticks.next()) {
+    fmt::print("kascade schedule: job '{}': next run at {}\n", schedule.args.job, iso(*next));
+  } else {
+    fmt::print("kascade schedule: job '{}': the cron '{}' never fires again\n", schedule.args.job, schedule.args.cron);
+  }
+  std::fflush(stdout);
 }
 
 }  // namespace
 
 int schedule_command(const ScheduleArgs& args) {
   const char* command = "schedule";
-  if (args.cron.empty() == args.every.empty()) return report_failure(command, usage("give exactly one of --cron or --every"));
+  if (args.cron.empty() == args.every.empty()) return report_failure(command, usage_error("give exactly one of --cron or --every"));
   std::optional<CronSchedule> cron;
   std::optional<milliseconds> every;
   if (!args.cron.empty()) {
@@ -168,7 +202,7 @@ int schedule_command(const ScheduleArgs& args) {
   } else {
     every = parse_duration(args.every);
     if (!every || every->count() <= 0) {
-      return report_failure(command, usage(fmt::format("--every '{}': expected e.g. 30s, 5m, 1h", args.every)));
+      return report_failure(command, usage_error(fmt::format("--every '{}': expected e.g. 30s, 5m, 1h", args.every)));
     }
   }
   const PipelineArgs& pipeline = args.pipeline;
@@ -176,89 +210,49 @@ int schedule_command(const ScheduleArgs& args) {
   if (!pipeline.source.empty()) overrides.push_back("source.type=" + pipeline.source);
   auto config = load_pipeline_config(pipeline.config_file, pipeline.data_dir, overrides);
   if (!config) return report_failure(command, config.error());
-  if (config->store.type != StoreType::sqlite) {
-    return report_failure(command, Error::make(Errc::config, "schedule counts each run's rows in the embedded store: "
-                                                             "it needs store.type sqlite"));
+  PipelineOptions options{.role = PipelineRole::all, .config_file = pipeline.config_file};
+  if (!pipeline.duration.empty()) {
+    options.duration = parse_duration(pipeline.duration);
+    if (!options.duration) {
+      return report_failure(command, usage_error(fmt::format("--duration '{}': expected e.g. 60s, 5m, 1h, 500ms",
+                                                             pipeline.duration)));
+    }
   }
-  auto program = pipeline.config_file.empty() ? Result<PipelineProgram>(PipelineProgram())
-                                              : load_pipeline_spec_file(pipeline.config_file);
-  if (!program) return report_failure(command, program.error());
-  const std::string table = *program ? (*program)->schema.name : "users";
-  const std::filesystem::path store = config->store_path();
 
-  install_stop_handlers();
-  auto fire = system_clock::now();  // --every: the first run starts now
-  if (cron) {
-    auto next = cron->next_fire(floor<seconds>(system_clock::now()));
-    if (!next) return report_failure(command, usage(fmt::format("cron '{}' never fires", args.cron)));
-    fire = *next;
+  // Before any thread starts (librdkafka's, the pipeline's): SIGINT/SIGTERM stop
+  // the running pipeline at a batch boundary, or end the wait for the next tick.
+  Stopper stopper;
+  StopSignals signals([&stopper] { stopper.on_signal(); });
+
+  std::error_code ignored;
+  std::filesystem::create_directories(config->data_dir, ignored);
+  JobHistory history;
+  if (auto status = history.open(job_history_file(config->data_dir)); !status) {
+    return report_failure(command, status.error());
   }
+  // Runs left `running` by a scheduler that is gone (kill -9, a crash) ended with it.
+  auto marked = history.mark_interrupted(is_alive);
+  if (!marked) return report_failure(command, marked.error());
+
+  FireTimes ticks = every ? FireTimes::every(*every, now_sys_ms()) : FireTimes::cron(*cron, now_sys_ms());
+  if (!ticks.next()) return report_failure(command, usage_error(fmt::format("cron '{}' never fires", args.cron)));
+  Schedule schedule{args, options, history, ticks, stopper};
+  print_next(schedule);
   bool any_failed = false;
   for (int64_t run = 1; args.runs == 0 || run <= args.runs; ++run) {
-    if (!wait_until(fire)) break;
-    PipelineArgs run_args = pipeline;
-    if (pipeline.records) {
-      auto position = topic_records(*config);
-      if (!position) return report_failure(command, position.error());
-      run_args.records = *position + *pipeline.records;
+    if (!ticks.next() || !stopper.wait_until(*ticks.next())) break;
+    ticks.advance();  // this tick is the run's
+    auto end = run_once(schedule, *config);
+    if (!end) return report_failure(command, end.error());
+    if (end->outcome == job_outcome::stopped || stopper.stopped()) break;
+    if (end->outcome == job_outcome::failed) {
+      any_failed = true;
+      // A config mistake does not mend itself: no point in the next tick.
+      if (end->error.code == Errc::config) return report_failure(command, end->error);
     }
-    auto before = read_store_counts(store, table);
-    if (!before) return report_failure(command, before.error());
-    const int64_t started_ms = now_ms();
-    const ChildRun child = run_in_child(run_args);
-    const int code = child.code;
-    const int64_t ended_ms = now_ms();
-    auto after = read_store_counts(store, table);
-    if (!after) return report_failure(command, after.error());
-
-    JobRun record{.job = args.job,
-                  .started_at_ms = started_ms,
-                  .ended_at_ms = ended_ms,
-                  .records = after->rows - before->rows,
-                  .errors = after->dead_letters - before->dead_letters,
-                  .outcome = code == kExitOk ? "ok" : "failed",
-                  .message = code == kExitOk ? ""
-                             : child.last_error_line.empty()
-                                 ? fmt::format("the pipeline run exited with code {}", code)
-                                 : fmt::format("exit code {}: {}", code, child.last_error_line)};
-    any_failed = any_failed || code != kExitOk;
-    JobHistory history;
-    if (auto status = history.open(store.string()); !status) return report_failure(command, status.error());
-    if (auto status = history.record(record); !status) return report_failure(command, status.error());
-    fmt::print("kascade schedule: job '{}' run {} {}: {} rows, {} dead letters\n", args.job, run, record.outcome,
-               record.records, record.errors);
-    std::fflush(stdout);
-
-    if (every) {
-      fire += *every;
-      if (fire < system_clock::now()) fire = system_clock::now();  // a run longer than the interval: no catch-up burst
-    } else {
-      auto next = cron->next_fire(floor<seconds>(system_clock::now()));
-      if (!next) break;
-      fire = *next;
-    }
+    if (args.runs == 0 || run < args.runs) print_next(schedule);
   }
   return any_failed ? kExitFailure : kExitOk;
-}
-
-int jobs_list_command(const JobsArgs& args) {
-  auto config = load_pipeline_config(args.config_file, args.data_dir);
-  auto format = parse_output_format(args.format);
-  if (!config || !format) return report_failure("jobs", !config ? config.error() : format.error());
-  ResultTable table{{"job", "started_at", "ended_at", "records", "errors", "outcome", "message"}, {}};
-  const std::filesystem::path store = config->store_path();
-  if (std::filesystem::exists(store)) {
-    JobHistory history;
-    if (auto status = history.open_read_only(store.string()); !status) return report_failure("jobs", status.error());
-    auto runs = history.list();
-    if (!runs) return report_failure("jobs", runs.error());
-    for (const JobRun& run : *runs) {
-      table.rows.push_back({run.job, format_iso8601_ms(run.started_at_ms), format_iso8601_ms(run.ended_at_ms),
-                            run.records, run.errors, run.outcome, run.message});
-    }
-  }
-  print_table(std::cout, table, *format);
-  return kExitOk;
 }
 
 }  // namespace kascade

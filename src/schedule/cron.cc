@@ -74,9 +74,39 @@ Status parse_field(std::string_view text, const FieldSpec& spec, std::vector<boo
   return ok_status();
 }
 
+// The five fields a macro stands for; nullopt when `name` is not one.
+std::optional<std::string_view> macro_fields(std::string_view name) {
+  struct Macro {
+    std::string_view name, fields;
+  };
+  static constexpr Macro kMacros[] = {{"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"},
+                                      {"@monthly", "0 0 1 * *"}, {"@weekly", "0 0 * * 0"},
+                                      {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
+                                      {"@hourly", "0 * * * *"}};
+  for (const Macro& macro : kMacros) {
+    if (macro.name == name) return macro.fields;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<CronSchedule> CronSchedule::parse(std::string_view expression) {
+  std::string_view trimmed = expression;
+  while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
+  while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
+  if (!trimmed.empty() && trimmed.front() == '@') {
+    auto fields = macro_fields(trimmed);
+    if (!fields) {
+      return Error::make(Errc::invalid_argument,
+                         fmt::format("cron expression '{}': unknown macro (expected @yearly, @annually, @monthly, "
+                                     "@weekly, @daily, @midnight or @hourly)",
+                                     expression));
+    }
+    auto schedule = parse(*fields);
+    if (schedule) schedule->expression_ = std::string(expression);
+    return schedule;
+  }
   std::vector<std::string_view> fields;
   for (std::string_view part : split(expression, ' ')) {
     if (!part.empty()) fields.push_back(part);

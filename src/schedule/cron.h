@@ -1,4 +1,5 @@
-// schedule/cron.h: five-field cron expressions (minute hour day-of-month month day-of-week), in UTC.
+// schedule/cron.h: five-field cron expressions (minute hour day-of-month month day-of-week) and the
+// @daily-style macros, in UTC.
 #pragma once
 
 #include <bitset>
@@ -14,6 +15,9 @@ namespace kascade {
 // Each field accepts `*`, a value, a range `a-b`, a step `*/n`, `a-b/n` or `a/n`,
 // and comma-separated lists of these. Day of week: 0-7, both 0 and 7 are Sunday.
 // As in classic cron, when both day fields are restricted a day matching either fires.
+// The macros @yearly (= @annually, "0 0 1 1 *"), @monthly ("0 0 1 * *"), @weekly
+// ("0 0 * * 0"), @daily (= @midnight, "0 0 * * *") and @hourly ("0 * * * *") stand
+// for their five fields.
 class CronSchedule {
  public:
   static Result<CronSchedule> parse(std::string_view expression);

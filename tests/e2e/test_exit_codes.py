@@ -41,6 +41,7 @@ def world(tmp_path_factory):
     for suffix in ("-wal", "-shm"):
         (corrupt / f"store.db{suffix}").unlink(missing_ok=True)
     (corrupt / "store.db").write_bytes(b"not a SQLite database at all " * 300)
+    (corrupt / "jobs.db").write_bytes(b"not a SQLite database at all " * 300)  # the schedule's history
     corrupt_log = root / "corrupt-log"
     shutil.copytree(good, corrupt_log)
     with sqlite3.connect(corrupt_log / "log" / "users.raw.db") as log:  # one flipped bit in a batch's payload

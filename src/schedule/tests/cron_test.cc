@@ -48,6 +48,36 @@ TEST(CronTest, DaysOfWeekMonthsAndDaysOfMonth) {
   EXPECT_EQ(next("0 0 30 2 *", "2026-01-01T00:00:00.000Z"), "never");
 }
 
+TEST(CronTest, MacrosFireAtTheStartOfTheirPeriod) {
+  // 2026-11-21 is a Saturday.
+  EXPECT_EQ(next("@hourly", "2026-11-21T10:07:30.000Z"), "2026-11-21T11:00:00.000Z");
+  EXPECT_EQ(next("@hourly", "2026-11-21T23:00:00.000Z"), "2026-11-22T00:00:00.000Z") << "strictly after";
+  EXPECT_EQ(next("@daily", "2026-11-21T10:07:30.000Z"), "2026-11-22T00:00:00.000Z");
+  EXPECT_EQ(next("@midnight", "2026-12-31T00:00:00.000Z"), "2027-01-01T00:00:00.000Z");
+  EXPECT_EQ(next("@weekly", "2026-11-21T10:07:30.000Z"), "2026-11-22T00:00:00.000Z") << "Sunday";
+  EXPECT_EQ(next("@weekly", "2026-11-22T00:00:00.000Z"), "2026-11-29T00:00:00.000Z");
+  EXPECT_EQ(next("@monthly", "2026-11-21T10:07:30.000Z"), "2026-12-01T00:00:00.000Z");
+  EXPECT_EQ(next("@monthly", "2026-12-15T00:00:00.000Z"), "2027-01-01T00:00:00.000Z");
+  EXPECT_EQ(next("@yearly", "2026-11-21T10:07:30.000Z"), "2027-01-01T00:00:00.000Z");
+  EXPECT_EQ(next("@annually", "2027-01-01T00:00:00.000Z"), "2028-01-01T00:00:00.000Z");
+  EXPECT_EQ(next(" @daily ", "2026-11-21T10:07:30.000Z"), "2026-11-22T00:00:00.000Z") << "spaces around";
+}
+
+TEST(CronTest, AMacroKeepsItsNameAsTheExpression) {
+  auto daily = CronSchedule::parse("@daily");
+  ASSERT_TRUE(daily.ok());
+  EXPECT_EQ(daily->expression(), "@daily");
+}
+
+TEST(CronTest, UnknownMacrosAreRejected) {
+  for (const char* expression : {"@reboot", "@Daily", "@", "@daily 0", "@every 5m"}) {
+    auto parsed = CronSchedule::parse(expression);
+    ASSERT_FALSE(parsed.ok()) << expression;
+    EXPECT_EQ(parsed.error().code, Errc::invalid_argument);
+    EXPECT_NE(parsed.error().message.find("unknown macro"), std::string::npos) << parsed.error().message;
+  }
+}
+
 TEST(CronTest, InvalidExpressionsAreRejectedWithTheFieldAtFault) {
   struct Case {
     const char* expression;
