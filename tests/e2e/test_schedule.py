@@ -108,7 +108,8 @@ def test_a_failed_run_keeps_its_own_error_and_the_schedule_goes_on(data_dir):
 
 
 def test_sigterm_during_a_run_stops_it_at_a_batch_boundary_recorded_as_stopped(data_dir):
-    process = start_schedule(data_dir, "--every", "1h", "--job", "endless")  # an endless generator
+    # A long run (not endless: should the wait below fail, the log stays bounded on disk).
+    process = start_schedule(data_dir, "--every", "1h", "--records", "2000000", "--job", "endless")
     try:
         def growing():
             runs = jobs(data_dir) if (data_dir / "jobs.db").exists() else []
@@ -140,7 +141,7 @@ def test_sigterm_between_runs_ends_the_schedule(data_dir):
 
 
 def test_a_killed_scheduler_leaves_an_interrupted_run_and_the_next_start_goes_on(data_dir):
-    process = start_schedule(data_dir, "--every", "1h", "--job", "crashy")
+    process = start_schedule(data_dir, "--every", "1h", "--records", "2000000", "--job", "crashy")  # a long run
     try:
         wait_until(lambda: (data_dir / "jobs.db").exists() and jobs(data_dir) and jobs(data_dir)[0]["rows"] > 0, 120,
                    "the running row's counts growing")
