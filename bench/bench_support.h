@@ -46,8 +46,11 @@ inline std::vector<std::unique_ptr<SinkBatch>> mapped_user_batches(size_t record
       batches.back()->topic = "users.raw";
     }
     Record record = generator.record(i, 1700000000000);
-    ConsumedRecord consumed{.partition = 0, .offset = static_cast<int64_t>(i), .timestamp_ms = record.timestamp_ms,
-                            .key = record.key, .value = record.value};
+    ConsumedRecord consumed{.partition = 0,
+                            .offset = static_cast<int64_t>(i),
+                            .timestamp_ms = record.timestamp_ms,
+                            .key = record.key,
+                            .value = record.value};
     if (auto error = mapper.map(consumed, 1700000000500, batches.back()->rows)) {
       std::fprintf(stderr, "mapping generator user %zu failed\n", i);
       std::exit(1);

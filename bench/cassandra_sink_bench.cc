@@ -13,15 +13,17 @@
 #include <cstdio>
 #include <string>
 
-#include "pipeline/sink_factory.h"
 #include "bench_support.h"
 #include "config/config.h"
+#include "pipeline/sink_factory.h"
 
 using namespace kascade;
 
 namespace {
 
-[[noreturn]] void fail(const std::string& what, const Status& status) { bench::fail("cassandra_sink_bench", what, status); }
+[[noreturn]] void fail(const std::string& what, const Status& status) {
+  bench::fail("cassandra_sink_bench", what, status);
+}
 
 }  // namespace
 
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double cpu = bench::process_cpu_seconds() - cpu_started;
   std::printf("cassandra sink: %zu users rows in writes of %zu into %s: %.0f rows/s, %.2f s, %.2f us CPU/row\n",
-              records, batch_size, (*sink)->describe_self().c_str(), static_cast<double>(records) / seconds,
-              seconds, cpu * 1e6 / static_cast<double>(records));
+              records, batch_size, (*sink)->describe_self().c_str(), static_cast<double>(records) / seconds, seconds,
+              cpu * 1e6 / static_cast<double>(records));
   return 0;
 }

@@ -38,12 +38,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& s = **session;
-  for (const char* ddl :
-       {"CREATE KEYSPACE IF NOT EXISTS kascade_bench WITH replication = "
-        "{'class': 'SimpleStrategy', 'replication_factor': 1}",
-        "DROP TABLE IF EXISTS kascade_bench.kascade_rows",
-        "CREATE TABLE kascade_bench.kascade_rows (id uuid PRIMARY KEY, name text, age int, "
-        "score double, seen_at timestamp)"}) {
+  for (const char* ddl : {"CREATE KEYSPACE IF NOT EXISTS kascade_bench WITH replication = "
+                          "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+                          "DROP TABLE IF EXISTS kascade_bench.kascade_rows",
+                          "CREATE TABLE kascade_bench.kascade_rows (id uuid PRIMARY KEY, name text, age int, "
+                          "score double, seen_at timestamp)"}) {
     if (auto r = s.query(ddl); !r) {
       std::fprintf(stderr, "cql_insert_bench: %s\n", r.error().message.c_str());
       return 1;
@@ -84,8 +83,7 @@ int main(int argc, char** argv) {
     (void)s.execute_async(
         *insert, cql::BoundValues::cells(cells), {.consistency = cql::Consistency::local_one, .idempotent = true},
         [&, i, sent](Result<cql::ResultMessage> r) {
-          latency_us[static_cast<size_t>(i)] =
-              std::chrono::duration<double, std::micro>(Clock::now() - sent).count();
+          latency_us[static_cast<size_t>(i)] = std::chrono::duration<double, std::micro>(Clock::now() - sent).count();
           if (!r) failures.fetch_add(1);
           std::lock_guard lock(mutex);
           --outstanding;
@@ -98,13 +96,10 @@ int main(int argc, char** argv) {
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   std::sort(latency_us.begin(), latency_us.end());
-  const auto pct = [&](double p) {
-    return latency_us[static_cast<size_t>(p * static_cast<double>(rows - 1))] / 1000;
-  };
+  const auto pct = [&](double p) { return latency_us[static_cast<size_t>(p * static_cast<double>(rows - 1))] / 1000; };
   std::printf(
       "kascade cql client: %ld rows in %.2f s = %.0f rows/s, %d in flight, p50 %.2f ms, p99 %.2f "
       "ms, %ld failed\n",
-      rows, seconds, static_cast<double>(rows) / seconds, in_flight, pct(0.5), pct(0.99),
-      failures.load());
+      rows, seconds, static_cast<double>(rows) / seconds, in_flight, pct(0.5), pct(0.99), failures.load());
   return failures.load() == 0 ? 0 : 1;
 }

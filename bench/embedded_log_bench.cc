@@ -27,9 +27,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // CPU seconds of this process (user + system): figures per CPU second stay
 // meaningful when other work shares the machine.
@@ -46,16 +44,16 @@ class UserFactory {
   explicit UserFactory(uint64_t seed) : rng_(seed) {}
 
   Record make(int64_t seq) {
-    static const char* kFirst[] = {"Emma", "Liam", "Olivia", "Noah", "Ava", "Lucas", "Mia",
-                                   "Ethan", "Sofia", "Mateo", "Chloe", "Arjun", "Yuki", "Lea",
-                                   "Hugo", "Amira", "Jonas", "Ines", "Oskar", "Zoe"};
-    static const char* kLast[] = {"Smith", "Garcia", "Muller", "Rossi", "Dubois", "Jensen",
-                                  "Silva", "Kowalski", "Novak", "Tanaka", "Brown", "Martin",
+    static const char* kFirst[] = {"Emma",  "Liam",  "Olivia", "Noah",  "Ava",   "Lucas", "Mia",
+                                   "Ethan", "Sofia", "Mateo",  "Chloe", "Arjun", "Yuki",  "Lea",
+                                   "Hugo",  "Amira", "Jonas",  "Ines",  "Oskar", "Zoe"};
+    static const char* kLast[] = {"Smith", "Garcia",   "Muller", "Rossi",   "Dubois", "Jensen",
+                                  "Silva", "Kowalski", "Novak",  "Tanaka",  "Brown",  "Martin",
                                   "Lopez", "Virtanen", "Hansen", "Nielsen", "Moreau", "Costa"};
-    static const char* kCity[] = {"Oslo", "Lyon", "Porto", "Austin", "Leeds", "Turku",
-                                  "Graz", "Cork", "Bergen", "Dijon", "Perth", "Kyoto"};
+    static const char* kCity[] = {"Oslo", "Lyon", "Porto",  "Austin", "Leeds", "Turku",
+                                  "Graz", "Cork", "Bergen", "Dijon",  "Perth", "Kyoto"};
     static const char* kStreet[] = {"Mill Lane", "Station Road", "Rue de la Paix", "Main St",
-                                    "Kirkegata", "Hauptstrasse", "Via Roma", "Oak Avenue"};
+                                    "Kirkegata", "Hauptstrasse", "Via Roma",       "Oak Avenue"};
     static const char* kNat[] = {"US", "GB", "FR", "DE", "NO", "DK", "FI", "ES", "BR", "AU"};
     const std::string first = pick(kFirst);
     const std::string last = pick(kLast);
@@ -65,34 +63,32 @@ class UserFactory {
     v.reserve(1200);
     v += R"({"gender":")" + std::string(female ? "female" : "male") + R"(","name":{"title":")" +
          (female ? "Ms" : "Mr") + R"(","first":")" + first + R"(","last":")" + last +
-         R"("},"location":{"street":{"number":)" + num(1, 9999) + R"(,"name":")" +
-         pick(kStreet) + R"("},"city":")" + pick(kCity) + R"(","state":")" + pick(kCity) +
-         R"(","country":")" + pick(kNat) + R"(","postcode":")" + num(10000, 99999) +
-         R"(","coordinates":{"latitude":")" + num(-89, 89) + "." + num(1000, 9999) +
-         R"(","longitude":")" + num(-179, 179) + "." + num(1000, 9999) +
-         R"("},"timezone":{"offset":"+)" + num(0, 11) + R"(:00","description":"Local time"}},)" +
-         R"("email":")" + lower(first) + "." + lower(last) + "@example.com" +
-         R"(","login":{"uuid":")" + uuid + R"(","username":")" + lower(first) + num(100, 999) +
-         R"(","password":")" + alnum(8) + R"(","salt":")" + alnum(8) + R"(","md5":")" + hex(32) +
-         R"(","sha1":")" + hex(40) + R"(","sha256":")" + hex(64) + R"("},"dob":{"date":")" +
-         num(1950, 2004) + "-0" + num(1, 9) + "-1" + num(0, 9) + "T0" + num(0, 9) + ":" +
-         num(10, 59) + ":" + num(10, 59) + R"(.)" + num(100, 999) + R"(Z","age":)" + num(20, 74) +
-         R"(},"registered":{"date":")" + num(2003, 2022) + "-1" + num(0, 2) + "-2" + num(0, 8) +
-         "T1" + num(0, 9) + ":" + num(10, 59) + ":" + num(10, 59) + R"(.)" + num(100, 999) +
-         R"(Z","age":)" + num(1, 20) + R"(},"phone":"0)" + num(10, 99) + "-" + num(100, 999) +
-         "-" + num(1000, 9999) + R"(","cell":"0)" + num(10, 99) + "-" + num(100, 999) + "-" +
-         num(1000, 9999) + R"(","id":{"name":"SSN","value":")" + num(100, 999) + "-" +
-         num(10, 99) + "-" + num(1000, 9999) + R"("},"picture":{"large":"https://randomuser.me/api/portraits/)" +
-         (female ? "women/" : "men/") + num(0, 99) + R"(.jpg","medium":"https://randomuser.me/api/portraits/med/)" +
-         (female ? "women/" : "men/") + num(0, 99) + R"(.jpg","thumbnail":"https://randomuser.me/api/portraits/thumb/)" +
-         (female ? "women/" : "men/") + num(0, 99) + R"(.jpg"},"nat":")" + pick(kNat) +
-         R"(","seq":)" + std::to_string(seq) + "}";
+         R"("},"location":{"street":{"number":)" + num(1, 9999) + R"(,"name":")" + pick(kStreet) + R"("},"city":")" +
+         pick(kCity) + R"(","state":")" + pick(kCity) + R"(","country":")" + pick(kNat) + R"(","postcode":")" +
+         num(10000, 99999) + R"(","coordinates":{"latitude":")" + num(-89, 89) + "." + num(1000, 9999) +
+         R"(","longitude":")" + num(-179, 179) + "." + num(1000, 9999) + R"("},"timezone":{"offset":"+)" + num(0, 11) +
+         R"(:00","description":"Local time"}},)" + R"("email":")" + lower(first) + "." + lower(last) + "@example.com" +
+         R"(","login":{"uuid":")" + uuid + R"(","username":")" + lower(first) + num(100, 999) + R"(","password":")" +
+         alnum(8) + R"(","salt":")" + alnum(8) + R"(","md5":")" + hex(32) + R"(","sha1":")" + hex(40) +
+         R"(","sha256":")" + hex(64) + R"("},"dob":{"date":")" + num(1950, 2004) + "-0" + num(1, 9) + "-1" + num(0, 9) +
+         "T0" + num(0, 9) + ":" + num(10, 59) + ":" + num(10, 59) + R"(.)" + num(100, 999) + R"(Z","age":)" +
+         num(20, 74) + R"(},"registered":{"date":")" + num(2003, 2022) + "-1" + num(0, 2) + "-2" + num(0, 8) + "T1" +
+         num(0, 9) + ":" + num(10, 59) + ":" + num(10, 59) + R"(.)" + num(100, 999) + R"(Z","age":)" + num(1, 20) +
+         R"(},"phone":"0)" + num(10, 99) + "-" + num(100, 999) + "-" + num(1000, 9999) + R"(","cell":"0)" +
+         num(10, 99) + "-" + num(100, 999) + "-" + num(1000, 9999) + R"(","id":{"name":"SSN","value":")" +
+         num(100, 999) + "-" + num(10, 99) + "-" + num(1000, 9999) +
+         R"("},"picture":{"large":"https://randomuser.me/api/portraits/)" + (female ? "women/" : "men/") + num(0, 99) +
+         R"(.jpg","medium":"https://randomuser.me/api/portraits/med/)" + (female ? "women/" : "men/") + num(0, 99) +
+         R"(.jpg","thumbnail":"https://randomuser.me/api/portraits/thumb/)" + (female ? "women/" : "men/") +
+         num(0, 99) + R"(.jpg"},"nat":")" + pick(kNat) + R"(","seq":)" + std::to_string(seq) + "}";
     return Record{uuid, std::move(v), {{"source", "randomuser"}}, 1700000000000 + seq};
   }
 
  private:
   template <size_t N>
-  const char* pick(const char* (&list)[N]) { return list[rng_() % N]; }
+  const char* pick(const char* (&list)[N]) {
+    return list[rng_() % N];
+  }
   std::string num(int lo, int hi) { return std::to_string(lo + static_cast<int>(rng_() % (hi - lo + 1))); }
   std::string hex(int n) {
     std::string s;
@@ -120,8 +116,8 @@ struct RunResult {
   double ratio = 0;
 };
 
-RunResult run(const std::string& dir, const std::vector<Record>& pool, size_t total,
-              size_t batch, SyncMode sync, Compression compression, EmbeddedLogOptions options) {
+RunResult run(const std::string& dir, const std::vector<Record>& pool, size_t total, size_t batch, SyncMode sync,
+              Compression compression, EmbeddedLogOptions options) {
   options.sync = sync;
   options.compression = compression;
   auto opened = EmbeddedLog::open(dir, options);
@@ -201,8 +197,8 @@ int main_impl(int argc, char** argv) {
     pool.push_back(factory.make(i));
     pool_bytes += pool.back().value.size();
   }
-  std::printf("embedded_log_bench: %zu records of ~%zu B JSON (20,000 distinct), sends of %zu\n",
-              total, pool_bytes / pool.size(), kBatch);
+  std::printf("embedded_log_bench: %zu records of ~%zu B JSON (20,000 distinct), sends of %zu\n", total,
+              pool_bytes / pool.size(), kBatch);
   std::printf("machine: %s, %ld cores; page_size %d, lz4 acceleration %d\n", cpu_model().c_str(),
               sysconf(_SC_NPROCESSORS_ONLN), options.page_size, options.lz4_acceleration);
 
@@ -213,8 +209,7 @@ int main_impl(int argc, char** argv) {
     const double c0 = cpu_seconds();
     size_t n = 0;
     for (int rep = 0; rep < 200; ++rep) {
-      n += static_cast<size_t>(
-          encode_batch(0, ptrs, Compression::lz4, options.lz4_acceleration).record_count);
+      n += static_cast<size_t>(encode_batch(0, ptrs, Compression::lz4, options.lz4_acceleration).record_count);
     }
     std::printf("encode only (framing + lz4 + crc): %.0f records per CPU second\n",
                 static_cast<double>(n) / (cpu_seconds() - c0));
@@ -232,8 +227,8 @@ int main_impl(int argc, char** argv) {
   for (const Case& c : cases) {
     const std::string dir = base + "/run" + std::to_string(i++);
     const RunResult r = run(dir, pool, total, kBatch, c.sync, c.compression, options);
-    std::printf("%s append %8.0f/s (%8.0f per CPU s)   read %8.0f/s (%8.0f per CPU s)   ratio %.2fx\n",
-                c.name, r.append_rps, r.append_cpu_rps, r.read_rps, r.read_cpu_rps, r.ratio);
+    std::printf("%s append %8.0f/s (%8.0f per CPU s)   read %8.0f/s (%8.0f per CPU s)   ratio %.2fx\n", c.name,
+                r.append_rps, r.append_cpu_rps, r.read_rps, r.read_cpu_rps, r.ratio);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }

@@ -51,7 +51,9 @@ class DiscardSink final : public Sink {
 
 enum class Stages { ingest, without_store, end_to_end };
 
-[[noreturn]] void fail(const std::string& what, const Status& status) { bench::fail("embedded_stages_bench", what, status); }
+[[noreturn]] void fail(const std::string& what, const Status& status) {
+  bench::fail("embedded_stages_bench", what, status);
+}
 
 // One run, wired as `kascade run` wires it (pipeline/pipeline.h); returns the rows
 // the sink took (records for `ingest`).

@@ -29,10 +29,9 @@ double wall_seconds() {
 }
 
 void report(const char* what, uint64_t users, size_t bytes, double cpu, double wall) {
-  std::printf(
-      "%-17s %8llu users  cpu %6.3f s  wall %6.3f s  %8.0f users/s  %6.1f MB/s  %5.0f B/user\n",
-      what, static_cast<unsigned long long>(users), cpu, wall, users / cpu, bytes / cpu / 1e6,
-      static_cast<double>(bytes) / users);
+  std::printf("%-17s %8llu users  cpu %6.3f s  wall %6.3f s  %8.0f users/s  %6.1f MB/s  %5.0f B/user\n", what,
+              static_cast<unsigned long long>(users), cpu, wall, users / cpu, bytes / cpu / 1e6,
+              static_cast<double>(bytes) / users);
 }
 
 }  // namespace
@@ -44,8 +43,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s [users > 0] [malformed_ratio]\n", argv[0]);
     return 2;
   }
-  kascade::RandomUserGenerator gen(
-      kascade::GeneratorOptions{.seed = "bench", .malformed_ratio = ratio});
+  kascade::RandomUserGenerator gen(kascade::GeneratorOptions{.seed = "bench", .malformed_ratio = ratio});
 
   std::string buffer;
   buffer.reserve(4096);

@@ -6,13 +6,13 @@
 //   kafka_bench create  <brokers> <topic> <partitions>
 //
 // Prints one line: "<mode> <records> records <bytes> bytes <seconds> s <records/s> rec/s <MB/s> MB/s".
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "bus/kafka/kafka_bus.h"
 
@@ -76,9 +76,10 @@ int consume(kascade::Bus& bus, const std::string& topic, size_t wanted) {
 
 int main(int argc, char** argv) {
   if (argc != 5) {
-    fmt::print(stderr, "usage: kafka_bench produce <brokers> <topic> <payload file>\n"
-                       "       kafka_bench consume <brokers> <topic> <records>\n"
-                       "       kafka_bench create <brokers> <topic> <partitions>\n");
+    fmt::print(stderr,
+               "usage: kafka_bench produce <brokers> <topic> <payload file>\n"
+               "       kafka_bench consume <brokers> <topic> <records>\n"
+               "       kafka_bench create <brokers> <topic> <partitions>\n");
     return 2;
   }
   const std::string mode = argv[1];

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -25,9 +25,7 @@ struct Corpus {
   std::string bytes;
   std::vector<std::pair<size_t, size_t>> spans;  // offset, size
   std::vector<Header> headers;                   // fetched_at per record (same for all)
-  std::string_view value(size_t i) const {
-    return std::string_view(bytes).substr(spans[i].first, spans[i].second);
-  }
+  std::string_view value(size_t i) const { return std::string_view(bytes).substr(spans[i].first, spans[i].second); }
 };
 
 // Varied randomuser-shaped users (API 1.4, with the older variants mixed in).
@@ -35,12 +33,12 @@ class SyntheticUsers {
  public:
   void append(size_t index, std::string& out) {
     state_ = index * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull;
-    static const char* const kFirst[] = {"Thea", "Jennie", "Maëlle", "Oğuz", "Lúcia", "Noah",
-                                         "Aarav", "Sofía", "Emil", "Zoë", "Mathis", "Ikaika"};
-    static const char* const kLast[] = {"Lindqvist", "Nichols", "Dubois", "Yılmaz", "Gonçalves",
-                                        "Fischer", "Sharma", "Moreno", "Ødegård", "Nguyen"};
-    static const char* const kCity[] = {"Bozeman", "Lyon", "İzmir", "Porto", "Kiel", "Pune",
-                                        "Bergen", "Sevilla", "Wellington", "Billings"};
+    static const char* const kFirst[] = {"Thea",  "Jennie", "Maëlle", "Oğuz", "Lúcia",  "Noah",
+                                         "Aarav", "Sofía",  "Emil",   "Zoë",  "Mathis", "Ikaika"};
+    static const char* const kLast[] = {"Lindqvist", "Nichols", "Dubois", "Yılmaz",  "Gonçalves",
+                                        "Fischer",   "Sharma",  "Moreno", "Ødegård", "Nguyen"};
+    static const char* const kCity[] = {"Bozeman", "Lyon",   "İzmir",   "Porto",      "Kiel",
+                                        "Pune",    "Bergen", "Sevilla", "Wellington", "Billings"};
     static const char* const kNat[] = {"US", "FR", "TR", "BR", "DE", "IN", "NO", "ES", "NZ", "GB"};
     const size_t first = pick(12), last = pick(10), city = pick(10), nat = pick(10);
     const bool female = pick(2) == 0;
@@ -61,8 +59,8 @@ class SyntheticUsers {
     }
     out += R"(,"city":")";
     out += kCity[city];
-    out += R"(","state":"Region )" + std::to_string(pick(50)) + R"(","country":"Country )" +
-           kNat[nat] + R"(","postcode":)";
+    out += R"(","state":"Region )" + std::to_string(pick(50)) + R"(","country":"Country )" + kNat[nat] +
+           R"(","postcode":)";
     out += pick(3) == 0 ? "\"IZ" + std::to_string(pick(99)) + " 5RD\"" : std::to_string(10000 + pick(89999));
     out += R"(,"coordinates":{"latitude":")" + std::to_string(static_cast<double>(pick(180000)) / 1000 - 90) +
            R"(","longitude":")" + std::to_string(static_cast<double>(pick(360000)) / 1000 - 180) +
@@ -71,19 +69,19 @@ class SyntheticUsers {
     out += kFirst[first];
     out += ".";
     out += kLast[last];
-    out += R"(@example.com","login":{"uuid":")" + hex(8) + "-" + hex(4) + "-4" + hex(3) + "-a" +
-           hex(3) + "-" + hex(12) + R"(","username":"user)" + std::to_string(pick(100000)) +
-           R"(","password":"secret)" + std::to_string(pick(1000)) + R"(","salt":")" + hex(8) +
-           R"(","md5":")" + hex(32) + R"(","sha1":")" + hex(40) + R"(","sha256":")" + hex(64) +
-           R"("},"dob":{"date":"19)" + std::to_string(50 + pick(50)) + "-0" +
-           std::to_string(1 + pick(9)) + "-1" + std::to_string(pick(10)) +
-           R"(T15:13:16.688Z","age":)" + std::to_string(20 + pick(60)) +
-           R"(},"registered":{"date":"20)" + std::to_string(10 + pick(10)) +
-           R"(-07-09T05:51:59.390Z","age":)" + std::to_string(pick(15)) + R"(},"phone":"(272) 790-)" +
-           std::to_string(1000 + pick(8999)) + R"(","cell":"(489) 330-)" + std::to_string(1000 + pick(8999)) +
-           R"(","id":{"name":"SSN","value":)" + (pick(4) == 0 ? std::string("null") : "\"405-88-" + std::to_string(1000 + pick(8999)) + "\"") +
-           R"(},"picture":{"large":"https://randomuser.me/api/portraits/women/75.jpg","medium":"https://randomuser.me/api/portraits/med/women/75.jpg","thumbnail":"https://randomuser.me/api/portraits/thumb/women/75.jpg"},"nat":")" +
-           kNat[nat] + "\"}";
+    out +=
+        R"(@example.com","login":{"uuid":")" + hex(8) + "-" + hex(4) + "-4" + hex(3) + "-a" + hex(3) + "-" + hex(12) +
+        R"(","username":"user)" + std::to_string(pick(100000)) + R"(","password":"secret)" +
+        std::to_string(pick(1000)) + R"(","salt":")" + hex(8) + R"(","md5":")" + hex(32) + R"(","sha1":")" + hex(40) +
+        R"(","sha256":")" + hex(64) + R"("},"dob":{"date":"19)" + std::to_string(50 + pick(50)) + "-0" +
+        std::to_string(1 + pick(9)) + "-1" + std::to_string(pick(10)) + R"(T15:13:16.688Z","age":)" +
+        std::to_string(20 + pick(60)) + R"(},"registered":{"date":"20)" + std::to_string(10 + pick(10)) +
+        R"(-07-09T05:51:59.390Z","age":)" + std::to_string(pick(15)) + R"(},"phone":"(272) 790-)" +
+        std::to_string(1000 + pick(8999)) + R"(","cell":"(489) 330-)" + std::to_string(1000 + pick(8999)) +
+        R"(","id":{"name":"SSN","value":)" +
+        (pick(4) == 0 ? std::string("null") : "\"405-88-" + std::to_string(1000 + pick(8999)) + "\"") +
+        R"(},"picture":{"large":"https://randomuser.me/api/portraits/women/75.jpg","medium":"https://randomuser.me/api/portraits/med/women/75.jpg","thumbnail":"https://randomuser.me/api/portraits/thumb/women/75.jpg"},"nat":")" +
+        kNat[nat] + "\"}";
   }
 
  private:
@@ -144,9 +142,9 @@ std::pair<Timing, Timing> time_interleaved(int repetitions, A&& run_a, B&& run_b
 }
 
 void report(const char* what, double seconds, size_t count, size_t bytes) {
-  std::printf("%-34s %8.3f ms  %12.0f records/s  %8.1f MB/s  %7.1f ns/record\n", what,
-              seconds * 1e3, static_cast<double>(count) / seconds,
-              static_cast<double>(bytes) / seconds / 1e6, seconds * 1e9 / static_cast<double>(count));
+  std::printf("%-34s %8.3f ms  %12.0f records/s  %8.1f MB/s  %7.1f ns/record\n", what, seconds * 1e3,
+              static_cast<double>(count) / seconds, static_cast<double>(bytes) / seconds / 1e6,
+              seconds * 1e9 / static_cast<double>(count));
 }
 
 }  // namespace
@@ -166,8 +164,7 @@ int main(int argc, char** argv) {
   const size_t total_bytes = corpus.bytes.size();
   std::printf("records: %zu (%s), average size %.0f bytes, %.1f MB total\n", count,
               synthetic ? "bench synthetic users" : "RandomUserGenerator",
-              static_cast<double>(total_bytes) / static_cast<double>(count),
-              static_cast<double>(total_bytes) / 1e6);
+              static_cast<double>(total_bytes) / static_cast<double>(count), static_cast<double>(total_bytes) / 1e6);
   std::printf("simdjson %d.%d.%d, implementation %s, repetitions %d (median reported)\n",
               int(simdjson::SIMDJSON_VERSION_MAJOR), int(simdjson::SIMDJSON_VERSION_MINOR),
               int(simdjson::SIMDJSON_VERSION_REVISION), simdjson::get_active_implementation()->name().c_str(),
@@ -214,12 +211,9 @@ int main(int argc, char** argv) {
   const double rate = static_cast<double>(count) / mapped;
   const double ratio = bare / mapped;
   std::printf("ratio (b)/(a) speed: %.1f%% (best runs: %.1f%%, %.0f records/s)\n", ratio * 100,
-              bare_timing.best / mapped_timing.best * 100,
-              static_cast<double>(count) / mapped_timing.best);
+              bare_timing.best / mapped_timing.best * 100, static_cast<double>(count) / mapped_timing.best);
   std::printf("errors: bare parse %zu, mapping failures %zu\n", parse_errors, failures);
-  std::printf("target >= 1,000,000 records/s per core: %s (%.2fM)\n",
-              rate >= 1e6 ? "MET" : "NOT MET", rate / 1e6);
-  std::printf("target >= 50%% of bare simdjson parse:  %s (%.1f%%)\n",
-              ratio >= 0.5 ? "MET" : "NOT MET", ratio * 100);
+  std::printf("target >= 1,000,000 records/s per core: %s (%.2fM)\n", rate >= 1e6 ? "MET" : "NOT MET", rate / 1e6);
+  std::printf("target >= 50%% of bare simdjson parse:  %s (%.1f%%)\n", ratio >= 0.5 ? "MET" : "NOT MET", ratio * 100);
   return failures == 0 && parse_errors == 0 ? 0 : 1;
 }

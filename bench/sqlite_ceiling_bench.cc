@@ -57,11 +57,12 @@ void run(int layout, const Shape& shape, const std::filesystem::path& file) {
   sqlite3* db = nullptr;
   sqlite3_open(file.c_str(), &db);
   const int page_bytes = layout == 4 ? 65536 : 4096;
-  const std::string pragmas = "PRAGMA page_size=" + std::to_string(page_bytes) +
-                              "; PRAGMA journal_mode=" + shape.journal_mode +
-                              "; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" +
-                              std::to_string(shape.cache_mb * 1024) + "; "
-                              "PRAGMA wal_autocheckpoint=" + std::to_string((80 << 20) / page_bytes) + ";";
+  const std::string pragmas =
+      "PRAGMA page_size=" + std::to_string(page_bytes) + "; PRAGMA journal_mode=" + shape.journal_mode +
+      "; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-" + std::to_string(shape.cache_mb * 1024) +
+      "; "
+      "PRAGMA wal_autocheckpoint=" +
+      std::to_string((80 << 20) / page_bytes) + ";";
   sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, nullptr);
   if (const std::string mode = journal_mode_in_use(db); strcasecmp(mode.c_str(), shape.journal_mode.c_str()) != 0) {
     std::fprintf(stderr, "journal_mode=%s was asked for, SQLite uses %s\n", shape.journal_mode.c_str(), mode.c_str());

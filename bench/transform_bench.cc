@@ -117,11 +117,12 @@ int main(int argc, char** argv) {
     spans.emplace_back(start, bytes.size() - start);
   }
   auto value = [&](size_t i) { return std::string_view(bytes).substr(spans[i].first, spans[i].second); };
-  std::printf("records: %zu RandomUserGenerator users, average %.0f bytes; simdjson %s (On-Demand: %s); "
-              "%d repetitions (median); program: %s\n",
-              count, static_cast<double>(bytes.size()) / static_cast<double>(count),
-              simdjson::get_active_implementation()->name().c_str(), simdjson::builtin_implementation()->name().c_str(),
-              repetitions, config.empty() ? "embedded configs/flagship.yaml" : config.c_str());
+  std::printf(
+      "records: %zu RandomUserGenerator users, average %.0f bytes; simdjson %s (On-Demand: %s); "
+      "%d repetitions (median); program: %s\n",
+      count, static_cast<double>(bytes.size()) / static_cast<double>(count),
+      simdjson::get_active_implementation()->name().c_str(), simdjson::builtin_implementation()->name().c_str(),
+      repetitions, config.empty() ? "embedded configs/flagship.yaml" : config.c_str());
 
   simdjson::dom::parser parser;
   size_t errors = 0;
@@ -193,9 +194,10 @@ int main(int argc, char** argv) {
   report("(c) flagship.yaml, compiled program", compiled, count, bytes.size());
   report("(d) UsersMapper (hand-written reference)", builtin_s, count, bytes.size());
   const double rate = static_cast<double>(count) / compiled;
-  std::printf("(c) vs (a): %.1f%% of the bare DOM parse speed; (c) vs (b): %.1f%% of the bare On-Demand traversal; "
-              "(c) vs (d): %.1f%%\n",
-              bare / compiled * 100, bare_od / compiled * 100, builtin_s / compiled * 100);
+  std::printf(
+      "(c) vs (a): %.1f%% of the bare DOM parse speed; (c) vs (b): %.1f%% of the bare On-Demand traversal; "
+      "(c) vs (d): %.1f%%\n",
+      bare / compiled * 100, bare_od / compiled * 100, builtin_s / compiled * 100);
   std::printf("(c) records that fell back to the DOM path: %llu of %llu\n",
               static_cast<unsigned long long>(runner.dom_fallbacks()),
               static_cast<unsigned long long>(count) * static_cast<unsigned long long>(repetitions));

@@ -31,7 +31,8 @@ WindowPlan flagship_plan(int64_t slide_ms) {
   plan.table = "users_per_country_minute";
   plan.event_time = "header.fetched_at";
   plan.group_by = {"country"};
-  plan.aggregates = parse_aggregates("users=count, female=count(gender=female), male=count(gender=male), avg_age=avg(age)").value();
+  plan.aggregates =
+      parse_aggregates("users=count, female=count(gender=female), male=count(gender=male), avg_age=avg(age)").value();
   plan.size_ms = 60000;
   plan.slide_ms = slide_ms;
   plan.allowed_lateness_ms = 5000;
@@ -52,7 +53,8 @@ void make_input(Input& in, size_t distinct) {
   const int64_t base = 1'700'000'000'000;
   for (size_t i = 0; i < distinct; ++i) {
     // Ten minutes of event time, out of order by up to 2 s.
-    in.records.push_back(generator.record(i, base + static_cast<int64_t>(i * 600000 / distinct) - static_cast<int64_t>(i * 7919 % 2000)));
+    in.records.push_back(generator.record(
+        i, base + static_cast<int64_t>(i * 600000 / distinct) - static_cast<int64_t>(i * 7919 % 2000)));
   }
   in.headers.resize(distinct);
   for (size_t i = 0; i < distinct; ++i) {
@@ -135,7 +137,9 @@ double engine_only(const Input& in, size_t records, uint64_t& updates) {
   std::vector<Prepared> prepared;
   for (size_t row = 0; row < in.consumed.size(); ++row) {
     reader.read(in.consumed[row], in.rows, row);
-    prepared.push_back({in.consumed[row].partition, reader.event_ms(), std::string(reader.group_key()),
+    prepared.push_back({in.consumed[row].partition,
+                        reader.event_ms(),
+                        std::string(reader.group_key()),
                         {reader.inputs().begin(), reader.inputs().end()}});
   }
   WindowDelta delta(&schema);
@@ -173,10 +177,10 @@ void bytes_per_group() {
     windows->take_changes(delta);
     size_t state = 0;
     for (const auto& e : delta.states) state += e.group_key.size() + e.state.size();
-    std::printf("memory: %.0f heap bytes per group (mallinfo2, %zu groups, keys of 11-16 bytes), %.0f estimated by "
-                "memory_bytes(); checkpointed state %.1f bytes per group (key + state)\n",
-                double(after - before) / groups, groups, double(windows->memory_bytes()) / groups,
-                double(state) / groups);
+    std::printf(
+        "memory: %.0f heap bytes per group (mallinfo2, %zu groups, keys of 11-16 bytes), %.0f estimated by "
+        "memory_bytes(); checkpointed state %.1f bytes per group (key + state)\n",
+        double(after - before) / groups, groups, double(windows->memory_bytes()) / groups, double(state) / groups);
   }
 }
 
@@ -200,8 +204,10 @@ int main(int argc, char** argv) {
     best_rows = std::min(best_rows, row_path(in, records, 60000, row_updates));
     best_hopping = std::min(best_hopping, row_path(in, records, 10000, hopping_updates));
   }
-  std::printf("window_bench: %zu records, flagship plan (count, 2 conditional counts, avg; by country), best of %d, one thread\n",
-              records, repetitions);
+  std::printf(
+      "window_bench: %zu records, flagship plan (count, 2 conditional counts, avg; by country), best of %d, one "
+      "thread\n",
+      records, repetitions);
   std::printf("engine   (add only):        %6.2f M updates/s\n", engine_updates / best_engine / 1e6);
   std::printf("reader   (read only):       %6.2f M records/s\n", records / best_reader / 1e6);
   std::printf("row path (read + add):      %6.2f M updates/s (%.2f M records/s)\n", row_updates / best_rows / 1e6,

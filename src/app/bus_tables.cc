@@ -8,16 +8,16 @@ namespace kascade {
 Result<ResultTable> topics_table(Bus& bus, VerifyDepth depth, std::vector<CorruptBatch>* corrupt) {
   auto topics = bus.list_topics();
   if (!topics) return topics.error();
-  ResultTable table{
-      {"topic", "partition", "start_offset", "end_offset", "records", "stored_bytes", "corrupt_batches"}, {}};
+  ResultTable table{{"topic", "partition", "start_offset", "end_offset", "records", "stored_bytes", "corrupt_batches"},
+                    {}};
   for (const auto& name : *topics) {
     auto info = bus.describe(name);
     if (!info) return info.error();
     auto bad = bus.verify(name, depth);
     if (!bad) return bad.error();
     for (const PartitionInfo& p : info->partitions) {
-      const auto count = std::count_if(bad->begin(), bad->end(),
-                                        [&](const CorruptBatch& b) { return b.partition == p.partition; });
+      const auto count =
+          std::count_if(bad->begin(), bad->end(), [&](const CorruptBatch& b) { return b.partition == p.partition; });
       table.rows.push_back({name, int64_t{p.partition}, p.start_offset, p.end_offset, p.end_offset - p.start_offset,
                             p.bytes, static_cast<int64_t>(count)});
     }

@@ -1,11 +1,11 @@
 // app/command_errors.cc: how every command reports a failure, and its exit code.
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-
-#include <fmt/format.h>
 
 #include "app/commands.h"
 

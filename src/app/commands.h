@@ -34,7 +34,7 @@ struct PipelineArgs {
   std::string data_dir;
   std::string source;
   std::optional<int64_t> records;
-  std::string duration;  // "60s", "5m", "500ms"; empty: unbounded
+  std::string duration;                // "60s", "5m", "500ms"; empty: unbounded
   std::vector<std::string> overrides;  // --set path=value
 };
 
@@ -126,7 +126,7 @@ int mock_api_command(const MockApiArgs& args);
 struct ServeArgs {
   std::string config_file;
   std::string data_dir;
-  std::optional<int> port;  // overrides serve.port
+  std::optional<int> port;             // overrides serve.port
   std::vector<std::string> overrides;  // --set path=value
 };
 int serve_command(const ServeArgs& args);
@@ -157,9 +157,9 @@ struct SourcesArgs {
   std::string data_dir;
   std::vector<std::string> overrides;  // --set path=value
   std::string format = "table";
-  std::string name;                // reset: the source
-  std::string topic;               // reset: empty = bus.topic
-  std::optional<std::string> to;   // reset: the new position (nullopt: the start)
+  std::string name;               // reset: the source
+  std::string topic;              // reset: empty = bus.topic
+  std::optional<std::string> to;  // reset: the new position (nullopt: the start)
 };
 int sources_list_command(const SourcesArgs& args);
 int sources_reset_command(const SourcesArgs& args);

@@ -1,14 +1,14 @@
 // app/config_commands.cc: `kascade validate`, `kascade config-reference`, `kascade query`.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <iostream>
 
-#include <fmt/format.h>
-
 #include "app/commands.h"
-#include "pipeline/config_check.h"
-#include "pipeline/pipeline_config.h"
 #include "app/sql_query.h"
 #include "config/config.h"
+#include "pipeline/config_check.h"
+#include "pipeline/pipeline_config.h"
 #include "process/transforms/spec_loader.h"
 
 namespace kascade {
@@ -28,12 +28,12 @@ int validate_command(const std::string& config_file) {
     }
     return kExitUsage;
   }
-  const std::string pipeline =
-      *program ? fmt::format("table {}: {} columns, {} checks and a map", (*program)->schema.name,
-                             (*program)->schema.columns.size(), (*program)->checks.size())
-               : std::string("the built-in users mapping");
-  fmt::print("{}: ok (bus {} topic '{}', source {}, store {}, {})\n", config_file, option_name(config->bus.type), config->bus.topic,
-             option_name(config->source.type), option_name(config->store.type), pipeline);
+  const std::string pipeline = *program
+                                   ? fmt::format("table {}: {} columns, {} checks and a map", (*program)->schema.name,
+                                                 (*program)->schema.columns.size(), (*program)->checks.size())
+                                   : std::string("the built-in users mapping");
+  fmt::print("{}: ok (bus {} topic '{}', source {}, store {}, {})\n", config_file, option_name(config->bus.type),
+             config->bus.topic, option_name(config->source.type), option_name(config->store.type), pipeline);
   return kExitOk;
 }
 
@@ -53,7 +53,8 @@ int query_command(const QueryArgs& args) {
   }
   auto table = run_sql_query(config->store_path(), args.sql, *timeout);
   // A statement that does not compile or is refused is the command's argument: a usage error.
-  if (!table && table.error().code == Errc::invalid_argument) return report_failure("query", usage_error(table.error()));
+  if (!table && table.error().code == Errc::invalid_argument)
+    return report_failure("query", usage_error(table.error()));
   if (!table) return report_failure("query", table.error());
   print_table(std::cout, *table, *format);
   return kExitOk;

@@ -19,8 +19,8 @@ namespace {
 
 bool is_integer(cql::TypeId id) {
   using cql::TypeId;
-  return id == TypeId::tinyint || id == TypeId::smallint || id == TypeId::int_ ||
-         id == TypeId::bigint || id == TypeId::counter;
+  return id == TypeId::tinyint || id == TypeId::smallint || id == TypeId::int_ || id == TypeId::bigint ||
+         id == TypeId::counter;
 }
 
 void print_json_lines(const cql::Rows& rows) {
@@ -70,8 +70,7 @@ int cql_command(const CqlArgs& args) {
   if (!consistency) return report_failure("cql", usage_error(consistency.error()));
   auto hosts = cql::parse_hosts(args.hosts);
   if (!hosts)
-    return report_failure("cql",
-                          Error::make(Errc::config, fmt::format("--hosts: {}", hosts.error().message)));
+    return report_failure("cql", Error::make(Errc::config, fmt::format("--hosts: {}", hosts.error().message)));
 
   cql::SessionOptions options;
   options.contact_points = std::move(*hosts);
@@ -79,20 +78,16 @@ int cql_command(const CqlArgs& args) {
   if (!args.password_env.empty()) {
     const char* password = std::getenv(args.password_env.c_str());
     if (password == nullptr) {
-      return report_failure("cql",
-                            Error::make(Errc::config, fmt::format("--password-env: the environment "
-                                                                  "variable {} is not set",
-                                                                  args.password_env)));
+      return report_failure("cql", Error::make(Errc::config, fmt::format("--password-env: the environment "
+                                                                         "variable {} is not set",
+                                                                         args.password_env)));
     }
     options.credentials.password = password;
   }
   options.connect_timeout = std::chrono::milliseconds(args.connect_timeout_ms);
-  options.tls = {.enabled = args.tls, .ca_file = args.tls_ca_file,
-                 .verify_host = !args.no_verify_host};
+  options.tls = {.enabled = args.tls, .ca_file = args.tls_ca_file, .verify_host = !args.no_verify_host};
   options.discover_nodes = false;  // one statement: the contact point is enough
-  options.on_warning = [](const std::string& warning) {
-    fmt::print(stderr, "kascade cql: warning: {}\n", warning);
-  };
+  options.on_warning = [](const std::string& warning) { fmt::print(stderr, "kascade cql: warning: {}\n", warning); };
 
   auto session = cql::Session::connect(std::move(options));
   if (!session) return report_failure("cql", session.error());

@@ -21,8 +21,13 @@ const std::vector<std::string> kByClassColumns = {"error_class", "count", "lates
 
 // The columns of kRecentColumns (and kListColumns without bytes) for one letter.
 std::vector<Cell> letter_cells(const DeadLetter& letter) {
-  return {letter.topic,         int64_t{letter.partition},           letter.offset,         letter.error_class,
-          letter.error_message, format_iso8601_ms(letter.failed_at_ms), int64_t{letter.attempts}};
+  return {letter.topic,
+          int64_t{letter.partition},
+          letter.offset,
+          letter.error_class,
+          letter.error_message,
+          format_iso8601_ms(letter.failed_at_ms),
+          int64_t{letter.attempts}};
 }
 
 }  // namespace
@@ -89,7 +94,8 @@ Result<DeadLetterTables::Summary> DeadLetterTables::summary(size_t recent) {
   auto summary = with_reader<Summary>([&](DeadLetterReader& reader) -> Result<Summary> {
     auto store = reader.summary(recent);
     if (!store) return store.error();
-    std::map<std::string, std::pair<int64_t, int64_t>> classes;  // error class -> (count, latest failed_at), every topic
+    std::map<std::string, std::pair<int64_t, int64_t>>
+        classes;  // error class -> (count, latest failed_at), every topic
     for (const DeadLetterCount& count : store->counts) {
       auto& [letters, latest] = classes.try_emplace(count.error_class, 0, count.latest_ms).first->second;
       letters += count.count;

@@ -1,4 +1,5 @@
-// app/dead_letter_tables.h: the store's dead letters as tables, for `kascade dlq ls` and the dashboard of `kascade serve`.
+// app/dead_letter_tables.h: the store's dead letters as tables, for `kascade dlq ls` and the dashboard of `kascade
+// serve`.
 #pragma once
 
 #include <chrono>

@@ -1,17 +1,18 @@
-// app/dlq_command.cc: `kascade dlq ls` (list the dead letters) and `kascade dlq replay` (run them through the current pipeline).
+// app/dlq_command.cc: `kascade dlq ls` (list the dead letters) and `kascade dlq replay` (run them through the current
+// pipeline).
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <iostream>
 
-#include <fmt/format.h>
-
 #include "app/commands.h"
 #include "app/dead_letter_tables.h"
+#include "core/timestamp.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/process_lock.h"
 #include "pipeline/sink_factory.h"
-#include "core/timestamp.h"
-#include "process/transforms/spec_loader.h"
 #include "process/transforms/program.h"
+#include "process/transforms/spec_loader.h"
 #include "sinks/dead_letter_store.h"
 
 namespace kascade {
@@ -47,7 +48,8 @@ int dlq_replay_command(const DlqArgs& args) {
   if (!program) return report_failure(command, program.error());
   if (config->store.type == StoreType::sqlite && !std::filesystem::exists(config->store_path())) {
     return report_failure(command, Error::make(Errc::not_found, fmt::format("{}: no store here (run the pipeline "
-                                                                            "first)", config->store_path().string())));
+                                                                            "first)",
+                                                                            config->store_path().string())));
   }
   // It writes the store: not while a processor of this data dir runs (pipeline/process_lock.h).
   auto process_lock = lock_data_dir_for_processing(*config);
@@ -57,7 +59,8 @@ int dlq_replay_command(const DlqArgs& args) {
   DeadLetterStore* store = (*sink)->dead_letter_store();
   if (store == nullptr) {
     return report_failure(command, Error::make(Errc::config, fmt::format("store.type: {} keeps no dead letters to "
-                                                                         "replay", option_name(config->store.type))));
+                                                                         "replay",
+                                                                         option_name(config->store.type))));
   }
   const TableSchema& schema = (*program)->schema;
   if (auto status = (*sink)->prepare(schema); !status) return report_failure(command, status.error());
@@ -77,8 +80,11 @@ int dlq_replay_command(const DlqArgs& args) {
         ++counts.left_alone;
         continue;
       }
-      const ConsumedRecord record{.partition = letter.partition, .offset = letter.offset, .timestamp_ms = now,
-                                  .key = letter.key, .value = letter.value};
+      const ConsumedRecord record{.partition = letter.partition,
+                                  .offset = letter.offset,
+                                  .timestamp_ms = now,
+                                  .key = letter.key,
+                                  .value = letter.value};
       const size_t rows_before = batch.rows.rows();
       if (auto failure = mapper.map(record, now, batch.rows)) {
         // Stays, with the new reason and one attempt more.
@@ -92,8 +98,8 @@ int dlq_replay_command(const DlqArgs& args) {
         // dead letter (class sink, attempts + 1) instead of failing the replay. The views point into `letters`,
         // which keeps its strings until the chunk is written; `landed` needs the position and key.
         if (batch.rows.rows() > batch.row_sources.size()) {
-          batch.row_sources.resize(batch.rows.rows(), RowSource{letter.partition, letter.offset, letter.key,
-                                                                letter.value, letter.attempts});
+          batch.row_sources.resize(
+              batch.rows.rows(), RowSource{letter.partition, letter.offset, letter.key, letter.value, letter.attempts});
         }
         // Removed by its key (topic, partition, offset): no bytes needed.
         const ConsumedRecord position{.partition = letter.partition, .offset = letter.offset, .key = letter.key};
@@ -108,10 +114,11 @@ int dlq_replay_command(const DlqArgs& args) {
   if (auto status = store->scan(config->bus.topic, kReplayChunk, replay_chunk); !status) {
     return report_failure(command, status.error());
   }
-  fmt::print("kascade dlq replay: {} landed in {}, {} refused by the store (dead letters of class sink, attempts + 1), "
-             "{} dropped by the pipeline's filters, {} still failing (attempts + 1){}\n",
-             counts.landed, schema.name, counts.refused, counts.dropped, counts.still_failing,
-             filter.classes.empty() ? "" : fmt::format("; {} of other classes left alone", counts.left_alone));
+  fmt::print(
+      "kascade dlq replay: {} landed in {}, {} refused by the store (dead letters of class sink, attempts + 1), "
+      "{} dropped by the pipeline's filters, {} still failing (attempts + 1){}\n",
+      counts.landed, schema.name, counts.refused, counts.dropped, counts.still_failing,
+      filter.classes.empty() ? "" : fmt::format("; {} of other classes left alone", counts.left_alone));
   return kExitOk;
 }
 

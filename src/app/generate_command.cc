@@ -1,7 +1,7 @@
 // app/generate_command.cc: `kascade generate`: the generator's users on stdout, without a pipeline.
-#include <cstdio>
-
 #include <fmt/format.h>
+
+#include <cstdio>
 
 #include "app/commands.h"
 #include "sources/generator/randomuser_generator.h"
@@ -10,8 +10,7 @@ namespace kascade {
 
 int generate_command(const GenerateArgs& args) {
   if (args.format != "json" && args.format != "keys") {
-    return report_failure("generate", usage_error(
-                                                  fmt::format("unknown format '{}' (json or keys)", args.format)));
+    return report_failure("generate", usage_error(fmt::format("unknown format '{}' (json or keys)", args.format)));
   }
   RandomUserGenerator generator(GeneratorOptions{.seed = args.seed, .malformed_ratio = args.malformed_ratio});
   std::string out;

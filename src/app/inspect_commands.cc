@@ -1,11 +1,11 @@
 // app/inspect_commands.cc: `kascade topics` and `kascade lag` on the configured bus.
 #include <iostream>
 
+#include "app/bus_tables.h"
 #include "app/commands.h"
-#include "pipeline/pipeline_config.h"
 #include "app/tabular_output.h"
 #include "pipeline/bus_factory.h"
-#include "app/bus_tables.h"
+#include "pipeline/pipeline_config.h"
 
 namespace kascade {
 namespace {

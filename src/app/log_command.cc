@@ -1,14 +1,15 @@
-// app/log_command.cc: `kascade log check | repair`: verify every batch of the embedded log; quarantine the corrupt ones.
+// app/log_command.cc: `kascade log check | repair`: verify every batch of the embedded log; quarantine the corrupt
+// ones.
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <iostream>
 
-#include <fmt/format.h>
-
-#include "pipeline/bus_factory.h"
 #include "app/commands.h"
-#include "pipeline/pipeline_config.h"
 #include "app/tabular_output.h"
 #include "bus/embedded/embedded_bus.h"
+#include "pipeline/bus_factory.h"
+#include "pipeline/pipeline_config.h"
 
 namespace kascade {
 namespace {
@@ -51,8 +52,8 @@ Result<LogTarget> open_target(const LogArgs& args) {
 ResultTable batch_table(const std::vector<std::pair<std::string, CorruptBatch>>& batches) {
   ResultTable table{{"topic", "partition", "base_offset", "last_offset", "records", "reason", "file"}, {}};
   for (const auto& [topic, b] : batches) {
-    table.rows.push_back({topic, int64_t{b.partition}, b.base_offset, b.last_offset, int64_t{b.record_count}, b.reason,
-                          b.file});
+    table.rows.push_back(
+        {topic, int64_t{b.partition}, b.base_offset, b.last_offset, int64_t{b.record_count}, b.reason, b.file});
   }
   return table;
 }

@@ -21,7 +21,8 @@ const CLI::Validator kNotNegative = at_least(0);
 const CLI::Validator kPositive = at_least(1);
 
 void add_pipeline_flags(CLI::App* command, kascade::PipelineArgs& args) {
-  command->add_option("-c,--config", args.config_file, "Pipeline config (YAML); default: the embedded flagship pipeline");
+  command->add_option("-c,--config", args.config_file,
+                      "Pipeline config (YAML); default: the embedded flagship pipeline");
   command->add_option("--data-dir", args.data_dir, "Directory of the embedded log and store (default ./kascade-data)");
   command->add_option("--source", args.source, "Source type (generator, randomuser, http)");
   command->add_option("--records", args.records, "Records the source produces in total in this data dir")
@@ -50,21 +51,26 @@ int main(int argc, char** argv) {
   auto* query = app.add_subcommand("query", "Run read-only SQL on the embedded store");
   query->add_option("-c,--config", query_args.config_file, "Pipeline config (to find the store)");
   query->add_option("--data-dir", query_args.data_dir, "Data directory (default ./kascade-data)");
-  query->add_option("--format", query_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  query->add_option("--format", query_args.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   query->add_option("sql", query_args.sql, "The SQL statement")->required();
   query->add_option("--timeout", query_args.timeout, "Stop the query after this long, e.g. 30s (default), 500ms");
 
   kascade::CqlArgs cql_args;
-  auto* cql = app.add_subcommand("cql", "Run one CQL statement on Cassandra (exit 1: Cassandra unreachable or login refused; 2: bad arguments or a statement Cassandra rejects)");
+  auto* cql = app.add_subcommand("cql",
+                                 "Run one CQL statement on Cassandra (exit 1: Cassandra unreachable or login refused; "
+                                 "2: bad arguments or a statement Cassandra rejects)");
   cql->add_option("--hosts", cql_args.hosts, "Contact points host[:port],... (default 127.0.0.1:9042)");
   cql->add_option("--username", cql_args.username, "User (PasswordAuthenticator)");
   cql->add_option("--password-env", cql_args.password_env, "Environment variable holding the password");
   cql->add_option("--format", cql_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
   cql->add_option("--consistency", cql_args.consistency, "Consistency level (default local_one)");
-  cql->add_option("--connect-timeout-ms", cql_args.connect_timeout_ms, "Longest wait for a node to answer")->check(CLI::Range(1, 600000));
+  cql->add_option("--connect-timeout-ms", cql_args.connect_timeout_ms, "Longest wait for a node to answer")
+      ->check(CLI::Range(1, 600000));
   cql->add_flag("--tls", cql_args.tls, "TLS to the CQL port (the node's certificate is verified)");
   cql->add_option("--tls-ca-file", cql_args.tls_ca_file, "PEM CA bundle for --tls (default: the system's)");
-  cql->add_flag("--no-verify-host", cql_args.no_verify_host, "With --tls: do not check the host name in the certificate");
+  cql->add_flag("--no-verify-host", cql_args.no_verify_host,
+                "With --tls: do not check the host name in the certificate");
   cql->add_option("statement", cql_args.statement, "The CQL statement")->required();
 
   std::string validate_file;
@@ -82,7 +88,8 @@ int main(int argc, char** argv) {
   lag->add_option("--group", lag_args.group, "Only this consumer group");
 
   kascade::GenerateArgs generate_args;
-  auto* generate = app.add_subcommand("generate", "Print the generator's users (NDJSON, as the API shapes them) or keys");
+  auto* generate =
+      app.add_subcommand("generate", "Print the generator's users (NDJSON, as the API shapes them) or keys");
   generate->add_option("--records", generate_args.records, "How many")->check(kNotNegative);
   generate->add_option("--start", generate_args.start, "Index of the first user");
   generate->add_option("--seed", generate_args.seed, "Seed (the pipeline's source.seed)");
@@ -95,25 +102,26 @@ int main(int argc, char** argv) {
   dlq->require_subcommand(1);
   auto* dlq_ls = dlq->add_subcommand("ls", "List the dead letters (reason, source topic/partition/offset, attempts)");
   auto* dlq_replay = dlq->add_subcommand(
-      "replay", "Map the dead letters again with the config's pipeline: those that pass land in the table and leave "
-                "the dead letters (SQLite: one transaction per chunk); the others, and rows the store refuses (class sink), stay "
-                "with attempts + 1");
+      "replay",
+      "Map the dead letters again with the config's pipeline: those that pass land in the table and leave "
+      "the dead letters (SQLite: one transaction per chunk); the others, and rows the store refuses (class sink), stay "
+      "with attempts + 1");
   for (auto* command : {dlq_ls, dlq_replay}) {
     command->add_option("-c,--config", dlq_args.config_file, "Pipeline config (store and pipeline spec)");
     command->add_option("--data-dir", dlq_args.data_dir, "Data directory (default ./kascade-data)");
-    command
-        ->add_option("--class", dlq_args.classes,
-                     "Only the dead letters of this error class (repeatable)")
-        ->check(CLI::IsMember(std::vector<std::string>(kascade::dead_letter_class::all.begin(),
-                                                       kascade::dead_letter_class::all.end())));
+    command->add_option("--class", dlq_args.classes, "Only the dead letters of this error class (repeatable)")
+        ->check(CLI::IsMember(
+            std::vector<std::string>(kascade::dead_letter_class::all.begin(), kascade::dead_letter_class::all.end())));
   }
   dlq_ls->add_option("--format", dlq_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
   dlq_ls->add_option("--last", dlq_args.last, "Only the N most recent (0: all)")->check(CLI::NonNegativeNumber);
 
   kascade::LogArgs log_args;
-  auto* log = app.add_subcommand("log", "The embedded log: verify every batch (check), quarantine corrupt ones (repair)");
+  auto* log =
+      app.add_subcommand("log", "The embedded log: verify every batch (check), quarantine corrupt ones (repair)");
   log->require_subcommand(1);
-  auto* log_check = log->add_subcommand("check", "Verify the CRC of every stored batch (read-only; exit 1 if one is corrupt)");
+  auto* log_check =
+      log->add_subcommand("check", "Verify the CRC of every stored batch (read-only; exit 1 if one is corrupt)");
   auto* log_repair = log->add_subcommand(
       "repair", "Move corrupt batches into their topic file's quarantined_batches table and print the offsets lost");
   for (auto* command : {log_check, log_repair}) {
@@ -121,21 +129,27 @@ int main(int argc, char** argv) {
     command->add_option("--data-dir", log_args.data_dir, "Data directory (default ./kascade-data)");
     command->add_option("--topic", log_args.topic, "Only this topic (default: every topic)");
   }
-  log_check->add_option("--format", log_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  log_check->add_option("--format", log_args.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
 
   auto* reference = app.add_subcommand("config-reference", "Print the configuration reference (Markdown)");
 
   kascade::MockApiArgs mock_args;
-  auto* mock_api = app.add_subcommand("mock-api", "Serve a local randomuser-compatible API with fault injection (tests, benchmarks)");
+  auto* mock_api = app.add_subcommand(
+      "mock-api", "Serve a local randomuser-compatible API with fault injection (tests, benchmarks)");
   mock_api->add_option("--host", mock_args.host, "Address to listen on (default 127.0.0.1)");
-  mock_api->add_option("--port", mock_args.port, "Port (default 8080; 0: any free port, printed)")->check(CLI::Range(0, 65535));
-  mock_api->add_option("--fail-rate", mock_args.fail_rate, "Share of requests answered with a fault")->check(CLI::Range(0.0, 1.0));
+  mock_api->add_option("--port", mock_args.port, "Port (default 8080; 0: any free port, printed)")
+      ->check(CLI::Range(0, 65535));
+  mock_api->add_option("--fail-rate", mock_args.fail_rate, "Share of requests answered with a fault")
+      ->check(CLI::Range(0.0, 1.0));
   mock_api->add_option("--faults", mock_args.faults, "Fault kinds: 5xx,429,truncated,malformed,reset,stall or all");
   mock_api->add_option("--fault-seed", mock_args.fault_seed, "Seed of the fault draw (reproducible runs)");
   mock_api->add_option("--latency-ms", mock_args.latency_ms, "Delay added to every answer")->check(kNotNegative);
   mock_api->add_option("--stall-ms", mock_args.stall_ms, "Pause of a stall fault")->check(kNotNegative);
-  mock_api->add_option("--rate-limit", mock_args.rate_limit, "Requests per second before 429 (0: none)")->check(kNotNegative);
-  mock_api->add_option("--retry-after", mock_args.retry_after_seconds, "Retry-After seconds of 429 and 503 answers")->check(kNotNegative);
+  mock_api->add_option("--rate-limit", mock_args.rate_limit, "Requests per second before 429 (0: none)")
+      ->check(kNotNegative);
+  mock_api->add_option("--retry-after", mock_args.retry_after_seconds, "Retry-After seconds of 429 and 503 answers")
+      ->check(kNotNegative);
   mock_api->add_option("--items", mock_args.items, "Items behind the paginated /items endpoint");
 
   kascade::ServeArgs serve_args;
@@ -143,26 +157,36 @@ int main(int argc, char** argv) {
       "serve", "HTTP: push ingest (POST /v1/topics/{topic}/records) onto the bus, the dashboard at /, /metrics");
   serve->add_option("-c,--config", serve_args.config_file, "Pipeline config (bus and serve.* options)");
   serve->add_option("--data-dir", serve_args.data_dir, "Data directory (default ./kascade-data)");
-  serve->add_option("--port", serve_args.port, "Port (overrides serve.port; 0: any free port, printed)")->check(CLI::Range(0, 65535));
+  serve->add_option("--port", serve_args.port, "Port (overrides serve.port; 0: any free port, printed)")
+      ->check(CLI::Range(0, 65535));
   serve->add_option("--set", serve_args.overrides, "Override a config option: --set serve.host=0.0.0.0 (repeatable)");
 
   kascade::ScheduleArgs schedule_args;
-  auto* schedule = app.add_subcommand("schedule", "Run the whole pipeline at each fire time, in this process; each run is recorded in <data-dir>/jobs.db");
+  auto* schedule = app.add_subcommand(
+      "schedule",
+      "Run the whole pipeline at each fire time, in this process; each run is recorded in <data-dir>/jobs.db");
   add_pipeline_flags(schedule, schedule_args.pipeline);
-  schedule->get_option("--records")->description("Records each run adds (the source resumes where the last run stopped)");
+  schedule->get_option("--records")
+      ->description("Records each run adds (the source resumes where the last run stopped)");
   schedule->get_option("--duration")->description("Bound of each run, e.g. 60s");
-  auto* cron_flag = schedule->add_option("--cron", schedule_args.cron, "Cron expression in UTC: \"0 3 * * *\" (minute hour day month weekday), or @hourly, @daily, @weekly, @monthly, @yearly");
-  schedule->add_option("--every", schedule_args.every, "Fixed interval between run starts, e.g. 30s, 1h")->excludes(cron_flag);
-  schedule->add_option("--runs", schedule_args.runs, "Stop after this many runs (default: until SIGTERM)")->check(kPositive);
+  auto* cron_flag = schedule->add_option("--cron", schedule_args.cron,
+                                         "Cron expression in UTC: \"0 3 * * *\" (minute hour day month weekday), or "
+                                         "@hourly, @daily, @weekly, @monthly, @yearly");
+  schedule->add_option("--every", schedule_args.every, "Fixed interval between run starts, e.g. 30s, 1h")
+      ->excludes(cron_flag);
+  schedule->add_option("--runs", schedule_args.runs, "Stop after this many runs (default: until SIGTERM)")
+      ->check(kPositive);
   schedule->add_option("--job", schedule_args.job, "Job name in job_runs (default 'default')");
 
   kascade::JobsArgs jobs_args;
   auto* jobs = app.add_subcommand("jobs", "The history of scheduled runs");
   jobs->require_subcommand(1);
-  auto* jobs_ls = jobs->add_subcommand("ls", "List the scheduled runs (job, run, start, end, records, rows, dead letters, outcome, reason)");
+  auto* jobs_ls = jobs->add_subcommand(
+      "ls", "List the scheduled runs (job, run, start, end, records, rows, dead letters, outcome, reason)");
   jobs_ls->add_option("-c,--config", jobs_args.config_file, "Pipeline config (to find the data dir)");
   jobs_ls->add_option("--data-dir", jobs_args.data_dir, "Data directory (default ./kascade-data)");
-  jobs_ls->add_option("--format", jobs_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  jobs_ls->add_option("--format", jobs_args.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   jobs_ls->add_option("--job", jobs_args.job, "Only this job's runs");
 
   kascade::SourcesArgs sources_args;
@@ -175,7 +199,8 @@ int main(int argc, char** argv) {
     command->add_option("--data-dir", sources_args.data_dir, "Data directory (default ./kascade-data)");
     command->add_option("--set", sources_args.overrides, "Override a config option: --set bus.type=kafka (repeatable)");
   }
-  sources_ls->add_option("--format", sources_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  sources_ls->add_option("--format", sources_args.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   sources_reset->add_option("name", sources_args.name, "The source's name (source.name, or its type)")->required();
   sources_reset->add_option("--topic", sources_args.topic, "The topic of the position (default: bus.topic)");
   sources_reset->add_option("--to", sources_args.to, "The new position, as `sources ls` shows it (default: the start)");

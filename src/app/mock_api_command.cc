@@ -1,7 +1,7 @@
 // app/mock_api_command.cc: `kascade mock-api`: the local randomuser-compatible API, until SIGINT/SIGTERM.
-#include <cstdio>
-
 #include <fmt/format.h>
+
+#include <cstdio>
 
 #include "app/commands.h"
 #include "app/stop_signals.h"

@@ -1,9 +1,9 @@
 // app/pipeline_command.cc: `kascade run | ingest | process`: arguments in, a Pipeline run, the summary out.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-
-#include <fmt/format.h>
 
 #include "app/commands.h"
 #include "app/progress.h"
@@ -21,13 +21,14 @@ std::string run_summary(const char* command, PipelineRole role, const Pipeline& 
   const std::string& topic = pipeline.config().bus.topic;
   std::string summary = fmt::format("kascade {}: {:.1f}s", command, report.seconds);
   if (role != PipelineRole::process) {
-    summary += fmt::format(", ingested {} records ({}/s) into topic '{}'", with_thousands(counters.ingested),
-                           with_thousands(static_cast<uint64_t>(counters.ingested / std::max(report.seconds, 1e-3))),
-                           topic);
+    summary +=
+        fmt::format(", ingested {} records ({}/s) into topic '{}'", with_thousands(counters.ingested),
+                    with_thousands(static_cast<uint64_t>(counters.ingested / std::max(report.seconds, 1e-3))), topic);
     if (report.ingest.done_at) {
-      summary += fmt::format(" (source '{}' had nothing more: its position on topic '{}' is '{}'; "
-                             "`kascade sources reset {}` starts it over)",
-                             report.source_name, topic, *report.ingest.done_at, report.source_name);
+      summary += fmt::format(
+          " (source '{}' had nothing more: its position on topic '{}' is '{}'; "
+          "`kascade sources reset {}` starts it over)",
+          report.source_name, topic, *report.ingest.done_at, report.source_name);
     }
   }
   if (role != PipelineRole::ingest) {
@@ -65,8 +66,8 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (!args.duration.empty()) {
     options.duration = parse_duration(args.duration);
     if (!options.duration) {
-      return report_failure(command, usage_error(fmt::format("--duration '{}': expected e.g. 60s, 5m, 1h, 500ms",
-                                                             args.duration)));
+      return report_failure(
+          command, usage_error(fmt::format("--duration '{}': expected e.g. 60s, 5m, 1h, 500ms", args.duration)));
     }
   }
 

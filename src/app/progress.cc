@@ -1,9 +1,8 @@
 // app/progress.cc: the terminal status line.
 #include "app/progress.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace kascade {
 

@@ -1,12 +1,12 @@
 // app/schedule_command.cc: `kascade schedule`: a Pipeline run in this process at each cron or fixed-interval
 // tick, each run (and each tick skipped because a run was still going) recorded in <data_dir>/jobs.db.
+#include <fmt/format.h>
+
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "app/commands.h"
 #include "app/stop_signals.h"
@@ -97,8 +97,8 @@ Status skip_ticks_until(Schedule& schedule, SysMs now, int64_t run) {
     const SysMs tick = *schedule.ticks.next();
     schedule.ticks.advance();
     const std::string reason = fmt::format("run {} was still running: overlapping ticks are skipped", run);
-    if (auto status = schedule.history.record_skipped(schedule.args.job, tick.time_since_epoch().count(), reason,
-                                                      schedule.self);
+    if (auto status =
+            schedule.history.record_skipped(schedule.args.job, tick.time_since_epoch().count(), reason, schedule.self);
         !status) {
       return status;
     }
@@ -124,14 +124,18 @@ Result<RunEnd> run_once(Schedule& schedule, Config config) {
   Status status;
   if (args.pipeline.records) {
     auto position = topic_records(config);
-    if (!position) status = position.error();
-    else config.source.records = *position + *args.pipeline.records;
+    if (!position)
+      status = position.error();
+    else
+      config.source.records = *position + *args.pipeline.records;
   }
   std::unique_ptr<Pipeline> pipeline;
   if (status.ok()) {
     auto opened = Pipeline::open(config, schedule.options);
-    if (opened) pipeline = std::move(*opened);
-    else status = opened.error();
+    if (opened)
+      pipeline = std::move(*opened);
+    else
+      status = opened.error();
   }
   if (pipeline) {
     schedule.stopper.set_running(pipeline.get());
@@ -192,7 +196,8 @@ void print_next(const Schedule& schedule) {
 
 int schedule_command(const ScheduleArgs& args) {
   const char* command = "schedule";
-  if (args.cron.empty() == args.every.empty()) return report_failure(command, usage_error("give exactly one of --cron or --every"));
+  if (args.cron.empty() == args.every.empty())
+    return report_failure(command, usage_error("give exactly one of --cron or --every"));
   std::optional<CronSchedule> cron;
   std::optional<milliseconds> every;
   if (!args.cron.empty()) {
@@ -214,8 +219,8 @@ int schedule_command(const ScheduleArgs& args) {
   if (!pipeline.duration.empty()) {
     options.duration = parse_duration(pipeline.duration);
     if (!options.duration) {
-      return report_failure(command, usage_error(fmt::format("--duration '{}': expected e.g. 60s, 5m, 1h, 500ms",
-                                                             pipeline.duration)));
+      return report_failure(
+          command, usage_error(fmt::format("--duration '{}': expected e.g. 60s, 5m, 1h, 500ms", pipeline.duration)));
     }
   }
 

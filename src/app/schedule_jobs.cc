@@ -25,10 +25,9 @@ int jobs_list_command(const JobsArgs& args) {
     if (!runs) return report_failure("jobs", runs.error());
     for (const JobRun& stored : *runs) {
       const JobRun run = as_seen(stored, is_alive);
-      table.rows.push_back({run.id, run.job, run.run ? Cell(*run.run) : Cell(),
-                            format_iso8601_ms(run.started_at_ms),
-                            run.ended_at_ms ? Cell(format_iso8601_ms(*run.ended_at_ms)) : Cell(),
-                            run.counts.records, run.counts.rows, run.counts.dead_letters, run.outcome, run.reason});
+      table.rows.push_back({run.id, run.job, run.run ? Cell(*run.run) : Cell(), format_iso8601_ms(run.started_at_ms),
+                            run.ended_at_ms ? Cell(format_iso8601_ms(*run.ended_at_ms)) : Cell(), run.counts.records,
+                            run.counts.rows, run.counts.dead_letters, run.outcome, run.reason});
     }
   }
   print_table(std::cout, table, *format);

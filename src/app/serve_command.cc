@@ -1,17 +1,17 @@
 // app/serve_command.cc: `kascade serve`: push ingest over HTTP onto the bus, and the dashboard, until SIGINT/SIGTERM.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <mutex>
 
-#include <fmt/format.h>
-
-#include "pipeline/bus_factory.h"
 #include "app/bus_tables.h"
 #include "app/commands.h"
-#include "pipeline/pipeline_config.h"
 #include "app/dead_letter_tables.h"
 #include "app/stop_signals.h"
 #include "core/timestamp.h"
 #include "core/topic_name.h"
+#include "pipeline/bus_factory.h"
+#include "pipeline/pipeline_config.h"
 #include "serve/push_server.h"
 
 namespace kascade {
@@ -28,9 +28,14 @@ int serve_command(const ServeArgs& args) {
   auto tokens = load_access_tokens({serve.auth.push_token_env, serve.auth.read_token_env, serve.auth.tokens_file});
   if (!tokens) return report_failure("serve", tokens.error());
   if (tokens->empty() && !is_loopback_host(serve.host)) {
-    return report_failure("serve", Error::make(Errc::config, fmt::format(
-        "serve.host is {}, not a loopback address: set serve.auth.push_token_env, serve.auth.read_token_env or "
-        "serve.auth.tokens_file, so that only clients with a token are served", serve.host)));
+    return report_failure(
+        "serve",
+        Error::make(
+            Errc::config,
+            fmt::format(
+                "serve.host is {}, not a loopback address: set serve.auth.push_token_env, serve.auth.read_token_env or "
+                "serve.auth.tokens_file, so that only clients with a token are served",
+                serve.host)));
   }
 
   auto bus = open_bus(*config);
@@ -133,10 +138,11 @@ int serve_command(const ServeArgs& args) {
   auto port = server.start();
   if (!port) return report_failure("serve", port.error());
   // Tests and scripts read this line to learn the port (with --port 0).
-  fmt::print("kascade serve: listening on {}://{}:{} (dashboard at /; POST /v1/topics/<topic>/records; GET "
-             "/v1/status, /v1/topics, /v1/lag, /v1/dead_letters, /healthz, /metrics) onto {}{}\n",
-             tls ? "https" : "http", options.host, *port, (*bus)->describe_self(),
-             authenticated ? "; bearer tokens required" : "");
+  fmt::print(
+      "kascade serve: listening on {}://{}:{} (dashboard at /; POST /v1/topics/<topic>/records; GET "
+      "/v1/status, /v1/topics, /v1/lag, /v1/dead_letters, /healthz, /metrics) onto {}{}\n",
+      tls ? "https" : "http", options.host, *port, (*bus)->describe_self(),
+      authenticated ? "; bearer tokens required" : "");
   std::fflush(stdout);
 
   stop_signals.wait();

@@ -1,14 +1,14 @@
 // app/sources_command.cc: `kascade sources ls | reset`: the positions sources stored on the bus.
-#include <iostream>
-
 #include <fmt/format.h>
 
-#include "pipeline/bus_factory.h"
+#include <iostream>
+
 #include "app/commands.h"
-#include "pipeline/pipeline_config.h"
 #include "app/tabular_output.h"
 #include "core/timestamp.h"
 #include "core/topic_name.h"
+#include "pipeline/bus_factory.h"
+#include "pipeline/pipeline_config.h"
 
 namespace kascade {
 namespace {

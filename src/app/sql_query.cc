@@ -1,12 +1,12 @@
 // app/sql_query.cc: one read-only SQLite statement -> ResultTable.
 #include "app/sql_query.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "sqlite/sqlite_db.h"
 
@@ -16,9 +16,9 @@ namespace {
 // Pragmas that only read: those that take a table or index name, and those that take nothing.
 constexpr std::array<std::string_view, 6> kPragmasOfATable = {"table_info", "table_xinfo", "index_list",
                                                               "index_info", "index_xinfo", "foreign_key_list"};
-constexpr std::array<std::string_view, 8> kPragmasOfTheStore = {"table_list",     "database_list",   "page_count",
-                                                                "page_size",      "freelist_count",  "integrity_check",
-                                                                "quick_check",    "compile_options"};
+constexpr std::array<std::string_view, 8> kPragmasOfTheStore = {"table_list",  "database_list",  "page_count",
+                                                                "page_size",   "freelist_count", "integrity_check",
+                                                                "quick_check", "compile_options"};
 
 template <size_t N>
 bool listed(const std::array<std::string_view, N>& names, std::string_view name) {
@@ -61,7 +61,8 @@ int past_deadline(void* deadline) {
 }
 
 bool only_blank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ';'; });
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ';'; });
 }
 
 Error statement_error(sqlite3* db) {
@@ -79,8 +80,8 @@ Error refused() {
 Result<ResultTable> run_sql_query(const std::filesystem::path& database, const std::string& sql,
                                   std::chrono::milliseconds timeout) {
   if (!std::filesystem::exists(database)) {
-    return Error::make(Errc::not_found, fmt::format("no store at {} (run `kascade run` first, or pass --data-dir)",
-                                                    database.string()));
+    return Error::make(Errc::not_found,
+                       fmt::format("no store at {} (run `kascade run` first, or pass --data-dir)", database.string()));
   }
   SqliteConnection db;
   if (auto status = db.open(database.string(), SqliteConnection::Mode::read_only, 10000); !status) {
@@ -116,16 +117,23 @@ Result<ResultTable> run_sql_query(const std::filesystem::path& database, const s
     row.reserve(static_cast<size_t>(columns));
     for (int c = 0; c < columns; ++c) {
       switch (sqlite3_column_type(s, c)) {
-        case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
-        case SQLITE_INTEGER: row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(s, c))); break;
-        case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(s, c)); break;
-        default: row.emplace_back(std::string(compiled->column_blob(c)));
+        case SQLITE_NULL:
+          row.emplace_back(std::monostate{});
+          break;
+        case SQLITE_INTEGER:
+          row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(s, c)));
+          break;
+        case SQLITE_FLOAT:
+          row.emplace_back(sqlite3_column_double(s, c));
+          break;
+        default:
+          row.emplace_back(std::string(compiled->column_blob(c)));
       }
     }
   }
   if (rc == SQLITE_INTERRUPT) {
-    return Error::make(Errc::timeout, fmt::format("the query ran longer than {} ms (--timeout) and was stopped",
-                                                  timeout.count()));
+    return Error::make(Errc::timeout,
+                       fmt::format("the query ran longer than {} ms (--timeout) and was stopped", timeout.count()));
   }
   if (rc != SQLITE_DONE) return db.error(rc, "read the store");
   return table;

@@ -1,9 +1,9 @@
 // app/tabular_output.cc: rendering of ResultTable: the three output formats, a JSON array, Prometheus gauges.
 #include "app/tabular_output.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "core/json_append.h"
 
@@ -98,7 +98,9 @@ Result<OutputFormat> parse_output_format(const std::string& name) {
 
 void print_table(std::ostream& out, const ResultTable& table, OutputFormat format) {
   switch (format) {
-    case OutputFormat::table: print_aligned(out, table); return;
+    case OutputFormat::table:
+      print_aligned(out, table);
+      return;
     case OutputFormat::csv: {
       std::string line;
       for (size_t c = 0; c < table.columns.size(); ++c) line += (c ? "," : "") + csv_field(table.columns[c]);

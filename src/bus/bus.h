@@ -84,8 +84,7 @@ class Producer {
 
   // Partitions by key (murmur2, as Kafka's default partitioner does).
   // With a checkpoint, a bus that can stores it atomically with the records.
-  virtual Status send(std::string_view topic, std::span<const Record> records,
-                      const SourceCheckpoint* checkpoint) = 0;
+  virtual Status send(std::string_view topic, std::span<const Record> records, const SourceCheckpoint* checkpoint) = 0;
 
   // The last checkpoint a source stored with its records on `topic`, if any:
   // a position is per source name and topic (and per cluster on Kafka).

@@ -16,8 +16,7 @@ int32_t murmur2(std::string_view data) {
   for (size_t i = 0; i < words; ++i) {
     const size_t at = i * 4;
     uint32_t k = static_cast<uint32_t>(bytes[at]) | (static_cast<uint32_t>(bytes[at + 1]) << 8) |
-                 (static_cast<uint32_t>(bytes[at + 2]) << 16) |
-                 (static_cast<uint32_t>(bytes[at + 3]) << 24);
+                 (static_cast<uint32_t>(bytes[at + 2]) << 16) | (static_cast<uint32_t>(bytes[at + 3]) << 24);
     k *= kM;
     k ^= k >> kR;
     k *= kM;

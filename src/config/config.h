@@ -30,10 +30,10 @@ enum class MissingGroup { null_group, dead_letter };
 
 template <typename E>
 struct OptionEnumNames;
-#define KASCADE_OPTION_ENUM(E, ...)                                 \
-  template <>                                                       \
-  struct OptionEnumNames<E> {                                       \
-    static constexpr std::string_view names[] = {__VA_ARGS__};      \
+#define KASCADE_OPTION_ENUM(E, ...)                            \
+  template <>                                                  \
+  struct OptionEnumNames<E> {                                  \
+    static constexpr std::string_view names[] = {__VA_ARGS__}; \
   }
 KASCADE_OPTION_ENUM(BusType, "embedded", "kafka");
 KASCADE_OPTION_ENUM(SourceType, "generator", "randomuser", "http");
@@ -95,12 +95,12 @@ struct HttpClientConfig {
   int64_t breaker_failures = 0;
   int64_t breaker_open_ms = 0;
   // The http source (source.type http) only: see sources/http/README.md.
-  std::string url;             // template: {page}, {offset}, {cursor}
-  std::string pagination;      // none | page | offset | cursor | link
+  std::string url;         // template: {page}, {offset}, {cursor}
+  std::string pagination;  // none | page | offset | cursor | link
   int64_t first_page = 0;
   std::string records_pointer, key_pointer, cursor_pointer;  // JSON pointers
-  std::string headers;         // "Name: value; Name: value"
-  std::string allowed_origins; // "http://host:port, ...": other origins requests may go to (no credentials)
+  std::string headers;                                       // "Name: value; Name: value"
+  std::string allowed_origins;  // "http://host:port, ...": other origins requests may go to (no credentials)
   HttpAuth auth = HttpAuth::none;
   std::string token_env, username, password_env;  // names of environment variables (and the basic-auth user)
 };
@@ -135,8 +135,8 @@ struct ProcessorConfig {
 
 // store.cassandra.*: the Cassandra sink (sinks/cassandra).
 struct CassandraStoreConfig {
-  std::string hosts;         // "h1,h2:9043"
-  int64_t port = 0;          // for hosts without a port
+  std::string hosts;  // "h1,h2:9043"
+  int64_t port = 0;   // for hosts without a port
   std::string keyspace;
   std::string replication;   // a CQL map literal
   std::string username;      // empty: no authentication
@@ -147,7 +147,7 @@ struct CassandraStoreConfig {
   int64_t request_timeout_ms = 0;
   int64_t connect_timeout_ms = 0;
   bool tls = false;
-  std::string tls_ca_file;    // empty: the system's CA paths
+  std::string tls_ca_file;  // empty: the system's CA paths
   bool tls_verify_host = true;
   std::string tls_cert_file;  // client certificate (optional)
   std::string tls_key_file;
@@ -173,7 +173,7 @@ struct WindowsConfig {
   int64_t allowed_lateness_ms = 0;
   LateRecords late_records = LateRecords::drop;
   MissingGroup missing_group = MissingGroup::null_group;
-  std::string null_group;     // the null group's text group-by value
+  std::string null_group;  // the null group's text group-by value
   int64_t max_open_windows = 0;
   int64_t max_groups = 0;
   int64_t early_updates_ms = 0;  // 0: results only when a window closes
@@ -203,7 +203,7 @@ struct ServeConfig {
     std::string key_file;
   } tls;
   int64_t max_request_records = 0;
-  std::string topics;         // comma-separated; empty: bus.topic
+  std::string topics;  // comma-separated; empty: bus.topic
   bool create_topics = false;
   int64_t max_topics = 0;
 };

@@ -1,12 +1,12 @@
 // config/config_file.cc: reading a config file whole, with the reason when it cannot be read.
 #include "config/config_file.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace kascade {
 

@@ -1,10 +1,9 @@
 // config/config_loader.cc: YAML -> Config through the option table; errors carry file:line:col.
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "config/config_file.h"
 #include "config/config_yaml.h"
@@ -19,15 +18,13 @@ std::string where(const std::string& origin, const YAML::Mark& mark) {
   return fmt::format("{}:{}:{}", origin, mark.line + 1, mark.column + 1);
 }
 
-Error config_error(const std::string& origin, const YAML::Mark& mark, std::string_view path,
-                   std::string_view what) {
+Error config_error(const std::string& origin, const YAML::Mark& mark, std::string_view path, std::string_view what) {
   return Error::make(Errc::config, fmt::format("{}: {}: {}", where(origin, mark), cut_for_message(path), what));
 }
 
 bool is_section(std::string_view path) {
   for (const auto& option : option_table()) {
-    if (option.path.size() > path.size() && option.path.starts_with(path) &&
-        option.path[path.size()] == '.') {
+    if (option.path.size() > path.size() && option.path.starts_with(path) && option.path[path.size()] == '.') {
       return true;
     }
   }
@@ -51,8 +48,7 @@ std::string unknown_key_message(std::string_view path) {
   };
   for (const auto& option : option_table()) {
     consider(option.path);
-    for (size_t dot = option.path.find('.'); dot != std::string_view::npos;
-         dot = option.path.find('.', dot + 1)) {
+    for (size_t dot = option.path.find('.'); dot != std::string_view::npos; dot = option.path.find('.', dot + 1)) {
       consider(option.path.substr(0, dot));
     }
   }
@@ -115,7 +111,8 @@ Status apply_text(Config& config, const OptionSpec& option, const std::string& t
     const auto& choice = std::get<TextOption>(option.kind);
     if (!choice.allow_empty && text.empty()) return error("must not be empty");
     if (option.path.ends_with("_pointer")) {
-      if (auto problem = json_pointer_problem(text)) return error(fmt::format("'{}' is not a JSON pointer: {}", text, *problem));
+      if (auto problem = json_pointer_problem(text))
+        return error(fmt::format("'{}' is not a JSON pointer: {}", text, *problem));
     }
     if (!choice.choices.empty() &&
         std::find(choice.choices.begin(), choice.choices.end(), text) == choice.choices.end()) {
@@ -130,8 +127,7 @@ Status apply_text(Config& config, const OptionSpec& option, const std::string& t
   return ok_status();
 }
 
-Status apply_mapping(Config& config, const YAML::Node& map, const std::string& prefix,
-                     const std::string& origin) {
+Status apply_mapping(Config& config, const YAML::Node& map, const std::string& prefix, const std::string& origin) {
   for (const auto& entry : map) {
     const YAML::Node& key = entry.first;
     const YAML::Node& value = entry.second;
@@ -190,8 +186,8 @@ Result<Config> load_config_text(const std::string& text, const std::string& orig
   const YAML::Node& root = *parsed;
   if (root.IsDefined() && !root.IsNull()) {
     if (!root.IsMap()) {
-      return Error::make(Errc::config, fmt::format("{}: the top level must be a mapping of options",
-                                                   where(origin, root.Mark())));
+      return Error::make(Errc::config,
+                         fmt::format("{}: the top level must be a mapping of options", where(origin, root.Mark())));
     }
     if (auto status = apply_mapping(config, root, "", origin); !status) return status.error();
   }

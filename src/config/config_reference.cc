@@ -20,11 +20,11 @@ std::string config_reference_markdown() {
         [&](const auto& kind) {
           using Kind = std::decay_t<decltype(kind)>;
           if constexpr (std::is_same_v<Kind, IntegerOption>) {
-            fmt::format_to(std::back_inserter(out), "| `{}` | integer | `{}` | {} .. {} | {} |\n", option.path,
-                           kind.default_value, kind.min,
-                           kind.max == std::numeric_limits<int64_t>::max() ? std::string("max")
-                                                                           : std::to_string(kind.max),
-                           option.description);
+            fmt::format_to(
+                std::back_inserter(out), "| `{}` | integer | `{}` | {} .. {} | {} |\n", option.path, kind.default_value,
+                kind.min,
+                kind.max == std::numeric_limits<int64_t>::max() ? std::string("max") : std::to_string(kind.max),
+                option.description);
           } else if constexpr (std::is_same_v<Kind, RealOption>) {
             fmt::format_to(std::back_inserter(out), "| `{}` | number | `{}` | {} .. {} | {} |\n", option.path,
                            kind.default_value, kind.min, kind.max, option.description);
@@ -35,9 +35,9 @@ std::string config_reference_markdown() {
             fmt::format_to(std::back_inserter(out), "| `{}` | enum | `{}` | `{}` | {} |\n", option.path,
                            kind.choices[kind.default_index], fmt::join(kind.choices, "`, `"), option.description);
           } else {
-            const std::string allowed =
-                kind.choices.empty() ? std::string(kind.allow_empty ? "any text" : "non-empty text")
-                                     : fmt::format("`{}`", fmt::join(kind.choices, "`, `"));
+            const std::string allowed = kind.choices.empty()
+                                            ? std::string(kind.allow_empty ? "any text" : "non-empty text")
+                                            : fmt::format("`{}`", fmt::join(kind.choices, "`, `"));
             fmt::format_to(std::back_inserter(out), "| `{}` | text | `{}` | {} | {} |\n", option.path,
                            kind.default_value, allowed, option.description);
           }

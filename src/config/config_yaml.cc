@@ -1,14 +1,13 @@
 // config/config_yaml.cc: a pass over a config file's YAML events (documents, keys per mapping), then its node.
 #include "config/config_yaml.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 
 #include <optional>
 #include <sstream>
 #include <unordered_map>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace kascade {
 
@@ -65,10 +64,10 @@ class StrictHandler : public YAML::EventHandler {
  private:
   struct Frame {
     bool is_map = false;
-    bool is_key = false;       // this collection is itself a mapping's key
-    bool at_key = true;        // mapping: the next node is a key
-    std::string key;           // mapping: the current key, empty when it is not a plain scalar
-    size_t index = 0;          // sequence: the current item
+    bool is_key = false;  // this collection is itself a mapping's key
+    bool at_key = true;   // mapping: the next node is a key
+    std::string key;      // mapping: the current key, empty when it is not a plain scalar
+    size_t index = 0;     // sequence: the current item
     std::string path;
     std::unordered_map<std::string, YAML::Mark> seen;  // mapping: key -> where it was given
   };
@@ -158,9 +157,8 @@ Result<YAML::Node> parse_config_yaml(const std::string& text, const std::string&
     return invalid(e);
   }
   if (handler.second_document) {
-    return Error::make(Errc::config,
-                       fmt::format("{}: a second YAML document: a config file holds exactly one",
-                                   where(origin, *handler.second_document)));
+    return Error::make(Errc::config, fmt::format("{}: a second YAML document: a config file holds exactly one",
+                                                 where(origin, *handler.second_document)));
   }
   if (const auto& duplicate = handler.duplicate) {
     return Error::make(Errc::config, fmt::format("{}: {}: duplicate key, first given at line {}, column {}",

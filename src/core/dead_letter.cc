@@ -23,8 +23,7 @@ std::string source_error_header(std::string_view reason) {
   return value;
 }
 
-std::optional<DeadLetter> source_dead_letter_of(const ConsumedRecord& record, std::string_view topic,
-                                                int64_t now_ms) {
+std::optional<DeadLetter> source_dead_letter_of(const ConsumedRecord& record, std::string_view topic, int64_t now_ms) {
   const std::optional<std::string_view> mark = record.header(kSourceErrorHeader);
   if (!mark) return std::nullopt;
   const size_t colon = mark->find(": ");

@@ -9,9 +9,7 @@
 namespace kascade::json_append {
 
 // True for the bytes a JSON string cannot hold as they are.
-inline bool needs_escape(char c) {
-  return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
-}
+inline bool needs_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
 
 // Appends s as a quoted JSON string. Bytes >= 0x80 pass through untouched:
 // the caller guarantees UTF-8 (or, for the invalid_utf8 malformation, wants

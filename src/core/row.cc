@@ -5,12 +5,18 @@ namespace kascade {
 
 const char* column_type_name(ColumnType type) {
   switch (type) {
-    case ColumnType::text: return "text";
-    case ColumnType::int32: return "int";
-    case ColumnType::int64: return "bigint";
-    case ColumnType::float64: return "double";
-    case ColumnType::timestamp: return "timestamp";
-    case ColumnType::uuid: return "uuid";
+    case ColumnType::text:
+      return "text";
+    case ColumnType::int32:
+      return "int";
+    case ColumnType::int64:
+      return "bigint";
+    case ColumnType::float64:
+      return "double";
+    case ColumnType::timestamp:
+      return "timestamp";
+    case ColumnType::uuid:
+      return "uuid";
   }
   return "unknown";
 }

@@ -58,8 +58,7 @@ struct Value {
 
 class RowBatch {
  public:
-  explicit RowBatch(const TableSchema* schema)
-      : schema_(schema), columns_(schema->columns.size()) {}
+  explicit RowBatch(const TableSchema* schema) : schema_(schema), columns_(schema->columns.size()) {}
 
   const TableSchema& schema() const { return *schema_; }
   size_t rows() const { return rows_; }
@@ -206,8 +205,7 @@ inline void copy_text_bytes(char* dst, const char* src, size_t n) {
 class RowWriter {
  public:
   RowWriter(RowBatch& rows, size_t text_bytes)
-      : base_(rows.arena_bytes()), out_(rows.extend_arena(text_bytes)),
-        cells_(rows.add_row_cells()) {}
+      : base_(rows.arena_bytes()), out_(rows.extend_arena(text_bytes)), cells_(rows.add_row_cells()) {}
   void text(size_t col, std::string_view v) {
     copy_text_bytes(out_ + used_, v.data(), v.size());
     set_range(col, used_, v.size());

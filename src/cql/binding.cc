@@ -8,7 +8,6 @@
 #include <cstring>
 #include <limits>
 
-
 namespace kascade::cql {
 namespace {
 
@@ -142,9 +141,8 @@ std::optional<int64_t> token_of(const Prepared& meta, const KeySpans& keys, std:
 
 Status encode_cell(const TypeSpec& type, const Cell& cell, std::string_view column, BodyWriter& out) {
   auto mismatch = [&] {
-    return Error::make(Errc::invalid_argument,
-                       fmt::format("column {}: {} value does not fit type {}", column, kind_name(cell.kind),
-                                   type.name()));
+    return Error::make(Errc::invalid_argument, fmt::format("column {}: {} value does not fit type {}", column,
+                                                           kind_name(cell.kind), type.name()));
   };
   if (cell.kind == Value::Kind::null) {
     out.null_value();
@@ -164,7 +162,8 @@ Status encode_cell(const TypeSpec& type, const Cell& cell, std::string_view colu
       return ok_status();
     case TypeId::float_: {
       if (cell.kind == Value::Kind::text) return mismatch();
-      const float f = static_cast<float>(cell.kind == Value::Kind::real ? cell.real : static_cast<double>(cell.integer));
+      const float f =
+          static_cast<float>(cell.kind == Value::Kind::real ? cell.real : static_cast<double>(cell.integer));
       out.i32(4);
       out.i32(std::bit_cast<int32_t>(f));
       return ok_status();
@@ -237,9 +236,7 @@ uint64_t little_endian_block(const unsigned char* p) {
 }
 
 // A tail byte as Java reads it: signed, then widened to a long.
-uint64_t signed_byte(unsigned char b) {
-  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(b)));
-}
+uint64_t signed_byte(unsigned char b) { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(b))); }
 
 }  // namespace
 

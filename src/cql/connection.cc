@@ -13,8 +13,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int remaining_ms(Clock::time_point deadline) {
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left < 0 ? 0 : static_cast<int>(left);
 }
 
@@ -23,9 +22,7 @@ Status recv_exact(Transport& t, char* out, size_t n, Clock::time_point deadline)
   while (n > 0) {
     const int wait = remaining_ms(deadline);
     auto got = t.read_some(out, n, wait);
-    if (!got)
-      return Error::make(Errc::unavailable, "Cassandra closed the connection during the handshake",
-                         true);
+    if (!got) return Error::make(Errc::unavailable, "Cassandra closed the connection during the handshake", true);
     if (*got == 0 && wait == 0)
       return Error::make(Errc::timeout, "Cassandra did not answer the handshake in time", true);
     out += *got;
@@ -35,9 +32,7 @@ Status recv_exact(Transport& t, char* out, size_t n, Clock::time_point deadline)
 }
 
 Result<Response> handshake_call(Transport& t, std::string_view frame, Clock::time_point deadline) {
-  if (auto s = t.write_all(frame, std::chrono::milliseconds(std::max(remaining_ms(deadline), 1)));
-      !s)
-    return s.error();
+  if (auto s = t.write_all(frame, std::chrono::milliseconds(std::max(remaining_ms(deadline), 1))); !s) return s.error();
   Response r;
   char header[kHeaderBytes];
   if (auto s = recv_exact(t, header, kHeaderBytes, deadline); !s) return s.error();
@@ -63,25 +58,23 @@ Error error_response(const Response& r, std::string_view during) {
 
 // STARTUP and, if asked, SASL PLAIN authentication. Returns the protocol
 // error's message instead of an Error when the server refuses the version.
-Result<bool> handshake(Transport& t, uint8_t version, const ConnectionOptions& o,
-                       const std::string& address, Clock::time_point deadline) {
+Result<bool> handshake(Transport& t, uint8_t version, const ConnectionOptions& o, const std::string& address,
+                       Clock::time_point deadline) {
   auto reply = handshake_call(t, startup_frame(version), deadline);
   if (!reply) return reply.error();
   if (reply->header.opcode == Opcode::ready) return true;
   if (reply->header.opcode == Opcode::authenticate) {
     if (o.credentials.username.empty()) {
-      return Error::make(Errc::config,
-                         fmt::format("Cassandra at {} requires a username and password", address));
+      return Error::make(Errc::config, fmt::format("Cassandra at {} requires a username and password", address));
     }
-    auto auth = handshake_call(
-        t, auth_response_frame(version, o.credentials.username, o.credentials.password), deadline);
+    auto auth =
+        handshake_call(t, auth_response_frame(version, o.credentials.username, o.credentials.password), deadline);
     if (!auth) return auth.error();
     if (auth->header.opcode == Opcode::auth_success) return true;
     Error e = error_response(*auth, "authentication");
     // Wrong credentials are not a reason to retry.
-    return Error::make(Errc::unavailable,
-                       fmt::format("Cassandra at {} refused the login of '{}': {}", address,
-                                   o.credentials.username, e.message));
+    return Error::make(Errc::unavailable, fmt::format("Cassandra at {} refused the login of '{}': {}", address,
+                                                      o.credentials.username, e.message));
   }
   if (reply->header.opcode == Opcode::error) {
     auto env = parse_envelope(reply->header, reply->body);
@@ -118,12 +111,10 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectionOptions& o)
     if (!accepted) return accepted.error();
   }
   return Error::make(Errc::unavailable,
-                     fmt::format("Cassandra at {} speaks none of the protocol versions 3..{}",
-                                 address, o.max_version));
+                     fmt::format("Cassandra at {} speaks none of the protocol versions 3..{}", address, o.max_version));
 }
 
-Connection::Connection(std::unique_ptr<Transport> transport, uint8_t version,
-                       const ConnectionOptions& o)
+Connection::Connection(std::unique_ptr<Transport> transport, uint8_t version, const ConnectionOptions& o)
     : transport_(std::move(transport)),
       // A send stalled this long means the node stopped reading: fail it, the caller retries.
       send_stall_timeout_(o.request_timeout),
@@ -133,8 +124,7 @@ Connection::Connection(std::unique_ptr<Transport> transport, uint8_t version,
       on_event_(o.on_event),
       pending_(static_cast<size_t>(o.max_streams)) {
   free_streams_.reserve(pending_.size());
-  for (int i = static_cast<int>(pending_.size()) - 1; i >= 0; --i)
-    free_streams_.push_back(static_cast<int16_t>(i));
+  for (int i = static_cast<int>(pending_.size()) - 1; i >= 0; --i) free_streams_.push_back(static_cast<int16_t>(i));
   reader_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "kascade-cql-io");
     read_loop();
@@ -169,12 +159,10 @@ void Connection::close() {
 Status Connection::send(std::string_view frame, ResponseCallback done, bool defer) {
   std::unique_lock lock(mutex_);
   if (!open_.load(std::memory_order_acquire)) {
-    return Error::make(Errc::unavailable, fmt::format("connection to {} is closed", address_),
-                       true);
+    return Error::make(Errc::unavailable, fmt::format("connection to {} is closed", address_), true);
   }
   if (free_streams_.empty()) {
-    return Error::make(Errc::unavailable,
-                       fmt::format("all {} stream ids to {} are busy", pending_.size(), address_),
+    return Error::make(Errc::unavailable, fmt::format("all {} stream ids to {} are busy", pending_.size(), address_),
                        true);
   }
   const int16_t stream = free_streams_.back();
@@ -219,15 +207,12 @@ void Connection::write_outbox(std::unique_lock<std::mutex>& lock) {
   }
 }
 
-Status Connection::write_all(std::string& bytes) {
-  return transport_->write_all(bytes, send_stall_timeout_);
-}
+Status Connection::write_all(std::string& bytes) { return transport_->write_all(bytes, send_stall_timeout_); }
 
 Result<Response> Connection::call(std::string_view frame) {
   auto promise = std::make_shared<std::promise<Result<Response>>>();
   auto future = promise->get_future();
-  if (auto s = send(frame, [promise](Result<Response> r) { promise->set_value(std::move(r)); });
-      !s) {
+  if (auto s = send(frame, [promise](Result<Response> r) { promise->set_value(std::move(r)); }); !s) {
     return s.error();
   }
   return future.get();
@@ -275,8 +260,7 @@ void Connection::expire_timed_out(Clock::time_point now) {
   }
   for (auto& done : expired) {
     done(Error::make(Errc::timeout,
-                     fmt::format("no answer from Cassandra at {} within {} ms", address_,
-                                 request_timeout_.count()),
+                     fmt::format("no answer from Cassandra at {} within {} ms", address_, request_timeout_.count()),
                      /*retriable=*/true));
   }
 }
@@ -303,8 +287,7 @@ void Connection::read_loop() {
   size_t start = 0;  // first unparsed byte of buffer
   std::vector<char> chunk(256 * 1024);
   auto next_sweep = Clock::now();
-  Error broken = Error::make(Errc::unavailable,
-                             fmt::format("connection to Cassandra at {} closed", address_), true);
+  Error broken = Error::make(Errc::unavailable, fmt::format("connection to Cassandra at {} closed", address_), true);
 
   while (true) {
     auto got = transport_->read_some(chunk.data(), chunk.size(), 50);
@@ -321,8 +304,7 @@ void Connection::read_loop() {
     bool corrupt = false;
     while (buffer.size() - start >= kHeaderBytes) {
       FrameHeader h;
-      if (!decode_header(reinterpret_cast<const uint8_t*>(buffer.data() + start), h) ||
-          !h.response) {
+      if (!decode_header(reinterpret_cast<const uint8_t*>(buffer.data() + start), h) || !h.response) {
         corrupt = true;
         break;
       }
@@ -331,8 +313,7 @@ void Connection::read_loop() {
       start += kHeaderBytes + h.length;
     }
     if (corrupt) {
-      broken = Error::make(Errc::corrupt,
-                           fmt::format("Cassandra at {} sent a malformed frame", address_), true);
+      broken = Error::make(Errc::corrupt, fmt::format("Cassandra at {} sent a malformed frame", address_), true);
       break;
     }
     if (start == buffer.size()) {

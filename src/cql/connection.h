@@ -81,8 +81,7 @@ class Connection {
   void close();
 
  private:
-  Connection(std::unique_ptr<Transport> transport, uint8_t version,
-             const ConnectionOptions& options);
+  Connection(std::unique_ptr<Transport> transport, uint8_t version, const ConnectionOptions& options);
   void read_loop();
   void expire_timed_out(std::chrono::steady_clock::time_point now);
   void fail_all(const Error& error);

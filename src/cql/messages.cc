@@ -91,8 +91,7 @@ Result<Consistency> parse_consistency(std::string_view name) {
       {"local_one", Consistency::local_one},
   };
   std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   for (const auto& [text, level] : kNames) {
     if (lower == text) return level;
   }
@@ -188,8 +187,7 @@ Result<ResultMessage> parse_result(std::string_view payload) {
       const auto& columns = m.rows.metadata.columns;
       // kascade never asks to skip metadata, so rows always come with columns; each
       // cell takes at least 4 bytes, which bounds the count before reserving.
-      if (r.failed() || count < 0 || (columns.empty() && count > 0) ||
-          static_cast<size_t>(count) > r.remaining() / 4)
+      if (r.failed() || count < 0 || (columns.empty() && count > 0) || static_cast<size_t>(count) > r.remaining() / 4)
         return truncated("ROWS result");
       m.rows.rows.reserve(static_cast<size_t>(count));
       for (int32_t i = 0; i < count; ++i) {
@@ -219,8 +217,7 @@ Result<ResultMessage> parse_result(std::string_view payload) {
       const int32_t flags = r.i32();
       const int32_t count = r.i32();
       const int32_t pk_count = r.i32();
-      for (int32_t i = 0; i < pk_count && !r.failed(); ++i)
-        m.prepared.partition_key_indexes.push_back(r.u16());
+      for (int32_t i = 0; i < pk_count && !r.failed(); ++i) m.prepared.partition_key_indexes.push_back(r.u16());
       read_column_specs(r, flags, count, m.prepared.bind_columns);
       m.prepared.result_metadata = read_rows_metadata(r);
       for (uint16_t index : m.prepared.partition_key_indexes) {
@@ -262,8 +259,7 @@ std::string options_frame(uint8_t version) {
   return f;
 }
 
-std::string auth_response_frame(uint8_t version, std::string_view username,
-                                std::string_view password) {
+std::string auth_response_frame(uint8_t version, std::string_view username, std::string_view password) {
   std::string token;
   token.push_back('\0');
   token.append(username);

@@ -94,13 +94,7 @@ struct SchemaChange {
   std::string name;  // empty for a keyspace
 };
 
-enum class ResultKind : int32_t {
-  void_ = 1,
-  rows = 2,
-  set_keyspace = 3,
-  prepared = 4,
-  schema_change = 5
-};
+enum class ResultKind : int32_t { void_ = 1, rows = 2, set_keyspace = 3, prepared = 4, schema_change = 5 };
 
 struct ResultMessage {
   ResultKind kind = ResultKind::void_;
@@ -131,8 +125,7 @@ Result<Event> parse_event(std::string_view payload);
 std::string startup_frame(uint8_t version);
 std::string options_frame(uint8_t version);
 // SASL PLAIN token for PasswordAuthenticator: "\0user\0password".
-std::string auth_response_frame(uint8_t version, std::string_view username,
-                                std::string_view password);
+std::string auth_response_frame(uint8_t version, std::string_view username, std::string_view password);
 std::string register_frame(uint8_t version, const std::vector<std::string>& event_types);
 std::string prepare_frame(uint8_t version, std::string_view cql);
 

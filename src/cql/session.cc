@@ -14,13 +14,12 @@ using Clock = std::chrono::steady_clock;
 struct Session::Node {
   std::string host;
   uint16_t port = 9042;
-  std::vector<std::unique_ptr<Connection>>
-      pool;  // size connections_per_host; null or closed: reconnect
+  std::vector<std::unique_ptr<Connection>> pool;  // size connections_per_host; null or closed: reconnect
   std::vector<Clock::time_point> last_attempt;
 };
 
 struct Session::Request {
-  std::shared_ptr<const PreparedStatement> statement;  // null for a simple QUERY
+  std::shared_ptr<const PreparedStatement> statement;           // null for a simple QUERY
   std::vector<std::shared_ptr<const PreparedStatement>> batch;  // a BATCH's statements
   std::string frame;
   RequestOptions options;
@@ -44,8 +43,7 @@ namespace {
 constexpr auto kReconnectInterval = std::chrono::milliseconds(250);
 
 Error no_node(size_t nodes) {
-  return Error::make(Errc::unavailable, fmt::format("no Cassandra node reachable (of {})", nodes),
-                     true);
+  return Error::make(Errc::unavailable, fmt::format("no Cassandra node reachable (of {})", nodes), true);
 }
 }  // namespace
 
@@ -177,8 +175,7 @@ Status Session::discover(Connection& control) {
       for (const auto& t : *list) {
         if (const auto* s = std::get_if<std::string>(&t.v)) {
           int64_t token = 0;
-          if (std::from_chars(s->data(), s->data() + s->size(), token).ec == std::errc())
-            out.push_back(token);
+          if (std::from_chars(s->data(), s->data() + s->size(), token).ec == std::errc()) out.push_back(token);
         }
       }
     }
@@ -304,16 +301,15 @@ void Session::dispatch(std::unique_ptr<Request> request) {
     retry_later(std::move(request), no_node(node_count()));
     return;
   }
-  Request* raw = request.release();  // owned by the callback from here on
+  Request* raw = request.release();                                   // owned by the callback from here on
   const bool defer = raw->options.defer_write && raw->attempts == 1;  // a retry is written at once
-  auto status = c->send(raw->frame, [this, raw, c](Result<Response> r) {
-    on_response(std::unique_ptr<Request>(raw), c, std::move(r));
-  }, defer);
+  auto status = c->send(
+      raw->frame, [this, raw, c](Result<Response> r) { on_response(std::unique_ptr<Request>(raw), c, std::move(r)); },
+      defer);
   if (!status) retry_later(std::unique_ptr<Request>(raw), status.error());
 }
 
-void Session::on_response(std::unique_ptr<Request> request, Connection* via,
-                          Result<Response> response) {
+void Session::on_response(std::unique_ptr<Request> request, Connection* via, Result<Response> response) {
   if (!response) {
     retry_later(std::move(request), response.error());
     return;
@@ -329,18 +325,17 @@ void Session::on_response(std::unique_ptr<Request> request, Connection* via,
       reprepared_.fetch_add(1, std::memory_order_relaxed);
       const std::string cql = request->unprepared(e->unprepared_id)->cql;
       Request* raw = request.release();
-      auto status = via->send(
-          prepare_frame(version_, cql), [this, raw, via](Result<Response> r) {
-            std::unique_ptr<Request> owned(raw);
-            if (!r) return retry_later(std::move(owned), r.error());
-            auto prepared = decode(*r);
-            if (!prepared) return finish(std::move(owned), prepared.error());
-            Request* again = owned.release();
-            auto resent = via->send(again->frame, [this, again, via](Result<Response> answer) {
-              on_response(std::unique_ptr<Request>(again), via, std::move(answer));
-            });
-            if (!resent) retry_later(std::unique_ptr<Request>(again), resent.error());
-          });
+      auto status = via->send(prepare_frame(version_, cql), [this, raw, via](Result<Response> r) {
+        std::unique_ptr<Request> owned(raw);
+        if (!r) return retry_later(std::move(owned), r.error());
+        auto prepared = decode(*r);
+        if (!prepared) return finish(std::move(owned), prepared.error());
+        Request* again = owned.release();
+        auto resent = via->send(again->frame, [this, again, via](Result<Response> answer) {
+          on_response(std::unique_ptr<Request>(again), via, std::move(answer));
+        });
+        if (!resent) retry_later(std::unique_ptr<Request>(again), resent.error());
+      });
       if (!status) retry_later(std::unique_ptr<Request>(raw), status.error());
       return;
     }
@@ -358,8 +353,7 @@ void Session::finish(std::unique_ptr<Request> request, Result<ResultMessage> res
 }
 
 void Session::retry_later(std::unique_ptr<Request> request, Error why) {
-  if (!why.retriable || !request->options.idempotent ||
-      request->attempts >= options_.max_attempts) {
+  if (!why.retriable || !request->options.idempotent || request->attempts >= options_.max_attempts) {
     finish(std::move(request), std::move(why));
     return;
   }
@@ -428,15 +422,15 @@ void Session::flush() {
   for (Connection* c : connections) c->flush();
 }
 
-Result<ResultMessage> Session::call_frame(std::shared_ptr<const PreparedStatement> statement,
-                                          std::string frame, RequestOptions options,
+Result<ResultMessage> Session::call_frame(std::shared_ptr<const PreparedStatement> statement, std::string frame,
+                                          RequestOptions options,
                                           std::vector<std::shared_ptr<const PreparedStatement>> batch) {
   auto promise = std::make_shared<std::promise<Result<ResultMessage>>>();
   auto future = promise->get_future();
   options.defer_write = false;
-  auto status =
-      send_frame(std::move(statement), std::move(frame), options,
-                 [promise](Result<ResultMessage> r) { promise->set_value(std::move(r)); }, std::move(batch));
+  auto status = send_frame(
+      std::move(statement), std::move(frame), options,
+      [promise](Result<ResultMessage> r) { promise->set_value(std::move(r)); }, std::move(batch));
   if (!status) return status.error();
   return future.get();
 }
@@ -449,8 +443,7 @@ Result<Rows> Session::query_all(std::string_view cql, Consistency consistency, i
   QueryOptions options{.consistency = consistency, .page_size = page_size};
   Rows all;
   while (true) {
-    auto page =
-        call_frame(nullptr, query_frame(version_, cql, options), RequestOptions{.idempotent = true});
+    auto page = call_frame(nullptr, query_frame(version_, cql, options), RequestOptions{.idempotent = true});
     if (!page) return page.error();
     if (page->kind != ResultKind::rows) return all;  // DDL, INSERT...: no rows
     if (all.metadata.columns.empty()) all.metadata = page->rows.metadata;
@@ -467,8 +460,7 @@ Result<std::shared_ptr<const PreparedStatement>> Session::prepare(std::string_vi
   }
   auto answer = call_frame(nullptr, prepare_frame(version_, cql), RequestOptions{.idempotent = true});
   if (!answer) return answer.error();
-  if (answer->kind != ResultKind::prepared)
-    return Error::make(Errc::corrupt, "PREPARE did not return a statement");
+  if (answer->kind != ResultKind::prepared) return Error::make(Errc::corrupt, "PREPARE did not return a statement");
   auto statement = std::make_shared<PreparedStatement>();
   statement->cql = std::string(cql);
   statement->meta = std::move(answer->prepared);

@@ -41,7 +41,7 @@ struct SessionOptions {
   std::chrono::milliseconds request_timeout{12000};
   int connections_per_host = 1;
   int max_streams_per_connection = 1024;
-  bool discover_nodes = true;                   // false: use only the contact points
+  bool discover_nodes = true;  // false: use only the contact points
   // Requests awaiting an answer, the whole session: a caller waits beyond
   // (after writing what is queued). Never call the session from a callback.
   int max_in_flight = 1024;
@@ -87,8 +87,8 @@ class Session {
   // this returns an error (a value that does not bind: nothing is sent).
   Status execute_async(const std::shared_ptr<const PreparedStatement>& statement, const BoundValues& values,
                        const ExecuteOptions& options, ExecuteCallback done);
-  Result<ResultMessage> execute(const std::shared_ptr<const PreparedStatement>& statement,
-                                const BoundValues& values, const ExecuteOptions& options);
+  Result<ResultMessage> execute(const std::shared_ptr<const PreparedStatement>& statement, const BoundValues& values,
+                                const ExecuteOptions& options);
   Result<ResultMessage> execute(const Batch& batch, const ExecuteOptions& options);
   // Writes the requests queued with ExecuteOptions::defer_write, on every connection.
   void flush();
@@ -111,9 +111,8 @@ class Session {
   Connection* pick_connection(const std::optional<int64_t>& token);
   Connection* connection_of(Node& node);
   // Sends a whole frame; `batch` names the statements of a BATCH (for UNPREPARED answers).
-  Status send_frame(std::shared_ptr<const PreparedStatement> statement, std::string frame,
-                    RequestOptions options, ExecuteCallback done,
-                    std::vector<std::shared_ptr<const PreparedStatement>> batch = {});
+  Status send_frame(std::shared_ptr<const PreparedStatement> statement, std::string frame, RequestOptions options,
+                    ExecuteCallback done, std::vector<std::shared_ptr<const PreparedStatement>> batch = {});
   Result<ResultMessage> call_frame(std::shared_ptr<const PreparedStatement> statement, std::string frame,
                                    RequestOptions options,
                                    std::vector<std::shared_ptr<const PreparedStatement>> batch = {});
@@ -132,7 +131,7 @@ class Session {
 
   mutable std::mutex nodes_mutex_;
   std::vector<std::unique_ptr<Node>> nodes_;
-  std::vector<std::pair<int64_t, size_t>> ring_;  // token -> index in nodes_, sorted
+  std::vector<std::pair<int64_t, size_t>> ring_;      // token -> index in nodes_, sorted
   std::vector<std::unique_ptr<Connection>> retired_;  // replaced after breaking; one per reconnect
   size_t round_robin_ = 0;
 
@@ -149,7 +148,7 @@ class Session {
   std::atomic<int> in_flight_{0};         // taken without the lock while below the bound
   std::atomic<int> waiting_for_room_{0};  // callers waiting on flight_changed_
   static constexpr int kFlushEvery = 32;  // deferred requests written together
-  std::atomic<int> deferred_{0};           // deferred since the last flush
+  std::atomic<int> deferred_{0};          // deferred since the last flush
   std::atomic<uint64_t> reprepared_{0};
   std::atomic<uint64_t> retried_{0};
 };

@@ -11,9 +11,10 @@ Status Session::execute_async(const std::shared_ptr<const PreparedStatement>& st
   thread_local std::string scratch;
   auto token = bind_execute(*statement, values, options, scratch);
   if (!token) return token.error();
-  return send_frame(statement, std::string(scratch),
-                    RequestOptions{.idempotent = options.idempotent, .token = *token, .defer_write = options.defer_write},
-                    std::move(done));
+  return send_frame(
+      statement, std::string(scratch),
+      RequestOptions{.idempotent = options.idempotent, .token = *token, .defer_write = options.defer_write},
+      std::move(done));
 }
 
 Result<ResultMessage> Session::execute(const std::shared_ptr<const PreparedStatement>& statement,

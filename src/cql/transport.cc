@@ -25,14 +25,12 @@ namespace {
 using Clock = Transport::Clock;
 
 Error unreachable(const std::string& address, std::string_view why) {
-  return Error::make(Errc::unavailable,
-                     fmt::format("cannot connect to Cassandra at {}: {}", address, why),
+  return Error::make(Errc::unavailable, fmt::format("cannot connect to Cassandra at {}: {}", address, why),
                      /*retriable=*/true);
 }
 
 int remaining_ms(Clock::time_point deadline) {
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left < 0 ? 0 : static_cast<int>(left);
 }
 
@@ -157,8 +155,7 @@ Transport::~Transport() {
 
 void Transport::shutdown() { ::shutdown(fd_, SHUT_RDWR); }
 
-Status Transport::tls_handshake(const std::string& host, const TlsContext& tls,
-                                Clock::time_point deadline) {
+Status Transport::tls_handshake(const std::string& host, const TlsContext& tls, Clock::time_point deadline) {
   ERR_clear_error();
   ssl_ = SSL_new(tls.native());
   if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) {
@@ -169,11 +166,11 @@ Status Transport::tls_handshake(const std::string& host, const TlsContext& tls,
   if (!ip) SSL_set_tlsext_host_name(ssl_, host.c_str());
   if (tls.verify_host()) {
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
-    const int set = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
-                       : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+    const int set =
+        ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
     if (set != 1) {
-      return Error::make(Errc::config, fmt::format("TLS: cannot check the host name '{}': {}",
-                                                   host, openssl_error_text()));
+      return Error::make(Errc::config,
+                         fmt::format("TLS: cannot check the host name '{}': {}", host, openssl_error_text()));
     }
   }
   SigpipeGuard no_sigpipe;  // the handshake writes too
@@ -182,12 +179,10 @@ Status Transport::tls_handshake(const std::string& host, const TlsContext& tls,
     if (rc == 1) return ok_status();
     const int err = SSL_get_error(ssl_, rc);
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-      const int ready = wait_for(fd_, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-                                 remaining_ms(deadline));
+      const int ready = wait_for(fd_, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, remaining_ms(deadline));
       if (ready == 0) {
         return Error::make(Errc::timeout,
-                           fmt::format("Cassandra at {} did not finish the TLS handshake in time",
-                                       address_),
+                           fmt::format("Cassandra at {} did not finish the TLS handshake in time", address_),
                            /*retriable=*/true);
       }
       if (ready > 0) continue;
@@ -196,18 +191,16 @@ Status Transport::tls_handshake(const std::string& host, const TlsContext& tls,
     if (verdict != X509_V_OK) {
       // Another attempt would meet the same certificate: not retriable.
       ERR_clear_error();
-      return Error::make(
-          Errc::unavailable,
-          fmt::format("TLS: the certificate of Cassandra at {} failed verification: {} "
-                      "(checked against '{}'{})",
-                      address_, X509_verify_cert_error_string(verdict), host,
-                      tls.verify_host() ? "" : ", host name not checked"),
-          /*retriable=*/false);
+      return Error::make(Errc::unavailable,
+                         fmt::format("TLS: the certificate of Cassandra at {} failed verification: {} "
+                                     "(checked against '{}'{})",
+                                     address_, X509_verify_cert_error_string(verdict), host,
+                                     tls.verify_host() ? "" : ", host name not checked"),
+                         /*retriable=*/false);
     }
-    const std::string detail =
-        err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0
-            ? std::string(errno != 0 ? std::strerror(errno) : "the connection was closed")
-            : openssl_error_text();
+    const std::string detail = err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0
+                                   ? std::string(errno != 0 ? std::strerror(errno) : "the connection was closed")
+                                   : openssl_error_text();
     return Error::make(Errc::unavailable,
                        fmt::format("TLS handshake with Cassandra at {} failed: {}", address_, detail),
                        /*retriable=*/true);
@@ -249,14 +242,12 @@ Status Transport::tls_write_all(std::string_view bytes, std::chrono::millisecond
       continue;
     }
     if (err != SSL_ERROR_WANT_WRITE && err != SSL_ERROR_WANT_READ) {
-      return write_failed(err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0
-                              ? std::string(std::strerror(errno))
-                              : openssl_error_text());
+      return write_failed(err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? std::string(std::strerror(errno))
+                                                                            : openssl_error_text());
     }
     // WANT_READ: the reading thread processes what the peer sent (a key
     // update); retry shortly rather than competing with it for the bytes.
-    const int wait = err == SSL_ERROR_WANT_WRITE ? remaining_ms(deadline)
-                                                  : std::min(remaining_ms(deadline), 10);
+    const int wait = err == SSL_ERROR_WANT_WRITE ? remaining_ms(deadline) : std::min(remaining_ms(deadline), 10);
     const int ready = wait_for(fd_, POLLOUT, wait);
     if (ready < 0) return write_failed(std::strerror(errno));
     if (ready == 0 && remaining_ms(deadline) == 0) return stalled();
@@ -274,8 +265,7 @@ Result<size_t> Transport::read_some(char* out, size_t capacity, int wait_ms) {
     if (got > 0) return static_cast<size_t>(got);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return size_t{0};
-    return Error::make(Errc::unavailable, got == 0 ? "closed by the peer" : std::strerror(errno),
-                       true);
+    return Error::make(Errc::unavailable, got == 0 ? "closed by the peer" : std::strerror(errno), true);
   }
 }
 

@@ -52,9 +52,9 @@ class Transport {
   Result<size_t> tls_read_some(char* out, size_t capacity, int wait_ms);
 
   int fd_;
-  std::string address_;      // host:port, for messages
-  ssl_st* ssl_ = nullptr;    // null: plain TCP
-  std::mutex ssl_mutex_;     // one SSL_read or SSL_write at a time
+  std::string address_;                    // host:port, for messages
+  ssl_st* ssl_ = nullptr;                  // null: plain TCP
+  std::mutex ssl_mutex_;                   // one SSL_read or SSL_write at a time
   std::shared_ptr<const TlsContext> tls_;  // keeps the SSL_CTX alive as long as ssl_
 };
 

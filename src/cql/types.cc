@@ -36,9 +36,7 @@ int64_t read_signed(std::string_view b) {
   return static_cast<int64_t>(v << shift) >> shift;
 }
 
-bool is_text(TypeId id) {
-  return id == TypeId::varchar || id == TypeId::ascii || id == TypeId::blob;
-}
+bool is_text(TypeId id) { return id == TypeId::varchar || id == TypeId::ascii || id == TypeId::blob; }
 
 int fixed_width(TypeId id) {
   switch (id) {
@@ -121,8 +119,7 @@ std::string TypeSpec::name() const {
     case TypeId::set:
       return fmt::format("set<{}>", params.empty() ? "?" : params[0].name());
     case TypeId::map:
-      return params.size() < 2 ? "map<?>"
-                               : fmt::format("map<{}, {}>", params[0].name(), params[1].name());
+      return params.size() < 2 ? "map<?>" : fmt::format("map<{}, {}>", params[0].name(), params[1].name());
     case TypeId::udt:
       return "udt";
     case TypeId::tuple:
@@ -264,8 +261,7 @@ bool varint_from_string(std::string_view text, Varint& out) {
 Result<CqlValue> decode_value(const TypeSpec& type, std::string_view b) {
   CqlValue out;
   if (const int width = fixed_width(type.id)) {
-    if (static_cast<int>(b.size()) != width)
-      return malformed(type, fmt::format("{} bytes", b.size()));
+    if (static_cast<int>(b.size()) != width) return malformed(type, fmt::format("{} bytes", b.size()));
     if (type.id == TypeId::date) {
       out.v = static_cast<int64_t>(read_be(b)) - kDateEpochOffset;
     } else {
@@ -306,8 +302,7 @@ Result<CqlValue> decode_value(const TypeSpec& type, std::string_view b) {
       return out;
     case TypeId::decimal: {
       if (b.size() < 4) return malformed(type, "shorter than its scale");
-      out.v =
-          Decimal{static_cast<int32_t>(read_be(b.substr(0, 4))), Varint{std::string(b.substr(4))}};
+      out.v = Decimal{static_cast<int32_t>(read_be(b.substr(0, 4))), Varint{std::string(b.substr(4))}};
       return out;
     }
     case TypeId::inet:
@@ -322,8 +317,7 @@ Result<CqlValue> decode_value(const TypeSpec& type, std::string_view b) {
       BodyReader r(b);
       const int32_t n = r.i32();
       // Each element takes at least its 4-byte length: bounds n before reserving.
-      if (n < 0 || static_cast<size_t>(n) > r.remaining() / 4)
-        return malformed(type, "bad element count");
+      if (n < 0 || static_cast<size_t>(n) > r.remaining() / 4) return malformed(type, "bad element count");
       CqlList items;
       CqlMap entries;
       for (int32_t i = 0; i < n; ++i) {
@@ -370,8 +364,7 @@ Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out
     return ok_status();
   }
   auto mismatch = [&] {
-    return Error::make(Errc::invalid_argument,
-                       fmt::format("value does not fit column type {}", type.name()));
+    return Error::make(Errc::invalid_argument, fmt::format("value does not fit column type {}", type.name()));
   };
   // Scalars go through the encoder of typed cells (cql/binding.h), the one place their bytes are written.
   const auto as_cell = [&](const Cell& cell) { return encode_cell(type, cell, {}, out) ? ok_status() : mismatch(); };
@@ -411,8 +404,7 @@ Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out
       }
       return mismatch();
     case TypeId::inet:
-      if (const auto* v = std::get_if<Inet>(&value.v);
-          v && (v->address.size() == 4 || v->address.size() == 16)) {
+      if (const auto* v = std::get_if<Inet>(&value.v); v && (v->address.size() == 4 || v->address.size() == 16)) {
         out.bytes(v->address);
         return ok_status();
       }

@@ -100,8 +100,8 @@ using CqlMap = std::vector<std::pair<CqlValue, CqlValue>>;
 // date (days since epoch, signed) and time (ns since midnight) are int64_t;
 // text, ascii, varchar and blob are std::string.
 struct CqlValue {
-  std::variant<std::monostate, bool, int64_t, double, Float32, std::string, Uuid, Varint, Decimal,
-               Inet, CqlList, CqlMap>
+  std::variant<std::monostate, bool, int64_t, double, Float32, std::string, Uuid, Varint, Decimal, Inet, CqlList,
+               CqlMap>
       v;
 
   bool is_null() const { return std::holds_alternative<std::monostate>(v); }
@@ -117,7 +117,6 @@ Status encode_value(const TypeSpec& type, const CqlValue& value, BodyWriter& out
 // Renders for people and tools: `json` quotes text and uses JSON arrays and
 // objects for collections; otherwise the cqlsh-like plain form (text unquoted).
 void render_value(const TypeSpec& type, const CqlValue& value, bool json, std::string& out);
-
 
 // Arbitrary precision integer <-> decimal text.
 std::string varint_to_string(const Varint& v);

@@ -13,8 +13,8 @@ namespace kascade::cql {
 std::string format_date(int64_t days) {
   using namespace std::chrono;
   const year_month_day ymd{sys_days{std::chrono::days{days}}};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
 }
 
 std::string format_time_of_day(int64_t ns) {

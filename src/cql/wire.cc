@@ -9,21 +9,13 @@ bool decode_header(const uint8_t* b, FrameHeader& h) {
   h.flags = b[1];
   h.stream = static_cast<int16_t>((b[2] << 8) | b[3]);
   h.opcode = static_cast<Opcode>(b[4]);
-  h.length =
-      (uint32_t{b[5]} << 24) | (uint32_t{b[6]} << 16) | (uint32_t{b[7]} << 8) | uint32_t{b[8]};
+  h.length = (uint32_t{b[5]} << 24) | (uint32_t{b[6]} << 16) | (uint32_t{b[7]} << 8) | uint32_t{b[8]};
   return h.length <= kMaxBodyBytes;
 }
 
 void begin_frame(std::string& out, uint8_t version, Opcode opcode, uint8_t flags) {
-  const char header[kHeaderBytes] = {static_cast<char>(version),
-                                     static_cast<char>(flags),
-                                     0,
-                                     0,
-                                     static_cast<char>(opcode),
-                                     0,
-                                     0,
-                                     0,
-                                     0};
+  const char header[kHeaderBytes] = {
+      static_cast<char>(version), static_cast<char>(flags), 0, 0, static_cast<char>(opcode), 0, 0, 0, 0};
   out.append(header, kHeaderBytes);
 }
 

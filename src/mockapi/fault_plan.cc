@@ -7,19 +7,26 @@ namespace kascade {
 
 const char* fault_kind_name(FaultKind kind) {
   switch (kind) {
-    case FaultKind::server_error: return "5xx";
-    case FaultKind::too_many_requests: return "429";
-    case FaultKind::truncated: return "truncated";
-    case FaultKind::malformed: return "malformed";
-    case FaultKind::reset: return "reset";
-    case FaultKind::stall: return "stall";
+    case FaultKind::server_error:
+      return "5xx";
+    case FaultKind::too_many_requests:
+      return "429";
+    case FaultKind::truncated:
+      return "truncated";
+    case FaultKind::malformed:
+      return "malformed";
+    case FaultKind::reset:
+      return "reset";
+    case FaultKind::stall:
+      return "stall";
   }
   return "?";
 }
 
 std::vector<FaultKind> all_fault_kinds() {
-  return {FaultKind::server_error, FaultKind::too_many_requests, FaultKind::truncated,
-          FaultKind::malformed,    FaultKind::reset,             FaultKind::stall};
+  return {FaultKind::server_error, FaultKind::too_many_requests,
+          FaultKind::truncated,    FaultKind::malformed,
+          FaultKind::reset,        FaultKind::stall};
 }
 
 Result<std::vector<FaultKind>> parse_fault_kinds(std::string_view list) {

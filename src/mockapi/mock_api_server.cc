@@ -1,6 +1,7 @@
 // mockapi/mock_api_server.cc: routes, answers and injected faults of the mock API.
 #include "mockapi/mock_api_server.h"
 
+#include <fmt/format.h>
 #include <httplib.h>
 
 #include <algorithm>
@@ -8,8 +9,6 @@
 #include <map>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "core/json_append.h"
 #include "core/timestamp.h"
@@ -140,11 +139,10 @@ struct MockApiServer::Impl {
         // Promise the whole body, send half, then drop the connection.
         auto shared = std::make_shared<std::string>(std::move(body));
         res.status = 200;
-        res.set_content_provider(shared->size(), kJsonType,
-                                 [shared](size_t, size_t, httplib::DataSink& sink) {
-                                   sink.write(shared->data(), shared->size() / 2);
-                                   return false;
-                                 });
+        res.set_content_provider(shared->size(), kJsonType, [shared](size_t, size_t, httplib::DataSink& sink) {
+          sink.write(shared->data(), shared->size() / 2);
+          return false;
+        });
         users = 0;
         break;
       }
@@ -177,13 +175,13 @@ struct MockApiServer::Impl {
     const uint64_t results = std::clamp<uint64_t>(param_u64(req, "results", 1), 1, kMaxResults);
     const uint64_t page = std::max<uint64_t>(1, param_u64(req, "page", 1));
     // Without a seed the real API picks one and reports it in info.seed.
-    const std::string seed = req.has_param("seed") ? req.get_param_value("seed")
-                                                   : fmt::format("{:016x}", faults.pick(UINT64_MAX));
+    const std::string seed =
+        req.has_param("seed") ? req.get_param_value("seed") : fmt::format("{:016x}", faults.pick(UINT64_MAX));
     entry.page_or_cursor = std::to_string(page);
     if (rate_limited(res, entry)) return;
     const RandomUserGenerator generator(GeneratorOptions{.seed = seed});
-    const UserSelection selection = UserSelection::from_params(
-        req.get_param_value("nat"), req.get_param_value("inc"), req.get_param_value("exc"));
+    const UserSelection selection =
+        UserSelection::from_params(req.get_param_value("nat"), req.get_param_value("inc"), req.get_param_value("exc"));
     std::string body = "{\"results\":[";
     if (selection.all_users() && selection.all_fields()) {
       append_users(body, generator, (page - 1) * results, results);

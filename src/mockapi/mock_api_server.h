@@ -14,16 +14,16 @@ namespace kascade {
 
 struct MockApiOptions {
   std::string host = "127.0.0.1";
-  int port = 0;  // 0: any free port (see MockApiServer::port())
+  int port = 0;          // 0: any free port (see MockApiServer::port())
   double fail_rate = 0;  // share of API requests that get a fault
   std::vector<FaultKind> faults = all_fault_kinds();
   uint64_t fault_seed = 1;
-  std::chrono::milliseconds latency{0};     // added to every API answer
-  std::chrono::milliseconds stall{3000};    // the pause of a `stall` fault
-  double rate_limit = 0;                    // API requests per second over all clients (0: none); more get 429
-  int retry_after_seconds = 1;              // Retry-After of 429 and 503 answers
+  std::chrono::milliseconds latency{0};      // added to every API answer
+  std::chrono::milliseconds stall{3000};     // the pause of a `stall` fault
+  double rate_limit = 0;                     // API requests per second over all clients (0: none); more get 429
+  int retry_after_seconds = 1;               // Retry-After of 429 and 503 answers
   std::string items_seed = "kascade-items";  // the users /items pages through
-  uint64_t items = 100000;                  // how many /items there are
+  uint64_t items = 100000;                   // how many /items there are
   int threads = 8;
 };
 
@@ -33,7 +33,7 @@ struct MockRequest {
   std::string path;
   std::string page_or_cursor;  // the page (/api) or cursor/page/offset (/items) asked for
   int status = 0;
-  std::string fault;  // "" when answered normally
+  std::string fault;   // "" when answered normally
   uint64_t users = 0;  // users in the answer (0 when faulted)
 };
 

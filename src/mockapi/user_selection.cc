@@ -1,10 +1,10 @@
 // mockapi/user_selection.cc: nat/inc/exc over generated users.
 #include "mockapi/user_selection.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <simdjson.h>
 
 #include "sources/generator/generator_tables.h"
 

@@ -46,13 +46,13 @@ class UserSelection {
 class FilteredIndexCache {
  public:
   // The generator indices of filtered users first .. first+count-1.
-  std::vector<uint64_t> indices(const RandomUserGenerator& generator, const UserSelection& selection,
-                                uint64_t first, uint64_t count);
+  std::vector<uint64_t> indices(const RandomUserGenerator& generator, const UserSelection& selection, uint64_t first,
+                                uint64_t count);
 
  private:
   struct Scan {
-    uint64_t next_index = 0;       // first generator index not scanned yet
-    std::vector<uint64_t> found;   // selected indices, in order
+    uint64_t next_index = 0;      // first generator index not scanned yet
+    std::vector<uint64_t> found;  // selected indices, in order
   };
   std::mutex mutex_;
   std::map<std::string, Scan> scans_;  // by seed + nationalities

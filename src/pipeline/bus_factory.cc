@@ -1,9 +1,9 @@
 // pipeline/bus_factory.cc: every built-in bus, registered here.
 #include "pipeline/bus_factory.h"
 
-#include <filesystem>
-
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "bus/embedded/embedded_bus.h"
 #include "bus/kafka/kafka_bus.h"
@@ -26,7 +26,8 @@ EmbeddedLogOptions embedded_log_options(const Config& config) {
 Result<std::unique_ptr<Bus>> open_embedded_bus(const Config& config, BusUse use) {
   if (use == BusUse::inspect && !std::filesystem::exists(config.log_dir())) {
     return Error::make(Errc::not_found, fmt::format("no embedded log at {} (run `kascade run` first, or pass "
-                                                    "--data-dir)", config.log_dir().string()));
+                                                    "--data-dir)",
+                                                    config.log_dir().string()));
   }
   auto log = EmbeddedLog::open(config.data_dir, embedded_log_options(config));
   if (!log) return log.error();
@@ -58,8 +59,10 @@ Result<std::unique_ptr<Bus>> open_kafka_bus(const Config& config) {
 
 Result<std::unique_ptr<Bus>> open_bus(const Config& config, BusUse use) {
   switch (config.bus.type) {
-    case BusType::embedded: return open_embedded_bus(config, use);
-    case BusType::kafka: return open_kafka_bus(config);
+    case BusType::embedded:
+      return open_embedded_bus(config, use);
+    case BusType::kafka:
+      return open_kafka_bus(config);
   }
   return Error::make(Errc::config, "bus.type: unknown bus");
 }

@@ -1,11 +1,11 @@
 // pipeline/ingest_loop.cc: the source -> bus loop.
 #include "pipeline/ingest_loop.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <thread>
-
-#include <fmt/format.h>
 
 namespace kascade {
 namespace {

@@ -19,8 +19,7 @@ bool processes(PipelineRole role) { return role != PipelineRole::ingest; }
 
 }  // namespace
 
-Pipeline::Pipeline(Config config, PipelineOptions options)
-    : config_(std::move(config)), options_(std::move(options)) {}
+Pipeline::Pipeline(Config config, PipelineOptions options) : config_(std::move(config)), options_(std::move(options)) {}
 
 Pipeline::~Pipeline() {
   if (started_threads_ && !waited_) {
@@ -110,9 +109,9 @@ void Pipeline::ingest_main() {
     ingest_status_ = producer.status();
   } else {
     report_.source_name = (*source)->name();
-    ingest_status_ = run_ingest(**source, **producer, config_.bus.topic,
-                                static_cast<size_t>(config_.source.batch_records), stop_ingest_, counters_,
-                                &report_.ingest);
+    ingest_status_ =
+        run_ingest(**source, **producer, config_.bus.topic, static_cast<size_t>(config_.source.batch_records),
+                   stop_ingest_, counters_, &report_.ingest);
   }
   if (!ingest_status_.ok()) stop_processor_ = true;
   ingest_done_ = true;
@@ -144,8 +143,8 @@ void Pipeline::process_main() {
   if (window_plan_) {
     options.windows = *window_plan_;
     auto described = bus_->describe(topic);
-    options.partitions = described ? static_cast<int32_t>(described->partitions.size())
-                                   : static_cast<int32_t>(config_.bus.partitions);
+    options.partitions =
+        described ? static_cast<int32_t>(described->partitions.size()) : static_cast<int32_t>(config_.bus.partitions);
   }
   Processor processor(**consumer, sink, options, counters_);
   // Role `all` ends once the source is done and the processor has caught up with the topic.

@@ -45,8 +45,8 @@ struct PipelineReport {
   std::string source_name;        // empty when the role does not ingest
   std::string store_description;  // empty when the role does not process
   IngestReport ingest;
-  bool stopped = false;           // stop() was called (a signal, the scheduler)
-  double seconds = 0;             // start() -> wait()'s return
+  bool stopped = false;  // stop() was called (a signal, the scheduler)
+  double seconds = 0;    // start() -> wait()'s return
 };
 
 class Pipeline {

@@ -2,6 +2,7 @@
 #include "pipeline/process_lock.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <cstring>
 #include <string>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace kascade {
 namespace {

@@ -42,14 +42,18 @@ Result<cql::SessionOptions> cassandra_session_options(const CassandraStoreConfig
   if (!c.password_env.empty()) {
     const char* password = std::getenv(c.password_env.c_str());
     if (password == nullptr) {
-      return Error::make(Errc::config, fmt::format("store.cassandra.password_env: the environment variable {} is not set",
-                                                   c.password_env));
+      return Error::make(
+          Errc::config,
+          fmt::format("store.cassandra.password_env: the environment variable {} is not set", c.password_env));
     }
     options.credentials.password = password;
   }
   options.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
-  options.tls = {.enabled = c.tls, .ca_file = c.tls_ca_file, .verify_host = c.tls_verify_host,
-                 .cert_file = c.tls_cert_file, .key_file = c.tls_key_file};
+  options.tls = {.enabled = c.tls,
+                 .ca_file = c.tls_ca_file,
+                 .verify_host = c.tls_verify_host,
+                 .cert_file = c.tls_cert_file,
+                 .key_file = c.tls_key_file};
   options.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
   options.connections_per_host = static_cast<int>(c.connections_per_host);
   return options;

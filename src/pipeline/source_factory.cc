@@ -1,10 +1,10 @@
 // pipeline/source_factory.cc: every built-in source, registered here.
 #include "pipeline/source_factory.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "sources/generator/generator_source.h"
 #include "sources/http/http_source.h"

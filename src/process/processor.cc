@@ -1,15 +1,14 @@
 // process/processor.cc: the poll/map loop and the sink thread behind a bounded queue.
 #include "process/processor.h"
 
+#include <fmt/format.h>
+#include <pthread.h>
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
-
-#include <pthread.h>
-
-#include <fmt/format.h>
 
 #include "core/timestamp.h"
 #include "process/windows/window_stage.h"
@@ -32,8 +31,8 @@ struct Processor::SinkWorker {
   std::condition_variable changed;
   std::deque<std::unique_ptr<SinkBatch>> ready;
   std::deque<std::unique_ptr<SinkBatch>> free;
-  size_t in_flight = 0;        // batches handed over and not yet written
-  OffsetMap acknowledged;      // next offsets the sink has durably stored
+  size_t in_flight = 0;    // batches handed over and not yet written
+  OffsetMap acknowledged;  // next offsets the sink has durably stored
   bool acknowledged_changed = false;
   std::optional<Error> failure;
   bool closing = false;
@@ -237,7 +236,8 @@ struct Processor::RecordLoop {
     if (auto letter = source_dead_letter_of(record, topic, now)) {
       batch->dead_letters.push_back(std::move(*letter));
     } else if (auto failure = runner.map(record, now, batch->rows)) {
-      batch->dead_letters.push_back(dead_letter_of(record, topic, failure->error_class, std::move(failure->message), now));
+      batch->dead_letters.push_back(
+          dead_letter_of(record, topic, failure->error_class, std::move(failure->message), now));
     } else if (windows) {
       windows->add(record, batch->rows.rows() - 1, topic, now, *batch);
     }
@@ -246,7 +246,8 @@ struct Processor::RecordLoop {
   // The record's row, if it made one, keeps where it came from (a row the sink refuses becomes its dead letter).
   void remember_row_source(const ConsumedRecord& record) {
     if (batch->rows.rows() > batch->row_sources.size()) {
-      batch->row_sources.resize(batch->rows.rows(), RowSource{record.partition, record.offset, record.key, record.value});
+      batch->row_sources.resize(batch->rows.rows(),
+                                RowSource{record.partition, record.offset, record.key, record.value});
     }
   }
 
@@ -305,8 +306,7 @@ const TableSchema& Processor::table_schema() const {
   return options_.program->schema;  // set by run() before any use
 }
 
-Status Processor::run(const std::atomic<bool>& stop,
-                      const std::function<bool(const OffsetMap& positions)>& finished) {
+Status Processor::run(const std::atomic<bool>& stop, const std::function<bool(const OffsetMap& positions)>& finished) {
   if (!options_.program) {  // the caller decides which program runs (the Pipeline: a spec, or the flagship)
     return Error::make(Errc::invalid_argument, "processor: no pipeline program given (ProcessorOptions::program)");
   }

@@ -21,7 +21,7 @@ struct ProcessorOptions {
   std::string topic;
   size_t batch_records = 5000;  // input records per sink transaction
   std::chrono::milliseconds poll_timeout{100};
-  size_t queue_batches = 4;     // mapped batches waiting for the sink
+  size_t queue_batches = 4;           // mapped batches waiting for the sink
   size_t max_record_bytes = 1 << 20;  // larger records are dead-lettered as too_large
   // The compiled pipeline spec (config `table` + `transforms`, or the flagship's); required:
   // run() fails with Errc::invalid_argument without it.
@@ -56,8 +56,8 @@ class Processor {
 
  private:
   struct SinkWorker;
-  struct RebalanceHook;  // flushes revoked partitions, starts assigned ones at the sink's offsets
-  struct RecordLoop;     // the steps of run()'s loop: poll, route, hand over, mirror offsets
+  struct RebalanceHook;                     // flushes revoked partitions, starts assigned ones at the sink's offsets
+  struct RecordLoop;                        // the steps of run()'s loop: poll, route, hand over, mirror offsets
   const TableSchema& table_schema() const;  // the pipeline program's table
 
   Consumer& consumer_;

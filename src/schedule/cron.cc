@@ -1,10 +1,10 @@
 // schedule/cron.cc: parsing and next-fire search of five-field cron expressions.
 #include "schedule/cron.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace kascade {
 namespace {
@@ -79,9 +79,8 @@ std::optional<std::string_view> macro_fields(std::string_view name) {
   struct Macro {
     std::string_view name, fields;
   };
-  static constexpr Macro kMacros[] = {{"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"},
-                                      {"@monthly", "0 0 1 * *"}, {"@weekly", "0 0 * * 0"},
-                                      {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
+  static constexpr Macro kMacros[] = {{"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
+                                      {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
                                       {"@hourly", "0 * * * *"}};
   for (const Macro& macro : kMacros) {
     if (macro.name == name) return macro.fields;

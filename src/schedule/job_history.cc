@@ -1,9 +1,9 @@
 // schedule/job_history.cc: SQLite persistence of scheduled runs.
 #include "schedule/job_history.h"
 
-#include <filesystem>
-
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "core/timestamp.h"
 
@@ -46,8 +46,8 @@ JobRun as_seen(JobRun run, const std::function<bool(const ProcessIdentity&)>& al
   if (run.outcome != job_outcome::running || alive(run.scheduler)) return run;
   run.outcome = job_outcome::interrupted;
   run.ended_at_ms = run.updated_at_ms;
-  run.reason = fmt::format("the scheduler (pid {}) ended during the run; the counts are those of {}",
-                           run.scheduler.pid, format_iso8601_ms(run.updated_at_ms));
+  run.reason = fmt::format("the scheduler (pid {}) ended during the run; the counts are those of {}", run.scheduler.pid,
+                           format_iso8601_ms(run.updated_at_ms));
   return run;
 }
 
@@ -86,8 +86,8 @@ Result<JobRun> JobHistory::begin_run(const std::string& job, int64_t started_at_
 }
 
 Status JobHistory::update_run(int64_t id, const RunCounts& counts, int64_t now_ms) {
-  auto update = db_.prepare(
-      "UPDATE job_runs SET records = ?, rows_landed = ?, dead_letters = ?, updated_at = ? WHERE id = ?");
+  auto update =
+      db_.prepare("UPDATE job_runs SET records = ?, rows_landed = ?, dead_letters = ?, updated_at = ? WHERE id = ?");
   if (!update) return update.error();
   const std::string now = format_iso8601_ms(now_ms);
   update->bind(1, counts.records);
@@ -139,8 +139,8 @@ Result<int> JobHistory::mark_interrupted(const std::function<bool(const ProcessI
     const JobRun seen = as_seen(stored, alive);
     if (seen.outcome == job_outcome::running) continue;
     // Only a row still `running` is changed: a scheduler racing to finish it wins.
-    auto update = db_.prepare(
-        "UPDATE job_runs SET outcome = ?, reason = ?, ended_at = ? WHERE id = ? AND outcome = 'running'");
+    auto update =
+        db_.prepare("UPDATE job_runs SET outcome = ?, reason = ?, ended_at = ? WHERE id = ? AND outcome = 'running'");
     if (!update) return update.error();
     const std::string ended = format_iso8601_ms(*seen.ended_at_ms);
     update->bind_text(1, seen.outcome);

@@ -32,16 +32,16 @@ struct RunCounts {
 };
 
 struct JobRun {
-  int64_t id = 0;              // unique across jobs
+  int64_t id = 0;  // unique across jobs
   std::string job;
-  std::optional<int64_t> run;  // the job's run number (1, 2, ...); none for a skipped tick
-  int64_t started_at_ms = 0;   // stored as ISO-8601 UTC text, like every time here
+  std::optional<int64_t> run;          // the job's run number (1, 2, ...); none for a skipped tick
+  int64_t started_at_ms = 0;           // stored as ISO-8601 UTC text, like every time here
   std::optional<int64_t> ended_at_ms;  // none while running
-  int64_t updated_at_ms = 0;   // the counts' last update
+  int64_t updated_at_ms = 0;           // the counts' last update
   RunCounts counts;
   std::string outcome;
-  std::string reason;          // why it failed, stopped, was interrupted or skipped; empty when ok
-  ProcessIdentity scheduler;   // the `kascade schedule` process that wrote the row
+  std::string reason;         // why it failed, stopped, was interrupted or skipped; empty when ok
+  ProcessIdentity scheduler;  // the `kascade schedule` process that wrote the row
 };
 
 // A `running` row whose scheduler is not alive, as it is shown and marked:

@@ -2,6 +2,7 @@
 #include "serve/access.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
@@ -10,8 +11,6 @@
 #include <cstdlib>
 #include <fstream>
 
-#include <fmt/format.h>
-
 #include "core/text.h"
 
 namespace kascade {
@@ -19,7 +18,8 @@ namespace {
 
 std::string digest(std::string_view token) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), reinterpret_cast<unsigned char*>(out.data()));
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(),
+         reinterpret_cast<unsigned char*>(out.data()));
   return out;
 }
 
@@ -74,7 +74,8 @@ Result<AccessTokens> load_access_tokens(const TokenSources& sources) {
       const size_t space = text.find_first_of(" \t");
       const std::string_view scope = text.substr(0, space);
       const std::string_view token = space == std::string_view::npos ? std::string_view{} : trim(text.substr(space));
-      if ((scope != "push" && scope != "read") || token.empty() || token.find_first_of(" \t") != std::string_view::npos) {
+      if ((scope != "push" && scope != "read") || token.empty() ||
+          token.find_first_of(" \t") != std::string_view::npos) {
         return config_error(fmt::format("{}:{}: serve.auth.tokens_file: expected `push <token>` or `read <token>`",
                                         sources.tokens_file, number));
       }
@@ -108,7 +109,7 @@ std::vector<std::string> allowed_host_names(std::string_view allowed, std::strin
   // A wildcard address is no name a client asks for.
   if (listen_host != "0.0.0.0" && listen_host != "::" && !listen_host.empty()) {
     names.push_back(listen_host.find(':') != std::string_view::npos ? fmt::format("[{}]", to_lower(listen_host))
-                                                                      : to_lower(listen_host));
+                                                                    : to_lower(listen_host));
   }
   return names;
 }

@@ -74,7 +74,7 @@ class GuardedStream final : public httplib::Stream {
  public:
   GuardedStream(int fd, SSL* ssl, const ConnectionLimits& limits) : fd_(fd), ssl_(ssl), limits_(limits) {}
 
-  bool timed_out = false;  // a read passed its deadline
+  bool timed_out = false;   // a read passed its deadline
   bool over_limit = false;  // the request line and headers passed a bound
   bool wrote = false;       // something of this request's answer was written
 
@@ -287,11 +287,13 @@ void ConnectionGuard::serve(int sock, SSL_CTX* tls, const std::atomic<int>& list
       stream.begin_request();
       close_after_response = false;
       bool connection_closed = false;
-      const bool ok = process(stream, left == 1, connection_closed, [&stream](httplib::Request&) { stream.begin_body(); });
+      const bool ok =
+          process(stream, left == 1, connection_closed, [&stream](httplib::Request&) { stream.begin_body(); });
       if (stream.over_limit || stream.timed_out) {
         if (!stream.wrote) {
-          const std::string answer = stream.over_limit ? canned("431 Request Header Fields Too Large", "request headers too large")
-                                                       : canned("408 Request Timeout", "request not received in time");
+          const std::string answer = stream.over_limit
+                                         ? canned("431 Request Header Fields Too Large", "request headers too large")
+                                         : canned("408 Request Timeout", "request not received in time");
           stream.write_raw(answer.data(), answer.size(), Clock::now() + std::chrono::milliseconds(1000));
         }
         linger = true;

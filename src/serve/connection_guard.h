@@ -15,11 +15,12 @@
 namespace kascade {
 
 struct ConnectionLimits {
-  int64_t header_timeout_ms = 10000;  // from a request's first byte (a connection's first: from accept) to its blank line
-  int64_t body_timeout_ms = 60000;    // to read a request's body; and to write a response
-  int64_t idle_timeout_ms = 5000;     // a kept-alive connection without a new request is closed
-  int64_t max_connections = 64;       // beyond them: 503 and closed at once (TLS: closed)
-  int64_t max_header_count = 100;     // more header lines: 431, connection closed
+  int64_t header_timeout_ms =
+      10000;                        // from a request's first byte (a connection's first: from accept) to its blank line
+  int64_t body_timeout_ms = 60000;  // to read a request's body; and to write a response
+  int64_t idle_timeout_ms = 5000;   // a kept-alive connection without a new request is closed
+  int64_t max_connections = 64;     // beyond them: 503 and closed at once (TLS: closed)
+  int64_t max_header_count = 100;   // more header lines: 431, connection closed
   int64_t max_header_bytes = 64 << 10;  // request line and headers together
 };
 

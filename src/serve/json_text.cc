@@ -50,11 +50,21 @@ void unescape(std::string_view raw, std::string& out) {
     }
     const char e = raw[++i];
     switch (e) {
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
       case 'u': {
         uint32_t cp = static_cast<uint32_t>(hex4(raw, i + 1));
         i += 4;
@@ -66,7 +76,8 @@ void unescape(std::string_view raw, std::string& out) {
         append_utf8(cp, out);
         break;
       }
-      default: out += e;  // " \ /
+      default:
+        out += e;  // " \ /
     }
   }
 }
@@ -83,6 +94,6 @@ size_t utf8_length(std::string_view text, size_t pos) {
   if (c >= 0xF1 && c <= 0xF3) return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
   if (c == 0xF4) return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
   return 0;
-  }
+}
 
 }  // namespace kascade::json_text

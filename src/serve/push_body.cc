@@ -2,9 +2,9 @@
 // stack bounds the nesting, and the key pointer is followed while scanning.
 #include "serve/push_body.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "serve/json_text.h"
 
@@ -25,7 +25,7 @@ bool index_matches(std::string_view token, size_t index) {
 struct KeyHit {
   bool found = false;
   size_t begin = 0, size = 0;
-  bool escaped = false;   // a string with escapes: unescaped into ParsedBody::keys
+  bool escaped = false;  // a string with escapes: unescaped into ParsedBody::keys
   bool negative_zero = false;
 };
 
@@ -124,10 +124,11 @@ class Parser {
   bool record(size_t& pos, size_t index, ParsedBody& out) {
     const bool ok = [&] {
       if (index >= limits_.max_records) {
-        return fail(pos, fmt::format("more than {} records in one request (serve.max_request_records)",
-                                     limits_.max_records));
+        return fail(
+            pos, fmt::format("more than {} records in one request (serve.max_request_records)", limits_.max_records));
       }
-      if (pos < end_ && body_[pos] != '{' && std::string_view("[\"-0123456789tfn").find(body_[pos]) != std::string_view::npos) {
+      if (pos < end_ && body_[pos] != '{' &&
+          std::string_view("[\"-0123456789tfn").find(body_[pos]) != std::string_view::npos) {
         return fail(pos, fmt::format("record {} is not a JSON object", index));
       }
       if (pos >= end_ || body_[pos] != '{') return fail(pos, unexpected(pos, "a JSON object"));
@@ -168,7 +169,8 @@ class Parser {
       if (pos >= end_) return fail(pos, unexpected(pos, "a value"));
       const char c = body_[pos];
       if (c == '{' || c == '[') {
-        if (level >= limits_.max_depth) return fail(pos, fmt::format("nested deeper than {} levels", limits_.max_depth));
+        if (level >= limits_.max_depth)
+          return fail(pos, fmt::format("nested deeper than {} levels", limits_.max_depth));
         const bool object = c == '{';
         stack_.push_back(Frame{object, on_path && level < key_.tokens.size(), false, false, 0});
         ++pos;
@@ -324,7 +326,9 @@ class Parser {
           if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(pos, "unpaired UTF-16 surrogate in a \\u escape");
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             const size_t next = pos + 6;
-            const int low = next + 1 < end_ && body_[next] == '\\' && body_[next + 1] == 'u' ? json_text::hex4(region, next + 2) : -1;
+            const int low = next + 1 < end_ && body_[next] == '\\' && body_[next + 1] == 'u'
+                                ? json_text::hex4(region, next + 2)
+                                : -1;
             if (low < 0xDC00 || low > 0xDFFF) return fail(pos, "unpaired UTF-16 surrogate in a \\u escape");
             pos += 6;
           }
@@ -349,7 +353,7 @@ class Parser {
   }
 
   std::string_view body_;
-  size_t end_;                           // end of the region scanned: the body, or the current line
+  size_t end_;  // end of the region scanned: the body, or the current line
   std::string_view end_name_ = "the body";
   const KeyPointer& key_;
   const PushBodyLimits& limits_;
@@ -358,7 +362,6 @@ class Parser {
 };
 
 }  // namespace
-
 
 std::optional<BodyError> parse_push_body(std::string_view body, BodyFormat format, const KeyPointer& key,
                                          const PushBodyLimits& limits, ParsedBody& out) {

@@ -36,7 +36,8 @@ Result<BodyFormat> body_format(std::string_view content_type) {
     return Error::make(Errc::invalid_argument,
                        type.empty() ? std::string("Content-Type must be application/json or application/x-ndjson")
                                     : fmt::format("Content-Type must be application/json or application/x-ndjson, "
-                                                  "not '{}'", type));
+                                                  "not '{}'",
+                                                  type));
   }
   std::string_view rest = semicolon == std::string_view::npos ? std::string_view() : content_type.substr(semicolon + 1);
   while (!rest.empty()) {

@@ -2,8 +2,8 @@
 // metrics (the body's format in push_body.cc, the topics in topic_policy.cc).
 #include "serve/push_server.h"
 
+#include <fmt/format.h>
 #include <httplib.h>
-
 #include <malloc.h>
 
 #include <algorithm>
@@ -12,8 +12,6 @@
 #include <map>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "core/json_append.h"
 #include "core/timestamp.h"
@@ -101,7 +99,8 @@ struct PushServer::Impl {
                 .partitions = options.partitions},
                b),
         // A pointer that is not one selects no key, as a pointer leading nowhere would.
-        key_pointer(parse_key_pointer(options.key_pointer).ok() ? *parse_key_pointer(options.key_pointer) : KeyPointer{}),
+        key_pointer(parse_key_pointer(options.key_pointer).ok() ? *parse_key_pointer(options.key_pointer)
+                                                                : KeyPointer{}),
         body_limits{.max_records = static_cast<size_t>(options.max_request_records)} {}
 
   KeyLock& acquire_key(const std::string& key) {
@@ -234,7 +233,8 @@ struct PushServer::Impl {
       send(res, topic, records, nullptr);
       return body_bytes;
     }
-    SourceCheckpoint checkpoint{fmt::format("idempotency/{}/{}", topic, idempotency_key), std::to_string(records.size())};
+    SourceCheckpoint checkpoint{fmt::format("idempotency/{}/{}", topic, idempotency_key),
+                                std::to_string(records.size())};
     KeyLock& lock = acquire_key(checkpoint.source);
     Result<std::optional<std::string>> seen = [&] {
       std::lock_guard guard(producer_mutex);
@@ -306,9 +306,9 @@ Result<int> PushServer::start() {
   // (cpp-httplib asks this before the pre-routing handler below).
   impl.server.set_expect_100_continue_handler([&impl](const httplib::Request& req, httplib::Response& res) {
     const std::string host = req.get_header_value("Host"), authorization = req.get_header_value("Authorization");
-    auto refusal = impl.gate.check(req.method, req.path,
-                                   req.has_header("Host") ? std::optional<std::string_view>(host) : std::nullopt,
-                                   authorization);
+    auto refusal =
+        impl.gate.check(req.method, req.path,
+                        req.has_header("Host") ? std::optional<std::string_view>(host) : std::nullopt, authorization);
     if (!refusal) return 100;
     if (refusal->status == 401) res.set_header("WWW-Authenticate", R"(Bearer realm="kascade")");
     close_connection_after_response();  // its body is never read
@@ -317,10 +317,11 @@ Result<int> PushServer::start() {
   });
   impl.server.set_pre_routing_handler([&impl](const httplib::Request& req, httplib::Response& res) {
     const std::string host = req.get_header_value("Host"), authorization = req.get_header_value("Authorization");
-    auto refusal = impl.gate.check(req.method, req.path,
-                                   req.has_header("Host") ? std::optional<std::string_view>(host) : std::nullopt,
-                                   authorization);
-    if (!refusal && req.get_header_value<uint64_t>("Content-Length") > static_cast<uint64_t>(impl.options.max_request_bytes)) {
+    auto refusal =
+        impl.gate.check(req.method, req.path,
+                        req.has_header("Host") ? std::optional<std::string_view>(host) : std::nullopt, authorization);
+    if (!refusal &&
+        req.get_header_value<uint64_t>("Content-Length") > static_cast<uint64_t>(impl.options.max_request_bytes)) {
       // Refused by the announced length, before reading (or skipping) the body; counted by the error handler.
       close_connection_after_response();
       res.status = 413;
@@ -347,15 +348,15 @@ Result<int> PushServer::start() {
       res.set_header("Cache-Control", "no-store");
       if (!body) {
         res.status = 503;
-        res.set_content(fmt::format(R"({{"error":{}}})", json_append::quoted(body.error().message)), "application/json");
+        res.set_content(fmt::format(R"({{"error":{}}})", json_append::quoted(body.error().message)),
+                        "application/json");
         return;
       }
       res.set_content(*body, "application/json");
     });
   }
-  impl.server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain");
-  });
+  impl.server.Get("/healthz",
+                  [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
   impl.server.Get("/metrics", [&impl](const httplib::Request&, httplib::Response& res) {
     res.set_content(impl.metrics_text(), "text/plain; version=0.0.4");
   });

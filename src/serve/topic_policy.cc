@@ -1,9 +1,9 @@
 // serve/topic_policy.cc: the allow-list and the bound on the topics pushes create.
 #include "serve/topic_policy.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "core/topic_name.h"
 

@@ -1,4 +1,5 @@
-// sinks/dead_letter_store.h: a store's dead letters, listed, summed up, read back and replayed (`kascade dlq`, the dashboard).
+// sinks/dead_letter_store.h: a store's dead letters, listed, summed up, read back and replayed (`kascade dlq`, the
+// dashboard).
 #pragma once
 
 #include <algorithm>

@@ -83,10 +83,12 @@ struct SinkBatch {
 inline DeadLetter refused_row_dead_letter(const SinkBatch& batch, size_t row, std::string reason, int64_t failed_at_ms,
                                           std::string_view fallback_key, std::string_view fallback_value) {
   const RowSource* source = batch.row_source(row);
-  const ConsumedRecord record = source ? ConsumedRecord{.partition = source->partition, .offset = source->offset,
-                                                        .key = source->key, .value = source->value}
-                                       : ConsumedRecord{.partition = -1, .offset = -1, .key = fallback_key,
-                                                        .value = fallback_value};
+  const ConsumedRecord record =
+      source ? ConsumedRecord{.partition = source->partition,
+                              .offset = source->offset,
+                              .key = source->key,
+                              .value = source->value}
+             : ConsumedRecord{.partition = -1, .offset = -1, .key = fallback_key, .value = fallback_value};
   DeadLetter letter = dead_letter_of(record, batch.topic, dead_letter_class::sink, std::move(reason), failed_at_ms);
   letter.attempts += source ? source->attempts_before : 0;
   return letter;
@@ -129,8 +131,10 @@ class Sink {
   // write() then stores each batch's WindowDelta in the same transaction as its
   // rows and offsets. A sink that cannot do that atomically refuses.
   virtual Result<WindowCheckpoint> prepare_windows(const TableSchema& /*results*/) {
-    return Error::make(Errc::config, "windows: " + describe_self() + " cannot checkpoint window state with its "
-                                     "offsets (windowed aggregations need store.type=sqlite); set windows.enabled=off");
+    return Error::make(Errc::config,
+                       "windows: " + describe_self() +
+                           " cannot checkpoint window state with its "
+                           "offsets (windowed aggregations need store.type=sqlite); set windows.enabled=off");
   }
 };
 

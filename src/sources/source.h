@@ -23,17 +23,17 @@ namespace kascade {
 // exactly the first record the bus does not have.
 struct SourceBatch {
   std::vector<Record> records;
-  std::string position;      // opaque to everyone but the source
-  bool exhausted = false;    // a bounded source has nothing more to give
+  std::string position;    // opaque to everyone but the source
+  bool exhausted = false;  // a bounded source has nothing more to give
 };
 
 // How the fetches of a source that fetches (an HTTP API) have gone so far.
 // The runner reports failed attempts as they happen and fails a run in
 // which the source never fetched successfully, or whose circuit is open at the end.
 struct SourceHealth {
-  uint64_t successes = 0;   // usable responses
-  uint64_t failures = 0;    // failed attempts (timeouts, refused, 5xx, malformed bodies, ...)
-  std::string last_failure; // the last failed attempt's reason (never a credential)
+  uint64_t successes = 0;    // usable responses
+  uint64_t failures = 0;     // failed attempts (timeouts, refused, 5xx, malformed bodies, ...)
+  std::string last_failure;  // the last failed attempt's reason (never a credential)
   bool circuit_open = false;
 };
 

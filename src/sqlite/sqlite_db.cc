@@ -69,8 +69,8 @@ SqliteStatement& SqliteStatement::operator=(SqliteStatement&& other) noexcept {
 
 Result<SqliteStatement> SqliteStatement::prepare(sqlite3* db, std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db, rc, "prepare " + std::string(sql));
   return SqliteStatement(stmt);
 }
@@ -84,14 +84,12 @@ Status SqliteStatement::run(std::string_view what) {
 
 std::string_view SqliteStatement::column_text(int index) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
-  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
-           : std::string_view();
+  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, index))) : std::string_view();
 }
 
 std::string_view SqliteStatement::column_blob(int index) const {
   const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, index));
-  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
-           : std::string_view();
+  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, index))) : std::string_view();
 }
 
 SqliteConnection::~SqliteConnection() { sqlite3_close_v2(db_); }

@@ -8,9 +8,9 @@
 namespace kascade {
 namespace {
 
-const ResultTable kTable{{"id", "name", "score"},
-                         {{int64_t{1}, std::string("Zoë, \"Z\""), 2.5},
-                          {int64_t{22}, std::monostate{}, std::string("x")}}};
+const ResultTable kTable{
+    {"id", "name", "score"},
+    {{int64_t{1}, std::string("Zoë, \"Z\""), 2.5}, {int64_t{22}, std::monostate{}, std::string("x")}}};
 
 std::string render(OutputFormat format) {
   std::ostringstream out;
@@ -27,9 +27,7 @@ TEST(TabularOutput, AlignedTable) {
             "(2 rows)\n");
 }
 
-TEST(TabularOutput, Csv) {
-  EXPECT_EQ(render(OutputFormat::csv), "id,name,score\n1,\"Zoë, \"\"Z\"\"\",2.5\n22,,x\n");
-}
+TEST(TabularOutput, Csv) { EXPECT_EQ(render(OutputFormat::csv), "id,name,score\n1,\"Zoë, \"\"Z\"\"\",2.5\n22,,x\n"); }
 
 TEST(TabularOutput, JsonLines) {
   EXPECT_EQ(render(OutputFormat::json),

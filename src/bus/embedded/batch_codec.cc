@@ -30,12 +30,8 @@ inline char* put_varint(char* p, uint64_t v) {
   return p;
 }
 
-inline uint64_t zigzag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-inline int64_t unzigzag(uint64_t v) {
-  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-}
+inline uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+inline int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 inline char* put_bytes(char* p, std::string_view s) {
   p = put_varint(p, s.size());
@@ -73,9 +69,8 @@ class Reader {
 };
 
 Error corrupt(const BatchHeader& h, const char* what) {
-  return Error::make(Errc::corrupt, "record batch of partition " + std::to_string(h.partition) +
-                                        " at offset " + std::to_string(h.base_offset) + ": " +
-                                        what);
+  return Error::make(Errc::corrupt, "record batch of partition " + std::to_string(h.partition) + " at offset " +
+                                        std::to_string(h.base_offset) + ": " + what);
 }
 
 void put_le(char*& p, uint64_t v, int bytes) {
@@ -90,8 +85,8 @@ size_t record_size(const Record& record) {
   return n;
 }
 
-EncodedBatch encode_batch(int32_t partition, std::span<const Record* const> records,
-                          Compression compression, int lz4_acceleration) {
+EncodedBatch encode_batch(int32_t partition, std::span<const Record* const> records, Compression compression,
+                          int lz4_acceleration) {
   EncodedBatch batch;
   batch.partition = partition;
   batch.record_count = static_cast<int32_t>(records.size());
@@ -132,8 +127,7 @@ EncodedBatch encode_batch(int32_t partition, std::span<const Record* const> reco
     if (packed.size() < room) packed.resize(room);
     char* q = put_varint(packed.data(), raw_size);
     const size_t prefix = static_cast<size_t>(q - packed.data());
-    const int n = LZ4_compress_fast(raw.data(), q, src_size, static_cast<int>(room - prefix),
-                                    lz4_acceleration);
+    const int n = LZ4_compress_fast(raw.data(), q, src_size, static_cast<int>(room - prefix), lz4_acceleration);
     const size_t total = prefix + static_cast<size_t>(n);
     // Keep the compressed form only when it saves at least 1/16.
     if (n > 0 && total < raw_size - raw_size / 16) {
@@ -162,8 +156,8 @@ uint32_t batch_crc(uint32_t payload_crc, const BatchHeader& h) {
   return crc32c_extend(payload_crc, buf, sizeof(buf));
 }
 
-Status decode_batch(const BatchHeader& h, uint32_t stored_crc, std::string_view payload,
-                    const DecodeBudget& budget, PolledBatch& out, size_t* taken_bytes) {
+Status decode_batch(const BatchHeader& h, uint32_t stored_crc, std::string_view payload, const DecodeBudget& budget,
+                    PolledBatch& out, size_t* taken_bytes) {
   *taken_bytes = 0;
   if (batch_crc(crc32c(payload), h) != stored_crc) return corrupt(h, "CRC32C mismatch");
   if (h.record_count <= 0 || h.last_offset - h.base_offset + 1 != h.record_count) {
@@ -217,8 +211,8 @@ Status decode_batch(const BatchHeader& h, uint32_t stored_crc, std::string_view 
     uint64_t ts;
     ConsumedRecord rec;
     uint64_t header_count;
-    if (!r.varint(delta) || delta != static_cast<uint64_t>(i) || !r.varint(ts) ||
-        !r.bytes(rec.key) || !r.bytes(rec.value) || !r.varint(header_count)) {
+    if (!r.varint(delta) || delta != static_cast<uint64_t>(i) || !r.varint(ts) || !r.bytes(rec.key) ||
+        !r.bytes(rec.value) || !r.varint(header_count)) {
       return fail("bad record framing");
     }
     const size_t first_header = headers.size();
@@ -245,8 +239,7 @@ Status decode_batch(const BatchHeader& h, uint32_t stored_crc, std::string_view 
   if (!ranges.empty()) {
     const auto& block = out.header_blocks.emplace_back(std::move(headers));
     for (const auto& range : ranges) {
-      out.records[range.record].headers =
-          std::span<const HeaderView>(block.data() + range.first, range.count);
+      out.records[range.record].headers = std::span<const HeaderView>(block.data() + range.first, range.count);
     }
   }
   *taken_bytes = taken;

@@ -43,8 +43,8 @@ size_t record_size(const Record& record);
 
 // Frames records (offset deltas 0..n-1) and compresses them when that helps
 // (LZ4 block format; a higher acceleration is faster and compresses less).
-EncodedBatch encode_batch(int32_t partition, std::span<const Record* const> records,
-                          Compression compression, int lz4_acceleration = 1);
+EncodedBatch encode_batch(int32_t partition, std::span<const Record* const> records, Compression compression,
+                          int lz4_acceleration = 1);
 
 // The stored checksum: crc32c over the payload, then over the header fields.
 uint32_t batch_crc(uint32_t payload_crc, const BatchHeader& header);

@@ -37,9 +37,8 @@ uint32_t portable_raw(uint32_t c, const unsigned char* p, size_t n) {
     std::memcpy(&lo, p, 4);
     std::memcpy(&hi, p + 4, 4);
     lo ^= c;  // little-endian hosts only (x86-64, aarch64)
-    c = kTables[7][lo & 0xff] ^ kTables[6][(lo >> 8) & 0xff] ^ kTables[5][(lo >> 16) & 0xff] ^
-        kTables[4][lo >> 24] ^ kTables[3][hi & 0xff] ^ kTables[2][(hi >> 8) & 0xff] ^
-        kTables[1][(hi >> 16) & 0xff] ^ kTables[0][hi >> 24];
+    c = kTables[7][lo & 0xff] ^ kTables[6][(lo >> 8) & 0xff] ^ kTables[5][(lo >> 16) & 0xff] ^ kTables[4][lo >> 24] ^
+        kTables[3][hi & 0xff] ^ kTables[2][(hi >> 8) & 0xff] ^ kTables[1][(hi >> 16) & 0xff] ^ kTables[0][hi >> 24];
     p += 8;
     n -= 8;
   }
@@ -48,8 +47,7 @@ uint32_t portable_raw(uint32_t c, const unsigned char* p, size_t n) {
 }
 
 #if defined(__x86_64__)
-__attribute__((target("sse4.2"))) uint32_t hardware_raw(uint32_t c, const unsigned char* p,
-                                                          size_t n) {
+__attribute__((target("sse4.2"))) uint32_t hardware_raw(uint32_t c, const unsigned char* p, size_t n) {
   uint64_t c64 = c;
   while (n >= 8) {
     uint64_t v;

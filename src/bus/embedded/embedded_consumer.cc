@@ -10,17 +10,15 @@ namespace {
 constexpr std::chrono::milliseconds kCrossProcessSlice(20);
 }  // namespace
 
-EmbeddedConsumer::EmbeddedConsumer(EmbeddedLog& log, std::string topic, std::string group,
-                                   size_t max_poll_bytes, std::unique_ptr<TopicStore> reader)
+EmbeddedConsumer::EmbeddedConsumer(EmbeddedLog& log, std::string topic, std::string group, size_t max_poll_bytes,
+                                   std::unique_ptr<TopicStore> reader)
     : log_(log),
       topic_(std::move(topic)),
       group_(std::move(group)),
       max_poll_bytes_(max_poll_bytes),
       reader_(std::move(reader)) {}
 
-Result<std::unique_ptr<EmbeddedConsumer>> EmbeddedConsumer::open(EmbeddedLog& log,
-                                                                 std::string topic,
-                                                                 std::string group,
+Result<std::unique_ptr<EmbeddedConsumer>> EmbeddedConsumer::open(EmbeddedLog& log, std::string topic, std::string group,
                                                                  size_t max_poll_bytes) {
   if (group.empty()) return Error::make(Errc::invalid_argument, "consumer group is empty");
   if (auto created = log.create_topic(topic); !created) return created.status();
@@ -31,8 +29,8 @@ Result<std::unique_ptr<EmbeddedConsumer>> EmbeddedConsumer::open(EmbeddedLog& lo
   auto corrupt = (*reader)->verify(VerifyDepth::newest);
   if (!corrupt) return corrupt.status();
   if (!corrupt->empty()) return corruption_error(*corrupt);
-  return std::unique_ptr<EmbeddedConsumer>(new EmbeddedConsumer(
-      log, std::move(topic), std::move(group), max_poll_bytes, std::move(*reader)));
+  return std::unique_ptr<EmbeddedConsumer>(
+      new EmbeddedConsumer(log, std::move(topic), std::move(group), max_poll_bytes, std::move(*reader)));
 }
 
 Status EmbeddedConsumer::start(const OffsetMap& positions) {
@@ -111,8 +109,6 @@ Result<PolledBatch> EmbeddedConsumer::poll(size_t max_records, std::chrono::mill
   }
 }
 
-Status EmbeddedConsumer::commit(const OffsetMap& next_offsets) {
-  return log_.commit(topic_, group_, next_offsets);
-}
+Status EmbeddedConsumer::commit(const OffsetMap& next_offsets) { return log_.commit(topic_, group_, next_offsets); }
 
 }  // namespace kascade

@@ -18,8 +18,7 @@ namespace kascade {
 class EmbeddedConsumer final : public Consumer {
  public:
   // Creates the topic if missing, so a processor may start before a source.
-  static Result<std::unique_ptr<EmbeddedConsumer>> open(EmbeddedLog& log, std::string topic,
-                                                        std::string group,
+  static Result<std::unique_ptr<EmbeddedConsumer>> open(EmbeddedLog& log, std::string topic, std::string group,
                                                         size_t max_poll_bytes = 32u << 20);
 
   Status start(const OffsetMap& positions) override;

@@ -29,12 +29,10 @@ EmbeddedLog::EmbeddedLog(std::string data_dir, EmbeddedLogOptions options)
 
 EmbeddedLog::~EmbeddedLog() = default;
 
-Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::open(std::string data_dir,
-                                                       EmbeddedLogOptions options) {
-  if (options.default_partitions <= 0 || options.max_batch_bytes <= 0 ||
-      options.max_record_bytes <= 0 || options.max_open_topics <= 0) {
-    return Error::make(Errc::config,
-                       "embedded log: partitions, byte limits and max_open_topics must be > 0");
+Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::open(std::string data_dir, EmbeddedLogOptions options) {
+  if (options.default_partitions <= 0 || options.max_batch_bytes <= 0 || options.max_record_bytes <= 0 ||
+      options.max_open_topics <= 0) {
+    return Error::make(Errc::config, "embedded log: partitions, byte limits and max_open_topics must be > 0");
   }
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(data_dir) / "log", ec);
@@ -50,19 +48,17 @@ std::string EmbeddedLog::topic_path(std::string_view topic) const {
 
 Status EmbeddedLog::validate_topic_name(std::string_view topic) {
   const bool chars_ok = std::all_of(topic.begin(), topic.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
   });
   if (topic.empty() || topic.size() > 200 || !chars_ok || topic == "." || topic == "..") {
     return Error::make(Errc::invalid_argument,
-                       "bad topic name '" + std::string(topic) +
-                           "' (1-200 characters of a-z A-Z 0-9 . _ -)");
+                       "bad topic name '" + std::string(topic) + "' (1-200 characters of a-z A-Z 0-9 . _ -)");
   }
   return ok_status();
 }
 
-Result<std::shared_ptr<EmbeddedLog::Topic>> EmbeddedLog::topic(std::string_view name,
-                                                               int32_t create_partitions) {
+Result<std::shared_ptr<EmbeddedLog::Topic>> EmbeddedLog::topic(std::string_view name, int32_t create_partitions) {
   std::lock_guard lock(topics_mu_);
   if (auto it = topics_.find(name); it != topics_.end()) {
     it->second->last_used = ++use_clock_;
@@ -187,19 +183,18 @@ Result<TopicInfo> EmbeddedLog::describe(std::string_view name) {
   return TopicInfo{std::string(name), std::move(*partitions)};
 }
 
-Status EmbeddedLog::encode(Topic& t, std::span<const Record> records,
-                           std::optional<int32_t> partition, std::vector<EncodedBatch>& batches) {
+Status EmbeddedLog::encode(Topic& t, std::span<const Record> records, std::optional<int32_t> partition,
+                           std::vector<EncodedBatch>& batches) {
   const int32_t count = t.partitions;
   if (partition && (*partition < 0 || *partition >= count)) {
-    return Error::make(Errc::invalid_argument, "topic " + t.name + " has no partition " +
-                                                   std::to_string(*partition));
+    return Error::make(Errc::invalid_argument, "topic " + t.name + " has no partition " + std::to_string(*partition));
   }
   std::vector<std::vector<const Record*>> by_partition(static_cast<size_t>(count));
   std::optional<int32_t> keyless;
   for (const Record& r : records) {
     if (record_size(r) > static_cast<size_t>(options_.max_record_bytes)) {
-      return Error::make(Errc::too_large, "record of " + std::to_string(record_size(r)) +
-                                              " bytes exceeds max_record_bytes");
+      return Error::make(Errc::too_large,
+                         "record of " + std::to_string(record_size(r)) + " bytes exceeds max_record_bytes");
     }
     int32_t p;
     if (partition) {
@@ -221,9 +216,8 @@ Status EmbeddedLog::encode(Topic& t, std::span<const Record> records,
       const size_t size = i < list.size() ? record_size(*list[i]) + 16 : 0;
       if (i == list.size() || (i > first && bytes + size > max_batch)) {
         if (i > first) {
-          batches.push_back(encode_batch(
-              p, std::span<const Record* const>(list.data() + first, i - first),
-              options_.compression, options_.lz4_acceleration));
+          batches.push_back(encode_batch(p, std::span<const Record* const>(list.data() + first, i - first),
+                                         options_.compression, options_.lz4_acceleration));
         }
         first = i;
         bytes = 0;
@@ -280,8 +274,8 @@ Result<int64_t> EmbeddedLog::enforce_retention(int64_t now_ms) {
   return deleted;
 }
 
-Result<PolledBatch> EmbeddedLog::read(std::string_view name, int32_t partition,
-                                      int64_t from_offset, size_t max_records, size_t max_bytes) {
+Result<PolledBatch> EmbeddedLog::read(std::string_view name, int32_t partition, int64_t from_offset, size_t max_records,
+                                      size_t max_bytes) {
   auto t = topic(name, 0);
   if (!t) return t.status();
   std::lock_guard lock((*t)->read_mu);
@@ -302,16 +296,14 @@ Result<OffsetMap> EmbeddedLog::committed(std::string_view name, std::string_view
   return (*t)->writer->group_offsets(group);
 }
 
-Status EmbeddedLog::commit(std::string_view name, std::string_view group,
-                           const OffsetMap& next_offsets) {
+Status EmbeddedLog::commit(std::string_view name, std::string_view group, const OffsetMap& next_offsets) {
   auto t = topic(name, 0);
   if (!t) return t.status();
   std::lock_guard lock((*t)->write_mu);
   return (*t)->writer->commit_group(group, next_offsets);
 }
 
-Result<std::optional<std::string>> EmbeddedLog::load_checkpoint(std::string_view name,
-                                                                std::string_view source) {
+Result<std::optional<std::string>> EmbeddedLog::load_checkpoint(std::string_view name, std::string_view source) {
   auto t = topic(name, 0);
   if (!t) return t.status();
   std::lock_guard lock((*t)->write_mu);

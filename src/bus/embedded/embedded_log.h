@@ -33,8 +33,7 @@ namespace kascade {
 // timeout serialize their writes.
 class EmbeddedLog {
  public:
-  static Result<std::unique_ptr<EmbeddedLog>> open(std::string data_dir,
-                                                   EmbeddedLogOptions options = {});
+  static Result<std::unique_ptr<EmbeddedLog>> open(std::string data_dir, EmbeddedLogOptions options = {});
   ~EmbeddedLog();
   EmbeddedLog(const EmbeddedLog&) = delete;
   EmbeddedLog& operator=(const EmbeddedLog&) = delete;
@@ -54,29 +53,26 @@ class EmbeddedLog {
   // by key with murmur2, keyless records of one call to one partition chosen
   // round-robin, or all to `partition` if given. Creates the topic if
   // missing. Fails as a whole: nothing is stored unless everything is.
-  Status append(std::string_view topic, std::span<const Record> records,
-                const SourceCheckpoint* checkpoint = nullptr,
+  Status append(std::string_view topic, std::span<const Record> records, const SourceCheckpoint* checkpoint = nullptr,
                 std::optional<int32_t> partition = std::nullopt);
 
   // Records of one partition from from_offset (raised to the partition's
   // start), at most max_records and about max_bytes (key + value; the
   // first record always comes). Errc::corrupt if a batch fails its CRC.
-  Result<PolledBatch> read(std::string_view topic, int32_t partition, int64_t from_offset,
-                           size_t max_records, size_t max_bytes = SIZE_MAX);
+  Result<PolledBatch> read(std::string_view topic, int32_t partition, int64_t from_offset, size_t max_records,
+                           size_t max_bytes = SIZE_MAX);
 
   Result<OffsetMap> committed(std::string_view topic, std::string_view group);
   Status commit(std::string_view topic, std::string_view group, const OffsetMap& next_offsets);
 
   // The checkpoint stored for a source with one topic, or the latest one
   // stored for it in any topic.
-  Result<std::optional<std::string>> load_checkpoint(std::string_view topic,
-                                                     std::string_view source);
+  Result<std::optional<std::string>> load_checkpoint(std::string_view topic, std::string_view source);
   Result<std::optional<std::string>> load_checkpoint(std::string_view source);
   // Every checkpoint of every topic; a reset stores `position` for the
   // source on `topic`, or forgets its checkpoint (nullopt).
   Result<std::vector<StoredSourcePosition>> list_checkpoints();
-  Status reset_checkpoint(std::string_view topic, std::string_view source,
-                          const std::optional<std::string>& position);
+  Status reset_checkpoint(std::string_view topic, std::string_view source, const std::optional<std::string>& position);
 
   // The topic's batches that fail verification: each partition's newest
   // (through the topic's shared reader), or every one (through a connection

@@ -8,8 +8,7 @@ Status EmbeddedProducer::send(std::string_view topic, std::span<const Record> re
   return log_.append(topic, records, checkpoint);
 }
 
-Result<std::optional<std::string>> EmbeddedProducer::load_checkpoint(std::string_view topic,
-                                                                     std::string_view source) {
+Result<std::optional<std::string>> EmbeddedProducer::load_checkpoint(std::string_view topic, std::string_view source) {
   return log_.load_checkpoint(topic, source);
 }
 

@@ -13,8 +13,7 @@ class EmbeddedProducer final : public Producer {
  public:
   explicit EmbeddedProducer(EmbeddedLog& log) : log_(log) {}
 
-  Status send(std::string_view topic, std::span<const Record> records,
-              const SourceCheckpoint* checkpoint) override;
+  Status send(std::string_view topic, std::span<const Record> records, const SourceCheckpoint* checkpoint) override;
   Result<std::optional<std::string>> load_checkpoint(std::string_view topic, std::string_view source) override;
   Result<std::vector<StoredSourcePosition>> list_checkpoints() override;
   Status reset_checkpoint(std::string_view topic, std::string_view source,

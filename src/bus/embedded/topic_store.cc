@@ -52,8 +52,7 @@ BatchHeader TopicStore::header_from(const SqliteStatement& s, int32_t partition,
   return h;
 }
 
-Result<std::unique_ptr<TopicStore>> TopicStore::open(const std::string& path,
-                                                     const EmbeddedLogOptions& options,
+Result<std::unique_ptr<TopicStore>> TopicStore::open(const std::string& path, const EmbeddedLogOptions& options,
                                                      int32_t create_partitions) {
   std::error_code ec;
   if (create_partitions <= 0 && !std::filesystem::exists(path, ec)) {
@@ -62,7 +61,10 @@ Result<std::unique_ptr<TopicStore>> TopicStore::open(const std::string& path,
   std::unique_ptr<TopicStore> store(new TopicStore());
   store->path_ = path;
   const SqliteInitLock init_lock(path);  // released once the file is in WAL mode with its schema
-  if (Status s = store->db_.open(path, create_partitions > 0 ? SqliteConnection::Mode::create : SqliteConnection::Mode::read_write, options.busy_timeout_ms); !s) {
+  if (Status s = store->db_.open(
+          path, create_partitions > 0 ? SqliteConnection::Mode::create : SqliteConnection::Mode::read_write,
+          options.busy_timeout_ms);
+      !s) {
     return s;
   }
   if (Status s = store->init(options, create_partitions); !s) return s;
@@ -82,8 +84,7 @@ Status TopicStore::init(const EmbeddedLogOptions& options, int32_t create_partit
       return Error::make(Errc::io, path_ + ": cannot use WAL mode");
     }
   }
-  const char* sync =
-      options.sync == SyncMode::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
+  const char* sync = options.sync == SyncMode::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
   if (Status s = db_.exec(sync); !s) return s;
   if (Status s = db_.exec("PRAGMA journal_size_limit=67108864"); !s) return s;
   // Debian's SQLite zeroes freed space by default (SECURE_DELETE): not needed here.
@@ -103,9 +104,8 @@ Status TopicStore::init(const EmbeddedLogOptions& options, int32_t create_partit
     return Error::make(Errc::not_found, "topic file " + path_ + " has no partitions");
   } else {
     partitions_ = create_partitions;
-    const std::string sql = "INSERT INTO topic_meta VALUES('partitions'," +
-                            std::to_string(partitions_) + "),('format'," +
-                            std::to_string(kFormatVersion) + ")";
+    const std::string sql = "INSERT INTO topic_meta VALUES('partitions'," + std::to_string(partitions_) +
+                            "),('format'," + std::to_string(kFormatVersion) + ")";
     if (Status s = db_.exec(sql.c_str()); !s) return s;
     auto insert = db_.prepare("INSERT OR IGNORE INTO partition_state VALUES(?1,0,0,0)");
     if (!insert) return insert.status();
@@ -125,12 +125,9 @@ Status TopicStore::prepare_statements() {
     const char* sql;
   };
   const Entry entries[] = {
-      {&select_state_,
-       "SELECT start_offset,end_offset,bytes FROM partition_state WHERE partition=?1"},
-      {&select_all_state_,
-       "SELECT partition,start_offset,end_offset,bytes FROM partition_state ORDER BY partition"},
-      {&update_state_,
-       "UPDATE partition_state SET start_offset=?2,end_offset=?3,bytes=?4 WHERE partition=?1"},
+      {&select_state_, "SELECT start_offset,end_offset,bytes FROM partition_state WHERE partition=?1"},
+      {&select_all_state_, "SELECT partition,start_offset,end_offset,bytes FROM partition_state ORDER BY partition"},
+      {&update_state_, "UPDATE partition_state SET start_offset=?2,end_offset=?3,bytes=?4 WHERE partition=?1"},
       {&insert_batch_,
        "INSERT INTO batches(partition,base_offset,last_offset,record_count,max_timestamp_ms,"
        "codec,crc32c,payload_bytes,payload) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"},
@@ -154,8 +151,7 @@ Status TopicStore::prepare_statements() {
       {&upsert_group_,
        "INSERT INTO group_offsets VALUES(?1,?2,?3) "
        "ON CONFLICT(group_id,partition) DO UPDATE SET next_offset=excluded.next_offset"},
-      {&select_checkpoint_,
-       "SELECT position,updated_ms FROM source_checkpoints WHERE source=?1"},
+      {&select_checkpoint_, "SELECT position,updated_ms FROM source_checkpoints WHERE source=?1"},
       {&upsert_checkpoint_,
        "INSERT INTO source_checkpoints VALUES(?1,?2,?3) ON CONFLICT(source) DO UPDATE SET "
        "position=excluded.position,updated_ms=excluded.updated_ms"},
@@ -193,17 +189,15 @@ Result<std::vector<PartitionInfo>> TopicStore::describe() {
   std::vector<PartitionInfo> out;
   int rc;
   while ((rc = select_all_state_.step()) == SQLITE_ROW) {
-    out.push_back({static_cast<int32_t>(select_all_state_.column_int(0)),
-                   select_all_state_.column_int(1), select_all_state_.column_int(2),
-                   select_all_state_.column_int(3)});
+    out.push_back({static_cast<int32_t>(select_all_state_.column_int(0)), select_all_state_.column_int(1),
+                   select_all_state_.column_int(2), select_all_state_.column_int(3)});
   }
   select_all_state_.reset();
   if (rc != SQLITE_DONE) return db_.error(rc, "describe " + path_);
   return out;
 }
 
-Status TopicStore::append(std::span<const EncodedBatch> batches,
-                          const SourceCheckpoint* checkpoint) {
+Status TopicStore::append(std::span<const EncodedBatch> batches, const SourceCheckpoint* checkpoint) {
   if (batches.empty() && checkpoint == nullptr) return ok_status();
   WriteTransaction tx(db_);
   if (Status s = tx.begin(); !s) return s;
@@ -216,8 +210,8 @@ Status TopicStore::append(std::span<const EncodedBatch> batches,
       if (!loaded) return loaded.status();
       st = *loaded;
     }
-    const BatchHeader h{b.partition, st->end,          st->end + b.record_count - 1,
-                        b.record_count, b.max_timestamp_ms, b.codec};
+    const BatchHeader h{b.partition,        st->end, st->end + b.record_count - 1, b.record_count,
+                        b.max_timestamp_ms, b.codec};
     insert_batch_.bind(1, h.partition);
     insert_batch_.bind(2, h.base_offset);
     insert_batch_.bind(3, h.last_offset);
@@ -245,8 +239,8 @@ Status TopicStore::append(std::span<const EncodedBatch> batches,
   return tx.commit();
 }
 
-Status TopicStore::read(int32_t partition, int64_t from_offset, size_t max_records,
-                        size_t max_bytes, PolledBatch& out) {
+Status TopicStore::read(int32_t partition, int64_t from_offset, size_t max_records, size_t max_bytes,
+                        PolledBatch& out) {
   if (partition < 0 || partition >= partitions_) return bad_partition(partition);
   read_batches_.bind(1, partition);
   read_batches_.bind(2, from_offset);
@@ -257,8 +251,8 @@ Status TopicStore::read(int32_t partition, int64_t from_offset, size_t max_recor
     const BatchHeader h = header_from(read_batches_, partition, 0);
     const size_t before = out.records.size();
     size_t taken = 0;
-    status = decode_batch(h, static_cast<uint32_t>(read_batches_.column_int(5)),
-                          read_batches_.column_blob(6), budget, out, &taken);
+    status = decode_batch(h, static_cast<uint32_t>(read_batches_.column_int(5)), read_batches_.column_blob(6), budget,
+                          out, &taken);
     if (!status) {
       if (status.error().code == Errc::corrupt) {
         // The decoder's "record batch of partition P at offset B: <why>": keep <why>.
@@ -280,8 +274,7 @@ Status TopicStore::read(int32_t partition, int64_t from_offset, size_t max_recor
   return ok_status();
 }
 
-Result<int64_t> TopicStore::enforce_retention(int64_t now_ms, int64_t retention_bytes,
-                                              int64_t retention_ms) {
+Result<int64_t> TopicStore::enforce_retention(int64_t now_ms, int64_t retention_bytes, int64_t retention_ms) {
   if (retention_bytes < 0 && retention_ms < 0) return int64_t{0};
   WriteTransaction tx(db_);
   if (Status s = tx.begin(); !s) return s;
@@ -294,8 +287,7 @@ Result<int64_t> TopicStore::enforce_retention(int64_t now_ms, int64_t retention_
     int rc;
     while ((rc = oldest_batches_.step()) == SQLITE_ROW) {
       const int64_t bytes = oldest_batches_.column_int(2);
-      const bool too_old =
-          retention_ms >= 0 && oldest_batches_.column_int(3) < now_ms - retention_ms;
+      const bool too_old = retention_ms >= 0 && oldest_batches_.column_int(3) < now_ms - retention_ms;
       // Like Kafka: drop the oldest only while what stays is still >= the limit.
       const bool too_big = retention_bytes >= 0 && st->bytes - bytes >= retention_bytes;
       if (!too_old && !too_big) break;
@@ -343,14 +335,12 @@ Status TopicStore::commit_group(std::string_view group, const OffsetMap& next_of
   return tx.commit();
 }
 
-Result<std::optional<TopicStore::StoredCheckpoint>> TopicStore::load_checkpoint(
-    std::string_view source) {
+Result<std::optional<TopicStore::StoredCheckpoint>> TopicStore::load_checkpoint(std::string_view source) {
   select_checkpoint_.bind_text(1, source);
   const int rc = select_checkpoint_.step();
   std::optional<StoredCheckpoint> out;
   if (rc == SQLITE_ROW) {
-    out = StoredCheckpoint{std::string(select_checkpoint_.column_text(0)),
-                           select_checkpoint_.column_int(1)};
+    out = StoredCheckpoint{std::string(select_checkpoint_.column_text(0)), select_checkpoint_.column_int(1)};
   }
   select_checkpoint_.reset();
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_.error(rc, "read checkpoint");

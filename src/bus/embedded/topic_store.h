@@ -12,8 +12,8 @@
 #include "bus/bus.h"
 #include "bus/embedded/batch_codec.h"
 #include "bus/embedded/log_options.h"
-#include "sqlite/sqlite_db.h"
 #include "core/result.h"
+#include "sqlite/sqlite_db.h"
 
 namespace kascade {
 
@@ -25,8 +25,7 @@ class TopicStore {
  public:
   // Opens the file; with create_partitions > 0 creates it (and its
   // partitions) if missing. An existing topic keeps its partition count.
-  static Result<std::unique_ptr<TopicStore>> open(const std::string& path,
-                                                  const EmbeddedLogOptions& options,
+  static Result<std::unique_ptr<TopicStore>> open(const std::string& path, const EmbeddedLogOptions& options,
                                                   int32_t create_partitions);
 
   int32_t partitions() const { return partitions_; }
@@ -39,8 +38,7 @@ class TopicStore {
   Status append(std::span<const EncodedBatch> batches, const SourceCheckpoint* checkpoint);
 
   // Records of one partition from `from_offset` (clamped up to the start).
-  Status read(int32_t partition, int64_t from_offset, size_t max_records, size_t max_bytes,
-              PolledBatch& out);
+  Status read(int32_t partition, int64_t from_offset, size_t max_records, size_t max_bytes, PolledBatch& out);
 
   // The first offset stored at or after `from` in the partition (retention
   // and quarantine leave gaps), or nullopt if no batch holds one.

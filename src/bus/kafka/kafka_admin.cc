@@ -1,12 +1,12 @@
 // bus/kafka/kafka_admin.cc: topic creation, metadata, watermarks, committed offsets.
 #include "bus/kafka/kafka_admin.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 namespace kascade {
 namespace {
@@ -41,8 +41,8 @@ Result<bool> kafka_topic_exists(KafkaClient& client, const std::string& topic) {
 
 }  // namespace
 
-Status create_kafka_topic(KafkaClient& client, const std::string& topic, int32_t partitions,
-                          int32_t replication_factor, const KafkaProperties& configs) {
+Status create_kafka_topic(KafkaClient& client, const std::string& topic, int32_t partitions, int32_t replication_factor,
+                          const KafkaProperties& configs) {
   auto exists = kafka_topic_exists(client, topic);
   if (!exists) return exists.error();
   if (*exists) return ok_status();  // no admin request (or admin rights) needed
@@ -105,7 +105,8 @@ Status query_kafka_watermarks(KafkaClient& client, const std::string& topic, int
                               int64_t& high) {
   const auto deadline = std::chrono::steady_clock::now() + client.request_timeout();
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
         client.get(), topic.c_str(), partition, &low, &high, static_cast<int>(std::max<int64_t>(left.count(), 1)));
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return ok_status();

@@ -12,8 +12,8 @@ namespace kascade {
 
 // Creates `topic` (Admin API) unless it exists; an existing topic keeps its
 // partitions. `configs` are topic configs such as cleanup.policy=compact.
-Status create_kafka_topic(KafkaClient& client, const std::string& topic, int32_t partitions,
-                          int32_t replication_factor, const KafkaProperties& configs = {});
+Status create_kafka_topic(KafkaClient& client, const std::string& topic, int32_t partitions, int32_t replication_factor,
+                          const KafkaProperties& configs = {});
 
 // Partition ids of `topic`; Errc::not_found if the cluster does not have it.
 Result<std::vector<int32_t>> kafka_topic_partitions(KafkaClient& client, const std::string& topic);

@@ -24,7 +24,9 @@ Status KafkaBus::create_topic(std::string_view topic, int32_t partitions) {
 
 Result<std::vector<std::string>> KafkaBus::list_topics() { return list_kafka_topics(*admin_); }
 
-Result<TopicInfo> KafkaBus::describe(std::string_view topic) { return describe_kafka_topic(*admin_, std::string(topic)); }
+Result<TopicInfo> KafkaBus::describe(std::string_view topic) {
+  return describe_kafka_topic(*admin_, std::string(topic));
+}
 
 Result<OffsetMap> KafkaBus::committed(std::string_view topic, std::string_view group) {
   const std::string name(topic);

@@ -1,10 +1,10 @@
 // bus/kafka/kafka_client.cc: librdkafka handle setup, callbacks, error mapping.
 #include "bus/kafka/kafka_client.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstdio>
-
-#include <fmt/format.h>
 
 namespace kascade {
 namespace {
@@ -27,8 +27,7 @@ Status set(rd_kafka_conf_t* conf, const std::string& key, const std::string& val
 bool is_authentication_error(rd_kafka_resp_err_t err) {
   return err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED ||
          err == RD_KAFKA_RESP_ERR__SSL || err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
-         err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
-         err == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED;
+         err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED || err == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED;
 }
 
 }  // namespace
@@ -138,11 +137,15 @@ void KafkaClient::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka
   const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
   rd_kafka_error_t* failure = nullptr;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    if (cooperative) failure = rd_kafka_incremental_assign(rk, partitions);
-    else rd_kafka_assign(rk, partitions);
+    if (cooperative)
+      failure = rd_kafka_incremental_assign(rk, partitions);
+    else
+      rd_kafka_assign(rk, partitions);
   } else {
-    if (cooperative) failure = rd_kafka_incremental_unassign(rk, partitions);
-    else rd_kafka_assign(rk, nullptr);
+    if (cooperative)
+      failure = rd_kafka_incremental_unassign(rk, partitions);
+    else
+      rd_kafka_assign(rk, nullptr);
   }
   if (failure != nullptr) rd_kafka_error_destroy(failure);
 }

@@ -1,11 +1,11 @@
 // bus/kafka/kafka_consumer.cc: group membership, rebalances, polling, commits.
 #include "bus/kafka/kafka_consumer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "bus/kafka/kafka_admin.h"
 
@@ -42,8 +42,8 @@ void append_message(const rd_kafka_message_t* message, PolledBatch& batch) {
     size_t size = 0;
     for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
       const std::string& stored_name = batch.buffers.emplace_back(name);
-      const std::string& stored_value =
-          batch.buffers.emplace_back(value == nullptr ? std::string() : std::string(static_cast<const char*>(value), size));
+      const std::string& stored_value = batch.buffers.emplace_back(
+          value == nullptr ? std::string() : std::string(static_cast<const char*>(value), size));
       views.push_back(HeaderView{stored_name, stored_value});
     }
     record.headers = views;
@@ -128,8 +128,8 @@ void KafkaConsumer::assign(rd_kafka_topic_partition_list_t* partitions) {
   }
   if (cooperative_) {
     if (rd_kafka_error_t* error = rd_kafka_incremental_assign(client_->get(), partitions)) {
-      rebalance_failure_ = Error::make(Errc::internal, fmt::format("kafka: assigning partitions of '{}': {}", topic_,
-                                                                   rd_kafka_error_string(error)));
+      rebalance_failure_ = Error::make(
+          Errc::internal, fmt::format("kafka: assigning partitions of '{}': {}", topic_, rd_kafka_error_string(error)));
       rd_kafka_error_destroy(error);
       return;
     }
@@ -155,8 +155,10 @@ void KafkaConsumer::revoke(rd_kafka_topic_partition_list_t* partitions) {
   // commit from here could move its offsets back.
   if (!rd_kafka_assignment_lost(client_->get()) && !acknowledged.empty()) {
     if (auto status = commit_now(acknowledged); !status) {
-      fmt::print(stderr, "kascade: kafka: commit on revoke failed (the next owner re-reads from the last "
-                         "commit): {}\n", status.message());
+      fmt::print(stderr,
+                 "kascade: kafka: commit on revoke failed (the next owner re-reads from the last "
+                 "commit): {}\n",
+                 status.message());
     }
   }
   if (cooperative_) {
@@ -180,7 +182,8 @@ Result<PolledBatch> KafkaConsumer::poll(size_t max_records, std::chrono::millise
   while (batch.records.size() < max_records) {
     int wait_ms = 0;
     if (batch.records.empty()) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       wait_ms = static_cast<int>(std::max<int64_t>(left.count(), 0));
     }
     rd_kafka_message_t* message = rd_kafka_consumer_poll(client_->get(), wait_ms);

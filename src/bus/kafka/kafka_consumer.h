@@ -19,8 +19,7 @@ namespace kascade {
 // before giving them up. Used by one thread at a time.
 class KafkaConsumer final : public Consumer {
  public:
-  static Result<std::unique_ptr<KafkaConsumer>> open(const KafkaOptions& options, std::string topic,
-                                                     std::string group);
+  static Result<std::unique_ptr<KafkaConsumer>> open(const KafkaOptions& options, std::string topic, std::string group);
   // Leaves the group (its partitions move to the other members at once).
   ~KafkaConsumer() override;
 

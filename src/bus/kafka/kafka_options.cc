@@ -1,11 +1,11 @@
 // bus/kafka/kafka_options.cc: the properties passthrough and secret redaction.
 #include "bus/kafka/kafka_options.h"
 
-#include <algorithm>
-#include <cctype>
-#include <array>
-
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
 
 #include "core/text.h"
 

@@ -21,11 +21,11 @@ struct KafkaOptions {
   KafkaProperties properties;
   int32_t default_partitions = 4;
   int32_t replication_factor = 1;
-  std::string compression = "lz4";     // none | gzip | snappy | lz4 | zstd
+  std::string compression = "lz4";  // none | gzip | snappy | lz4 | zstd
   int64_t linger_ms = 5;
   int64_t batch_bytes = 1 << 20;
-  int64_t max_in_flight = 5;           // idempotence allows at most 5
-  int64_t queue_max_kbytes = 64 << 10; // producer queue bound (backpressure)
+  int64_t max_in_flight = 5;            // idempotence allows at most 5
+  int64_t queue_max_kbytes = 64 << 10;  // producer queue bound (backpressure)
   int64_t delivery_timeout_ms = 300000;
   int64_t session_timeout_ms = 10000;
   // Bounds every blocking admin call (metadata, create topic, offsets).

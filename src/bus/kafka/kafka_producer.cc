@@ -1,12 +1,12 @@
 // bus/kafka/kafka_producer.cc: produce with delivery reports, backpressure, checkpoints.
 #include "bus/kafka/kafka_producer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <tuple>
-
-#include <fmt/format.h>
 
 #include "bus/kafka/kafka_admin.h"
 
@@ -48,12 +48,12 @@ rd_kafka_resp_err_t produce(rd_kafka_t* rk, const std::string& topic, std::strin
     }
     // No copy flag: send() waits for every delivery report, so the caller's
     // bytes outlive the messages. An empty key is sent as no key.
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk, RD_KAFKA_V_TOPIC(topic.c_str()),
-        RD_KAFKA_V_KEY(key.empty() ? nullptr : const_cast<char*>(key.data()), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_MSGFLAGS(0),
-        RD_KAFKA_V_HEADERS(owned.get()), RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE(&tracker),
-        RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t err =
+        rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
+                          RD_KAFKA_V_KEY(key.empty() ? nullptr : const_cast<char*>(key.data()), key.size()),
+                          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_MSGFLAGS(0),
+                          RD_KAFKA_V_HEADERS(owned.get()), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
+                          RD_KAFKA_V_OPAQUE(&tracker), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       (void)owned.release();  // librdkafka owns the headers now
       ++tracker.pending;
@@ -114,9 +114,9 @@ Status KafkaProducer::send(std::string_view topic, std::span<const Record> recor
     return client_->error(fmt::format("producing to '{}'", topic_name), enqueue_error);
   }
   if (tracker.failed > 0) {
-    Error error = client_->error(fmt::format("{} of {} records to '{}' were not delivered", tracker.failed,
-                                             records.size(), topic_name),
-                                 tracker.first_error);
+    Error error = client_->error(
+        fmt::format("{} of {} records to '{}' were not delivered", tracker.failed, records.size(), topic_name),
+        tracker.first_error);
     error.retriable = false;  // librdkafka already retried until the delivery timeout
     return error;
   }
@@ -141,17 +141,17 @@ Result<std::vector<StoredSourcePosition>> KafkaProducer::read_checkpoints() {
   const int timeout_ms = static_cast<int>(client_->options().request_timeout_ms);
   int64_t low = 0, high = 0;
   if (auto status = query_kafka_watermarks(*client_, kCheckpointTopic, 0, low, high); !status) {
-    return Error::make(status.error().code, "reading source checkpoints: " + status.message(), status.error().retriable);
+    return Error::make(status.error().code, "reading source checkpoints: " + status.message(),
+                       status.error().retriable);
   }
   std::map<std::string, StoredSourcePosition> latest;  // by key; a tombstone erases its key
   if (high > low) {
     // A consumer assigned to the whole (compacted) topic: the last value
     // under a key is its checkpoint. librdkafka wants a group.id even for
     // assign(); with assign() and no commits the group is never joined.
-    auto reader = KafkaClient::open(RD_KAFKA_CONSUMER, client_->options(),
-                                    {{"group.id", "kascade-checkpoint-reader"},
-                                     {"enable.auto.commit", "false"},
-                                     {"enable.partition.eof", "true"}});
+    auto reader = KafkaClient::open(
+        RD_KAFKA_CONSUMER, client_->options(),
+        {{"group.id", "kascade-checkpoint-reader"}, {"enable.auto.commit", "false"}, {"enable.partition.eof", "true"}});
     if (!reader) return reader.error();
     rd_kafka_t* rk = (*reader)->get();
     PartitionList assignment = make_partition_list(1);

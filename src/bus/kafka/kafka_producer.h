@@ -24,8 +24,7 @@ class KafkaProducer final : public Producer {
  public:
   static Result<std::unique_ptr<KafkaProducer>> open(const KafkaOptions& options);
 
-  Status send(std::string_view topic, std::span<const Record> records,
-              const SourceCheckpoint* checkpoint) override;
+  Status send(std::string_view topic, std::span<const Record> records, const SourceCheckpoint* checkpoint) override;
   Result<std::optional<std::string>> load_checkpoint(std::string_view topic, std::string_view source) override;
   Result<std::vector<StoredSourcePosition>> list_checkpoints() override;
   Status reset_checkpoint(std::string_view topic, std::string_view source,

@@ -44,8 +44,7 @@ void expect_error(const std::string& text, const std::string& expected) {
 }
 
 TEST(ConfigLoader, UnknownKeyNamesFileLineAndKey) {
-  expect_error("bus:\n  partitons: 8\n",
-               "p.yaml:2:3: bus.partitons: unknown key (did you mean 'bus.partitions'?)");
+  expect_error("bus:\n  partitons: 8\n", "p.yaml:2:3: bus.partitons: unknown key (did you mean 'bus.partitions'?)");
   expect_error("data_dir: x\nflux: 1\n", "p.yaml:2:1: flux: unknown key");
 }
 
@@ -59,8 +58,7 @@ TEST(ConfigLoader, WrongTypeNamesFileLineAndKey) {
 
 TEST(ConfigLoader, OutOfRangeNamesFileLineAndKey) {
   expect_error("bus:\n  partitions: 0\n", "p.yaml:2:15: bus.partitions: 0 is out of range [1, 1024]");
-  expect_error("source:\n  malformed_ratio: 1.5\n",
-               "p.yaml:2:20: source.malformed_ratio: 1.5 is out of range [0, 1]");
+  expect_error("source:\n  malformed_ratio: 1.5\n", "p.yaml:2:20: source.malformed_ratio: 1.5 is out of range [0, 1]");
   expect_error("store:\n  sync: sometimes\n", "p.yaml:2:9: store.sync: 'sometimes' is not one of: full, normal");
 }
 

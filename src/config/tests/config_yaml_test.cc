@@ -1,8 +1,9 @@
 // Tests for config/config_yaml: one document per file, no key twice, long values cut in every message.
+#include "config/config_yaml.h"
+
 #include <gtest/gtest.h>
 
 #include "config/config.h"
-#include "config/config_yaml.h"
 
 namespace kascade {
 namespace {
@@ -20,8 +21,7 @@ TEST(ConfigYaml, ASecondDocumentIsRefusedAtItsLine) {
             "p.yaml:2:1: a second YAML document: a config file holds exactly one");
   EXPECT_EQ(error_of("bus:\n  partitions: 8\n---\nbus:\n  partitions: 9\n"),
             "p.yaml:3:1: a second YAML document: a config file holds exactly one");
-  EXPECT_EQ(error_of("data_dir: x\n---\n"),
-            "p.yaml:2:1: a second YAML document: a config file holds exactly one");
+  EXPECT_EQ(error_of("data_dir: x\n---\n"), "p.yaml:2:1: a second YAML document: a config file holds exactly one");
   // Even when the second document would not parse: it is the second document that is wrong.
   EXPECT_EQ(error_of("data_dir: x\n---\nbus: [unclosed\n"),
             "p.yaml:2:1: a second YAML document: a config file holds exactly one");
@@ -80,7 +80,8 @@ TEST(ConfigYaml, LongValuesAreCutInMessages) {
                 "... (1048577 bytes)'");
   EXPECT_EQ(error_of("source:\n  malformed_ratio: " + huge + "\n"),
             "p.yaml:2:20: source.malformed_ratio: expected a number, got '" + shown + "'");
-  EXPECT_EQ(error_of("store:\n  sync: " + huge + "\n"), "p.yaml:2:9: store.sync: '" + shown + "' is not one of: full, normal");
+  EXPECT_EQ(error_of("store:\n  sync: " + huge + "\n"),
+            "p.yaml:2:9: store.sync: '" + shown + "' is not one of: full, normal");
   // A huge unknown key (explicit: YAML limits implicit keys to 1024 characters):
   // cut, and found unknown at once (no suggestion is that far off).
   const std::string key(1024 * 1024, 'k');
@@ -92,8 +93,8 @@ TEST(ConfigYaml, LongValuesAreCutInMessages) {
   Config config = default_config();
   EXPECT_EQ(set_config_option(config, "bus.partitions=" + huge).message(),
             "--set: bus.partitions: expected an integer, got '" + shown + "'");
-  EXPECT_EQ(set_config_option(config, key).message(), "--set " + key.substr(0, kMessageValueLimit) +
-                                                          "... (1048576 bytes): expected KEY=VALUE");
+  EXPECT_EQ(set_config_option(config, key).message(),
+            "--set " + key.substr(0, kMessageValueLimit) + "... (1048576 bytes): expected KEY=VALUE");
 }
 
 TEST(ConfigYaml, CutKeepsShortTextAndWholeCharacters) {

@@ -31,8 +31,10 @@ TEST(BoolOption, TakesTrueAndFalseFromYaml) {
 }
 
 TEST(BoolOption, RefusesAnythingElseNamingFileLineAndKey) {
-  EXPECT_EQ(error_of("serve:\n  create_topics: yes\n"), "p.yaml:2:18: serve.create_topics: expected true or false, got 'yes'");
-  EXPECT_EQ(error_of("store:\n  cassandra:\n    tls: 1\n"), "p.yaml:3:10: store.cassandra.tls: expected true or false, got '1'");
+  EXPECT_EQ(error_of("serve:\n  create_topics: yes\n"),
+            "p.yaml:2:18: serve.create_topics: expected true or false, got 'yes'");
+  EXPECT_EQ(error_of("store:\n  cassandra:\n    tls: 1\n"),
+            "p.yaml:3:10: store.cassandra.tls: expected true or false, got '1'");
 }
 
 TEST(BoolOption, CommandLineTakesTrueAndFalse) {
@@ -82,8 +84,10 @@ TEST(EnumOption, NamesMapToValues) {
 }
 
 TEST(EnumOption, AnUnknownNameListsTheChoices) {
-  EXPECT_EQ(error_of("store:\n  type: postgres\n"), "p.yaml:2:9: store.type: 'postgres' is not one of: sqlite, cassandra");
-  EXPECT_EQ(error_of("windows:\n  enabled: maybe\n"), "p.yaml:2:12: windows.enabled: 'maybe' is not one of: auto, on, off");
+  EXPECT_EQ(error_of("store:\n  type: postgres\n"),
+            "p.yaml:2:9: store.type: 'postgres' is not one of: sqlite, cassandra");
+  EXPECT_EQ(error_of("windows:\n  enabled: maybe\n"),
+            "p.yaml:2:12: windows.enabled: 'maybe' is not one of: auto, on, off");
   Config config = default_config();
   EXPECT_EQ(set_config_option(config, "bus.type=rabbit").message(),
             "--set: bus.type: 'rabbit' is not one of: embedded, kafka");

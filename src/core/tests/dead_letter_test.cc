@@ -36,8 +36,8 @@ TEST(SourceDeadLetterOf, TheMarkGivesClassAndReason) {
   const std::string mark = source_error_header("malformed body of http://api/page/2: unexpected end");
   EXPECT_EQ(mark, "source: malformed body of http://api/page/2: unexpected end");
   const std::vector<HeaderView> headers = {{"source", "api"}, {kSourceErrorHeader, mark}};
-  const ConsumedRecord record{.partition = 1, .offset = 9, .key = "http://api/page/2", .value = "[{\"id\": 1",
-                              .headers = headers};
+  const ConsumedRecord record{
+      .partition = 1, .offset = 9, .key = "http://api/page/2", .value = "[{\"id\": 1", .headers = headers};
   const auto letter = source_dead_letter_of(record, "raw", 77);
   ASSERT_TRUE(letter.has_value());
   EXPECT_EQ(letter->error_class, dead_letter_class::source);

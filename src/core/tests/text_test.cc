@@ -1,4 +1,5 @@
-// core/tests/text_test.cc: the shared text helpers, edit_distance above all (the "did you mean" of config and spec errors).
+// core/tests/text_test.cc: the shared text helpers, edit_distance above all (the "did you mean" of config and spec
+// errors).
 #include "core/text.h"
 
 #include <gtest/gtest.h>
@@ -11,13 +12,13 @@ TEST(EditDistance, CountsSingleByteInsertionsDeletionsAndSubstitutions) {
   EXPECT_EQ(edit_distance("map", "map"), 0u);
   EXPECT_EQ(edit_distance("", "abc"), 3u);
   EXPECT_EQ(edit_distance("abc", ""), 3u);
-  EXPECT_EQ(edit_distance("mapp", "map"), 1u);                         // a deletion
-  EXPECT_EQ(edit_distance("requird", "required"), 1u);                 // an insertion
+  EXPECT_EQ(edit_distance("mapp", "map"), 1u);          // a deletion
+  EXPECT_EQ(edit_distance("requird", "required"), 1u);  // an insertion
   EXPECT_EQ(edit_distance("lowr", "lower"), 1u);
   EXPECT_EQ(edit_distance("bus.partitons", "bus.partitions"), 1u);
-  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);                   // two substitutions, an insertion
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);  // two substitutions, an insertion
   EXPECT_EQ(edit_distance("flaw", "lawn"), 2u);
-  EXPECT_EQ(edit_distance("Map", "map"), 1u);                          // case counts
+  EXPECT_EQ(edit_distance("Map", "map"), 1u);  // case counts
   EXPECT_EQ(edit_distance("sitting", "kitten"), edit_distance("kitten", "sitting"));
 }
 

@@ -45,7 +45,7 @@ TEST(EncodeCell, EveryColumnTypeKascadeCreates) {
   EXPECT_STREQ(cql_type_name(ColumnType::int32), "int");
   EXPECT_EQ(encoded(TypeId::int_, Cell::of_integer(-2)), "00 00 00 04 ff ff ff fe");
   EXPECT_STREQ(cql_type_name(ColumnType::int64), "bigint");
-  EXPECT_EQ(encoded(TypeId::bigint, Cell::of_integer(1) ), "00 00 00 08 00 00 00 00 00 00 00 01");
+  EXPECT_EQ(encoded(TypeId::bigint, Cell::of_integer(1)), "00 00 00 08 00 00 00 00 00 00 00 01");
   EXPECT_STREQ(cql_type_name(ColumnType::float64), "double");
   EXPECT_EQ(encoded(TypeId::double_, Cell::of_real(2.5)), "00 00 00 08 40 04 00 00 00 00 00 00");
   EXPECT_EQ(encoded(TypeId::double_, Cell::of_integer(2)), "00 00 00 08 40 00 00 00 00 00 00 00");
@@ -65,7 +65,7 @@ TEST(EncodeCell, OtherTypesACellFits) {
   EXPECT_EQ(encoded(TypeId::boolean, Cell::of_integer(1)), "00 00 00 01 01");
   EXPECT_EQ(encoded(TypeId::date, Cell::of_integer(0)), "00 00 00 04 80 00 00 00");
   EXPECT_EQ(encoded(TypeId::int_, Cell::of_real(41.9)), "00 00 00 04 00 00 00 29");  // truncated, as a cast
-  EXPECT_EQ(encoded(TypeId::varchar, Cell{}), "ff ff ff ff");                    // a null
+  EXPECT_EQ(encoded(TypeId::varchar, Cell{}), "ff ff ff ff");                        // a null
 }
 
 TEST(EncodeCell, RefusesWhatDoesNotFitNamingTheColumn) {
@@ -90,8 +90,7 @@ TEST(BindExecute, ARowWithANullSendsItAsUnset) {
   auto token = bind_execute(*statement({TypeId::int_, TypeId::int_}), BoundValues::row(rows, 0),
                             {.consistency = Consistency::quorum}, frame);
   ASSERT_TRUE(token.ok()) << token.error().message;
-  EXPECT_EQ(hex(frame),
-            "04 00 00 00 0a 00 00 00 15 00 02 01 02 00 04 01 00 02 00 00 00 04 00 00 00 05 ff ff ff fe");
+  EXPECT_EQ(hex(frame), "04 00 00 00 0a 00 00 00 15 00 02 01 02 00 04 01 00 02 00 00 00 04 00 00 00 05 ff ff ff fe");
   EXPECT_FALSE(token->has_value());  // no partition key announced: no routing
 }
 
@@ -99,8 +98,10 @@ TEST(BindExecute, CellsSendNullsAsNullsAndPagingAndSerialOptions) {
   const Cell cells[] = {Cell::of_text("k"), Cell{}};
   std::string frame;
   auto token = bind_execute(*statement({TypeId::varchar, TypeId::bigint}), BoundValues::cells(cells),
-                            {.consistency = Consistency::serial, .serial_consistency = Consistency::local_serial,
-                             .page_size = 100, .paging_state = "ps"},
+                            {.consistency = Consistency::serial,
+                             .serial_consistency = Consistency::local_serial,
+                             .page_size = 100,
+                             .paging_state = "ps"},
                             frame);
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(hex(frame),
@@ -116,7 +117,7 @@ TEST(BindExecute, ANullTextKeyCanBindAsEmptyText) {
                             {.consistency = Consistency::one}, frame);
   ASSERT_TRUE(token.ok());
   EXPECT_EQ(hex(frame).substr(hex(frame).size() - 23), "00 00 00 00 ff ff ff fe");  // '' then unset
-  EXPECT_EQ(*token, std::optional<int64_t>(0));  // the token of the empty key
+  EXPECT_EQ(*token, std::optional<int64_t>(0));                                     // the token of the empty key
 }
 
 TEST(BindExecute, AValueCountOtherThanTheMarkersIsRefused) {
@@ -167,7 +168,8 @@ TEST(Batch, UnloggedOfPreparedStatements) {
   const Cell wrong[] = {Cell::of_text("x")};
   EXPECT_FALSE(batch.add(statement({TypeId::int_}), BoundValues::cells(wrong)).ok());
   EXPECT_EQ(batch.size(), 1u);  // the failed statement left nothing behind
-  EXPECT_EQ(batch.token(), std::optional<int64_t>(routing_token(std::array<std::string_view, 1>{unhex("00 00 00 05")})));
+  EXPECT_EQ(batch.token(),
+            std::optional<int64_t>(routing_token(std::array<std::string_view, 1>{unhex("00 00 00 05")})));
 }
 
 TEST(Batch, LoggedWithASerialConsistency) {
@@ -177,7 +179,7 @@ TEST(Batch, LoggedWithASerialConsistency) {
   ASSERT_TRUE(batch.add(statement({TypeId::int_}), BoundValues::cells(one)).ok());
   const std::string frame =
       batch.frame(4, {.consistency = Consistency::local_quorum, .serial_consistency = Consistency::serial});
-  EXPECT_EQ(hex(frame.substr(9, 3)), "00 00 02");           // LOGGED, two statements
+  EXPECT_EQ(hex(frame.substr(9, 3)), "00 00 02");                    // LOGGED, two statements
   EXPECT_EQ(hex(frame.substr(frame.size() - 5)), "00 06 10 00 08");  // consistency, serial flag, SERIAL
 }
 

@@ -30,11 +30,9 @@ std::vector<std::string> seeds() {
        "00 00 00 04 00 02 ab cd 00 00 00 01 00 00 00 01 00 00 00 01 00 00 00 02 6b 73 00 01 74 00 "
        "02 69 64 00 0c"
        " 00 00 00 06 00 00 00 01 00 00 00 02 ca fe 00 02 6b 73 00 01 74 00 01 78 00 20 00 10"},
-      {"84 00 00 01 08",
-       "00 00 00 05 00 07 43 52 45 41 54 45 44 00 05 54 41 42 4c 45 00 02 6b 73 00 01 74"},
+      {"84 00 00 01 08", "00 00 00 05 00 07 43 52 45 41 54 45 44 00 05 54 41 42 4c 45 00 02 6b 73 00 01 74"},
       {"84 08 00 01 08", "00 01 00 03 68 65 79 00 00 00 03 00 02 6b 73"},
-      {"84 06 00 01 08",
-       "00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff 00 01 00 01 6b 00 00 00 01 76 00 00 00 01"},
+      {"84 06 00 01 08", "00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff 00 01 00 01 6b 00 00 00 01 76 00 00 00 01"},
       {"84 00 00 01 00", "00 00 25 00 00 03 62 61 64 00 02 ab cd"},
       {"84 00 ff ff 0c",
        "00 0d 53 43 48 45 4d 41 5f 43 48 41 4e 47 45 00 07 43 52 45 41 54 45 44 00 08 46 55 4e 43 "
@@ -99,7 +97,6 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("cql_frame_fuzz: %llu mutated frames in %.0f s, %llu decoded, no crash\n",
-              static_cast<unsigned long long>(runs), seconds,
-              static_cast<unsigned long long>(decoded));
+              static_cast<unsigned long long>(runs), seconds, static_cast<unsigned long long>(decoded));
   return 0;
 }

@@ -19,26 +19,20 @@ FrameHeader response_header(uint8_t flags = 0) {
 }
 
 TEST(Messages, QueryFrameWithPaging) {
-  const std::string f =
-      query_frame(4, "SELECT 1", {.consistency = Consistency::one, .page_size = 100});
-  EXPECT_EQ(hex(f), hex(unhex("04 00 00 00 07 00 00 00 13 00 00 00 08" + hex("SELECT 1") +
-                              "00 01 04 00 00 00 64")));
+  const std::string f = query_frame(4, "SELECT 1", {.consistency = Consistency::one, .page_size = 100});
+  EXPECT_EQ(hex(f), hex(unhex("04 00 00 00 07 00 00 00 13 00 00 00 08" + hex("SELECT 1") + "00 01 04 00 00 00 64")));
 }
 
 TEST(Messages, QueryFrameWithPagingState) {
-  const std::string f = query_frame(
-      4, "S", {.consistency = Consistency::quorum, .page_size = 2, .paging_state = "\x01"});
-  EXPECT_EQ(hex(f),
-            "04 00 00 00 07 00 00 00 11 00 00 00 01 53 00 04 0c 00 00 00 02 00 00 00 01 01");
+  const std::string f =
+      query_frame(4, "S", {.consistency = Consistency::quorum, .page_size = 2, .paging_state = "\x01"});
+  EXPECT_EQ(hex(f), "04 00 00 00 07 00 00 00 11 00 00 00 01 53 00 04 0c 00 00 00 02 00 00 00 01 01");
 }
 
-TEST(Messages, PrepareFrame) {
-  EXPECT_EQ(hex(prepare_frame(4, "X")), "04 00 00 00 09 00 00 00 05 00 00 00 01 58");
-}
+TEST(Messages, PrepareFrame) { EXPECT_EQ(hex(prepare_frame(4, "X")), "04 00 00 00 09 00 00 00 05 00 00 00 01 58"); }
 
 TEST(Messages, AuthResponseIsSaslPlain) {
-  EXPECT_EQ(hex(auth_response_frame(4, "u", "p")),
-            "04 00 00 00 0f 00 00 00 08 00 00 00 04 00 75 00 70");
+  EXPECT_EQ(hex(auth_response_frame(4, "u", "p")), "04 00 00 00 0f 00 00 00 08 00 00 00 04 00 75 00 70");
 }
 
 TEST(Messages, RegisterFrame) {
@@ -103,8 +97,7 @@ TEST(Messages, ParsesRows) {
 }
 
 TEST(Messages, ParsesPagingState) {
-  const std::string body =
-      unhex("00 00 00 02  00 00 00 06  00 00 00 00  00 00 00 02 ca fe  00 00 00 00");
+  const std::string body = unhex("00 00 00 02  00 00 00 06  00 00 00 00  00 00 00 02 ca fe  00 00 00 00");
   auto m = parse_result(body);
   ASSERT_TRUE(m.ok());
   EXPECT_TRUE(m->rows.metadata.has_more_pages);
@@ -133,8 +126,8 @@ TEST(Messages, RejectsAPartitionKeyIndexOutOfRange) {
 }
 
 TEST(Messages, ParsesSchemaChangeAndSetKeyspace) {
-  auto change = parse_result(unhex("00 00 00 05 00 07" + hex("CREATED") + "00 05" + hex("TABLE") +
-                                   "00 02 6b 73 00 01 74"));
+  auto change =
+      parse_result(unhex("00 00 00 05 00 07" + hex("CREATED") + "00 05" + hex("TABLE") + "00 02 6b 73 00 01 74"));
   ASSERT_TRUE(change.ok());
   EXPECT_EQ(change->schema_change.change, "CREATED");
   EXPECT_EQ(change->schema_change.name, "t");
@@ -144,8 +137,8 @@ TEST(Messages, ParsesSchemaChangeAndSetKeyspace) {
 }
 
 TEST(Messages, ParsesSchemaChangeEvents) {
-  auto e = parse_event(unhex("00 0d" + hex("SCHEMA_CHANGE") + "00 07" + hex("DROPPED") + "00 08" +
-                             hex("KEYSPACE") + "00 02 6b 73"));
+  auto e = parse_event(
+      unhex("00 0d" + hex("SCHEMA_CHANGE") + "00 07" + hex("DROPPED") + "00 08" + hex("KEYSPACE") + "00 02 6b 73"));
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->type, "SCHEMA_CHANGE");
   EXPECT_EQ(e->schema_change.target, "KEYSPACE");

@@ -1,10 +1,9 @@
 // cql/tests/murmur3_test.cc: tokens as Cassandra computes them. The expected
 // values come from the Python cassandra-driver's murmur3(), an independent
 // implementation of the same partitioner hash.
-#include "cql/binding.h"
-
 #include <gtest/gtest.h>
 
+#include "cql/binding.h"
 #include "cql/tests/hex.h"
 
 namespace kascade::cql {

@@ -1,19 +1,20 @@
 // The TLS transport against an in-process OpenSSL server on 127.0.0.1 (no
 // Cassandra): verified handshakes, refusals naming OpenSSL's reason, a bounded
 // handshake, and one thread writing while another reads.
+#include "cql/tls.h"
+
 #include <arpa/inet.h>
-#include <csignal>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <string>
 #include <thread>
 
-#include "cql/tls.h"
 #include "cql/transport.h"
 #include "testing/temp_dir.h"
 
@@ -26,14 +27,13 @@ using namespace std::chrono_literals;
 struct Certificates {
   test_support::TempDir dir{"cql-tls"};
   Certificates() {
-    const std::string cmd =
-        "cd '" + dir.path +
-        "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
-        "-subj '/CN=test CA' && openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key "
-        "-out other.pem -days 2 -subj '/CN=other CA' && openssl req -new -newkey rsa:2048 -nodes "
-        "-keyout node.key -out node.csr -subj '/CN=127.0.0.1' && printf "
-        "'subjectAltName=IP:127.0.0.1\\n' > node.ext && openssl x509 -req -in node.csr -CA ca.pem "
-        "-CAkey ca.key -CAcreateserial -days 2 -extfile node.ext -out node.pem";
+    const std::string cmd = "cd '" + dir.path +
+                            "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
+                            "-subj '/CN=test CA' && openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key "
+                            "-out other.pem -days 2 -subj '/CN=other CA' && openssl req -new -newkey rsa:2048 -nodes "
+                            "-keyout node.key -out node.csr -subj '/CN=127.0.0.1' && printf "
+                            "'subjectAltName=IP:127.0.0.1\\n' > node.ext && openssl x509 -req -in node.csr -CA ca.pem "
+                            "-CAkey ca.key -CAcreateserial -days 2 -extfile node.ext -out node.pem";
     EXPECT_EQ(std::system((cmd + " >/dev/null 2>&1").c_str()), 0) << "openssl could not make certificates";
   }
   std::string file(const std::string& name) const { return (dir / name).string(); }
@@ -143,8 +143,7 @@ TEST(TlsTest, RefusesACertificateForAnotherHostNameNotRetriable) {
 
 TEST(TlsTest, AcceptsAnotherHostNameWhenOnlyTheChainIsChecked) {
   Server server(serve_tls_echo);
-  auto t = Transport::open("localhost", server.port, context(certificates().file("ca.pem"), false),
-                           deadline());
+  auto t = Transport::open("localhost", server.port, context(certificates().file("ca.pem"), false), deadline());
   EXPECT_TRUE(t.ok()) << t.error().message;
 }
 
@@ -153,8 +152,7 @@ TEST(TlsTest, RefusesACertificateOfAnotherCa) {
   auto t = Transport::open("127.0.0.1", server.port, context(certificates().file("other.pem")), deadline());
   ASSERT_FALSE(t.ok());
   EXPECT_FALSE(t.error().retriable);
-  EXPECT_NE(t.error().message.find("unable to get local issuer certificate"), std::string::npos)
-      << t.error().message;
+  EXPECT_NE(t.error().message.find("unable to get local issuer certificate"), std::string::npos) << t.error().message;
 }
 
 TEST(TlsTest, AServerThatNeverAnswersTimesOutTheHandshake) {

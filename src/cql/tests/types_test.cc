@@ -12,9 +12,7 @@ using testing::unhex;
 
 TypeSpec list_of(TypeId id) { return TypeSpec{TypeId::list, {TypeSpec::of(id)}, {}}; }
 TypeSpec set_of(TypeId id) { return TypeSpec{TypeId::set, {TypeSpec::of(id)}, {}}; }
-TypeSpec map_of(TypeId k, TypeId v) {
-  return TypeSpec{TypeId::map, {TypeSpec::of(k), TypeSpec::of(v)}, {}};
-}
+TypeSpec map_of(TypeId k, TypeId v) { return TypeSpec{TypeId::map, {TypeSpec::of(k), TypeSpec::of(v)}, {}}; }
 
 CqlValue value(auto v) { return CqlValue{v}; }
 
@@ -55,51 +53,40 @@ std::vector<Golden> goldens() {
   EXPECT_TRUE(varint_from_string("123456789012345678901234567890", big));
   return {
       {"ascii", TypeSpec::of(TypeId::ascii), value(std::string("ok")), "00 00 00 02 6f 6b", "ok"},
-      {"text", TypeSpec::of(TypeId::varchar), value(std::string("h\xc3\xa9")),
-       "00 00 00 03 68 c3 a9", "h\xc3\xa9"},
+      {"text", TypeSpec::of(TypeId::varchar), value(std::string("h\xc3\xa9")), "00 00 00 03 68 c3 a9", "h\xc3\xa9"},
       {"int", TypeSpec::of(TypeId::int_), value(int64_t{-2}), "00 00 00 04 ff ff ff fe", "-2"},
-      {"bigint", TypeSpec::of(TypeId::bigint), value(int64_t{1} << 40),
-       "00 00 00 08 00 00 01 00 00 00 00 00", "1099511627776"},
-      {"smallint", TypeSpec::of(TypeId::smallint), value(int64_t{-32768}), "00 00 00 02 80 00",
-       "-32768"},
+      {"bigint", TypeSpec::of(TypeId::bigint), value(int64_t{1} << 40), "00 00 00 08 00 00 01 00 00 00 00 00",
+       "1099511627776"},
+      {"smallint", TypeSpec::of(TypeId::smallint), value(int64_t{-32768}), "00 00 00 02 80 00", "-32768"},
       {"tinyint", TypeSpec::of(TypeId::tinyint), value(int64_t{127}), "00 00 00 01 7f", "127"},
       {"boolean", TypeSpec::of(TypeId::boolean), value(true), "00 00 00 01 01", "true"},
-      {"double", TypeSpec::of(TypeId::double_), value(1.5), "00 00 00 08 3f f8 00 00 00 00 00 00",
-       "1.5"},
-      {"float", TypeSpec::of(TypeId::float_), value(Float32{-0.25f}), "00 00 00 04 be 80 00 00",
-       "-0.25"},
-      {"uuid", TypeSpec::of(TypeId::uuid), value(uuid),
-       "00 00 00 10 01 23 45 67 89 ab cd ef 01 23 45 67 89 ab cd ef",
+      {"double", TypeSpec::of(TypeId::double_), value(1.5), "00 00 00 08 3f f8 00 00 00 00 00 00", "1.5"},
+      {"float", TypeSpec::of(TypeId::float_), value(Float32{-0.25f}), "00 00 00 04 be 80 00 00", "-0.25"},
+      {"uuid", TypeSpec::of(TypeId::uuid), value(uuid), "00 00 00 10 01 23 45 67 89 ab cd ef 01 23 45 67 89 ab cd ef",
        "01234567-89ab-cdef-0123-456789abcdef"},
       {"timeuuid", TypeSpec::of(TypeId::timeuuid), value(uuid),
-       "00 00 00 10 01 23 45 67 89 ab cd ef 01 23 45 67 89 ab cd ef",
-       "01234567-89ab-cdef-0123-456789abcdef"},
-      {"timestamp", TypeSpec::of(TypeId::timestamp), value(int64_t{1000}),
-       "00 00 00 08 00 00 00 00 00 00 03 e8", "1970-01-01T00:00:01.000Z"},
-      {"date", TypeSpec::of(TypeId::date), value(int64_t{-1}), "00 00 00 04 7f ff ff ff",
-       "1969-12-31"},
-      {"date epoch", TypeSpec::of(TypeId::date), value(int64_t{19000}), "00 00 00 04 80 00 4a 38",
-       "2022-01-08"},
-      {"time", TypeSpec::of(TypeId::time), value(int64_t{3'723'000'000'001}),
-       "00 00 00 08 00 00 03 62 d4 17 ae 01", "01:02:03.000000001"},
-      {"blob", TypeSpec::of(TypeId::blob), value(std::string("\xca\xfe", 2)), "00 00 00 02 ca fe",
-       "0xcafe"},
-      {"inet4", TypeSpec::of(TypeId::inet), value(Inet{std::string("\x7f\x00\x00\x01", 4)}),
-       "00 00 00 04 7f 00 00 01", "127.0.0.1"},
+       "00 00 00 10 01 23 45 67 89 ab cd ef 01 23 45 67 89 ab cd ef", "01234567-89ab-cdef-0123-456789abcdef"},
+      {"timestamp", TypeSpec::of(TypeId::timestamp), value(int64_t{1000}), "00 00 00 08 00 00 00 00 00 00 03 e8",
+       "1970-01-01T00:00:01.000Z"},
+      {"date", TypeSpec::of(TypeId::date), value(int64_t{-1}), "00 00 00 04 7f ff ff ff", "1969-12-31"},
+      {"date epoch", TypeSpec::of(TypeId::date), value(int64_t{19000}), "00 00 00 04 80 00 4a 38", "2022-01-08"},
+      {"time", TypeSpec::of(TypeId::time), value(int64_t{3'723'000'000'001}), "00 00 00 08 00 00 03 62 d4 17 ae 01",
+       "01:02:03.000000001"},
+      {"blob", TypeSpec::of(TypeId::blob), value(std::string("\xca\xfe", 2)), "00 00 00 02 ca fe", "0xcafe"},
+      {"inet4", TypeSpec::of(TypeId::inet), value(Inet{std::string("\x7f\x00\x00\x01", 4)}), "00 00 00 04 7f 00 00 01",
+       "127.0.0.1"},
       {"inet6", TypeSpec::of(TypeId::inet), value(Inet{unhex("00000000000000000000000000000001")}),
        "00 00 00 10 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01", "::1"},
-      {"varint", TypeSpec::of(TypeId::varint), value(Varint{unhex("ff 7f")}), "00 00 00 02 ff 7f",
-       "-129"},
-      {"varint big", TypeSpec::of(TypeId::varint), value(big),
-       "00 00 00 0d 01 8e e9 0f f6 c3 73 e0 ee 4e 3f 0a d2", "123456789012345678901234567890"},
-      {"decimal", TypeSpec::of(TypeId::decimal), value(Decimal{2, Varint{unhex("7b")}}),
-       "00 00 00 05 00 00 00 02 7b", "1.23"},
+      {"varint", TypeSpec::of(TypeId::varint), value(Varint{unhex("ff 7f")}), "00 00 00 02 ff 7f", "-129"},
+      {"varint big", TypeSpec::of(TypeId::varint), value(big), "00 00 00 0d 01 8e e9 0f f6 c3 73 e0 ee 4e 3f 0a d2",
+       "123456789012345678901234567890"},
+      {"decimal", TypeSpec::of(TypeId::decimal), value(Decimal{2, Varint{unhex("7b")}}), "00 00 00 05 00 00 00 02 7b",
+       "1.23"},
       {"decimal small", TypeSpec::of(TypeId::decimal), value(Decimal{3, Varint{unhex("fb")}}),
        "00 00 00 05 00 00 00 03 fb", "-0.005"},
       {"list<int>", list_of(TypeId::int_), value(CqlList{value(int64_t{1}), value(int64_t{2})}),
        "00 00 00 14 00 00 00 02 00 00 00 04 00 00 00 01 00 00 00 04 00 00 00 02", "[1, 2]"},
-      {"set<text>", set_of(TypeId::varchar),
-       value(CqlList{value(std::string("a")), value(std::string("b"))}),
+      {"set<text>", set_of(TypeId::varchar), value(CqlList{value(std::string("a")), value(std::string("b"))}),
        "00 00 00 0e 00 00 00 02 00 00 00 01 61 00 00 00 01 62", "{\"a\", \"b\"}"},
       {"map<text,int>", map_of(TypeId::varchar, TypeId::int_),
        value(CqlMap{{value(std::string("a")), value(int64_t{1})}}),
@@ -126,18 +113,15 @@ TEST(Types, RendersEveryType) {
 }
 
 TEST(Types, RendersJson) {
-  EXPECT_EQ(render(TypeSpec::of(TypeId::varchar), value(std::string("a\"b\n")), true),
-            "\"a\\\"b\\n\"");
+  EXPECT_EQ(render(TypeSpec::of(TypeId::varchar), value(std::string("a\"b\n")), true), "\"a\\\"b\\n\"");
   EXPECT_EQ(render(set_of(TypeId::int_), value(CqlList{value(int64_t{3})}), true), "[3]");
-  EXPECT_EQ(render(map_of(TypeId::int_, TypeId::varchar),
-                   value(CqlMap{{value(int64_t{1}), value(std::string("x"))}}), true),
-            "{\"1\":\"x\"}");
+  EXPECT_EQ(
+      render(map_of(TypeId::int_, TypeId::varchar), value(CqlMap{{value(int64_t{1}), value(std::string("x"))}}), true),
+      "{\"1\":\"x\"}");
   EXPECT_EQ(render(TypeSpec::of(TypeId::int_), CqlValue{}, true), "null");
 }
 
-TEST(Types, NullEncodesAsMinusOne) {
-  EXPECT_EQ(encode(TypeSpec::of(TypeId::int_), CqlValue{}), "ff ff ff ff");
-}
+TEST(Types, NullEncodesAsMinusOne) { EXPECT_EQ(encode(TypeSpec::of(TypeId::int_), CqlValue{}), "ff ff ff ff"); }
 
 TEST(Types, RejectsValuesThatDoNotFit) {
   std::string out;
@@ -151,16 +135,14 @@ TEST(Types, RejectsMalformedBytes) {
   EXPECT_FALSE(decode_value(TypeSpec::of(TypeId::int_), unhex("00 01")).ok());
   EXPECT_FALSE(decode_value(TypeSpec::of(TypeId::uuid), unhex("00 01")).ok());
   EXPECT_FALSE(decode_value(TypeSpec::of(TypeId::inet), unhex("00 01 02")).ok());
-  EXPECT_FALSE(
-      decode_value(list_of(TypeId::int_), unhex("00 00 00 02 00 00 00 04 00 00 00 01")).ok());
+  EXPECT_FALSE(decode_value(list_of(TypeId::int_), unhex("00 00 00 02 00 00 00 04 00 00 00 01")).ok());
   EXPECT_FALSE(decode_value(list_of(TypeId::int_), unhex("7f ff ff ff")).ok());
   EXPECT_FALSE(decode_value(TypeSpec::of(TypeId::decimal), unhex("00 00")).ok());
 }
 
 TEST(Types, VarintTextRoundTrips) {
-  for (const char* text :
-       {"0", "1", "-1", "127", "128", "-128", "-129", "255", "256", "-32769",
-        "99999999999999999999999999999999999999", "-99999999999999999999999999999999999999"}) {
+  for (const char* text : {"0", "1", "-1", "127", "128", "-128", "-129", "255", "256", "-32769",
+                           "99999999999999999999999999999999999999", "-99999999999999999999999999999999999999"}) {
     Varint v;
     ASSERT_TRUE(varint_from_string(text, v)) << text;
     EXPECT_EQ(varint_to_string(v), text);

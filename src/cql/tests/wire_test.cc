@@ -11,16 +11,13 @@ namespace {
 using testing::hex;
 using testing::unhex;
 
-TEST(Wire, OptionsFrameIsABareHeader) {
-  EXPECT_EQ(hex(options_frame(4)), "04 00 00 00 05 00 00 00 00");
-}
+TEST(Wire, OptionsFrameIsABareHeader) { EXPECT_EQ(hex(options_frame(4)), "04 00 00 00 05 00 00 00 00"); }
 
 TEST(Wire, StartupFrameCarriesTheCqlVersion) {
   const std::string expected =
       "04 00 00 00 01 00 00 00 2c 00 02"
       " 00 0b" +
-      hex("CQL_VERSION") + " 00 05 " + hex("3.0.0") + " 00 0b " + hex("DRIVER_NAME") + " 00 07 " +
-      hex("kascade");
+      hex("CQL_VERSION") + " 00 05 " + hex("3.0.0") + " 00 0b " + hex("DRIVER_NAME") + " 00 07 " + hex("kascade");
   EXPECT_EQ(hex(startup_frame(4)), hex(unhex(expected)));
 }
 

@@ -61,8 +61,8 @@ TEST(MockApiServerTest, CursorPagesCoverEveryItemOnce) {
 }
 
 TEST(MockApiServerTest, TooManyRequestsCarriesRetryAfter) {
-  MockApiServer server(MockApiOptions{.fail_rate = 1.0, .faults = {FaultKind::too_many_requests},
-                                      .retry_after_seconds = 7});
+  MockApiServer server(
+      MockApiOptions{.fail_rate = 1.0, .faults = {FaultKind::too_many_requests}, .retry_after_seconds = 7});
   ASSERT_TRUE(server.start().ok());
   HttpClient client;
   auto response = client.get(base_url(server) + "/api/?results=5");
@@ -85,8 +85,8 @@ TEST(MockApiServerTest, ResetDropsTheConnectionMidBody) {
 }
 
 TEST(MockApiServerTest, StallMakesTheClientTimeOut) {
-  MockApiServer server(MockApiOptions{.fail_rate = 1.0, .faults = {FaultKind::stall},
-                                      .stall = std::chrono::milliseconds(1500)});
+  MockApiServer server(
+      MockApiOptions{.fail_rate = 1.0, .faults = {FaultKind::stall}, .stall = std::chrono::milliseconds(1500)});
   ASSERT_TRUE(server.start().ok());
   HttpClient client(HttpClientOptions{.timeout = std::chrono::milliseconds(300)});
   auto response = client.get(base_url(server) + "/api/?results=1");

@@ -22,7 +22,8 @@ TEST(KafkaProcessorRebalance, AJoiningMemberTakesOverWithoutLossOrRewrite) {
   test_support::produce_users(cluster, kTopic, kRecords);
   if (HasFatalFailure()) return;
 
-  const ProcessorOptions options{.group = kGroup, .topic = kTopic,
+  const ProcessorOptions options{.group = kGroup,
+                                 .topic = kTopic,
                                  .batch_records = test_support::kRebalanceBatchRecords,
                                  .program = flagship_program().value()};
   ProcessorMember first(cluster, kTopic, kGroup, dir / "store.db");

@@ -38,7 +38,8 @@ TEST(KafkaProcessorRebalance, ARevokeFlushesTheWindowChangesWithTheOffsets) {
   test_support::produce_users(cluster, kTopic, kRecords);
   if (HasFatalFailure()) return;
 
-  const ProcessorOptions plain{.group = kGroup, .topic = kTopic,
+  const ProcessorOptions plain{.group = kGroup,
+                               .topic = kTopic,
                                .batch_records = test_support::kRebalanceBatchRecords,
                                .program = flagship_program().value()};
   ProcessorOptions windowed_options = plain;

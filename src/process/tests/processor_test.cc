@@ -34,7 +34,8 @@ struct Injected {
 
 Injected malformed(size_t kind, const std::string& valid) {
   switch (kind % 5) {
-    case 0: return {valid.substr(0, valid.size() / 2), "parse", ""};
+    case 0:
+      return {valid.substr(0, valid.size() / 2), "parse", ""};
     case 1:
       return {R"({"login":{"uuid":"0b6f1c1e-55a4-4e55-9a3c-2f0f7a1d9c11"},"name":{"first":7,"last":"x"},)"
               R"("email":"e@example.com","dob":{"date":"2000-01-01T00:00:00Z","age":1}})",
@@ -70,8 +71,8 @@ class ProcessorTest : public ::testing::Test {
   Status process(Sink& sink, PipelineCounters& counters) {
     auto consumer = EmbeddedConsumer::open(*log_, kTopic, kGroup);
     EXPECT_TRUE(consumer.ok());
-    ProcessorOptions options{.group = kGroup, .topic = kTopic, .batch_records = 1000,
-                             .program = flagship_program().value()};
+    ProcessorOptions options{
+        .group = kGroup, .topic = kTopic, .batch_records = 1000, .program = flagship_program().value()};
     Processor processor(**consumer, sink, options, counters);
     std::atomic<bool> stop{false};
     return processor.run(stop, [&](const OffsetMap& positions) {
@@ -306,13 +307,12 @@ TEST_F(ProcessorTest, AnAssignmentMidStreamNeverEntersTheSinkBesideTheSinkThread
   ASSERT_TRUE(embedded.ok());
   ReassignedConsumer consumer(**embedded);
   PipelineCounters counters;
-  ProcessorOptions options{.group = kGroup, .topic = kTopic, .batch_records = 500,
-                           .program = flagship_program().value()};
+  ProcessorOptions options{
+      .group = kGroup, .topic = kTopic, .batch_records = 500, .program = flagship_program().value()};
   Processor processor(consumer, sink, options, counters);
   std::atomic<bool> stop{false};
-  const Status status = processor.run(stop, [&](const OffsetMap& positions) {
-    return positions.count(0) && positions.at(0) == 20000;
-  });
+  const Status status =
+      processor.run(stop, [&](const OffsetMap& positions) { return positions.count(0) && positions.at(0) == 20000; });
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_GE(consumer.assignments, 10);
   EXPECT_EQ(sink.overlaps, 0);

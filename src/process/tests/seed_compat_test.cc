@@ -1,13 +1,13 @@
-// process/tests/seed_compat_test.cc: configs/seed-compat.yaml lands the tutorial stack's messages in created_users (embedded bus + SQLite).
+// process/tests/seed_compat_test.cc: configs/seed-compat.yaml lands the tutorial stack's messages in created_users
+// (embedded bus + SQLite).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <fmt/format.h>
-
 #include "bus/embedded/embedded_consumer.h"
 #include "bus/embedded/embedded_log.h"
-#include "process/transforms/spec_loader.h"
 #include "process/processor.h"
+#include "process/transforms/spec_loader.h"
 #include "sinks/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
 
@@ -58,7 +58,8 @@ TEST(SeedCompat, TutorialMessagesLandInCreatedUsers) {
   ASSERT_TRUE((*log)->create_topic(kTopic, 1).ok());
   std::vector<Record> records;
   constexpr int kUsers = 500;
-  for (int i = 0; i < kUsers; ++i) records.push_back(Record{.value = tutorial_message(i), .timestamp_ms = 1700000000000});
+  for (int i = 0; i < kUsers; ++i)
+    records.push_back(Record{.value = tutorial_message(i), .timestamp_ms = 1700000000000});
   records.push_back(Record{.value = tutorial_message(7), .timestamp_ms = 1700000000000});  // a replay: upserted
   records.push_back(Record{.value = R"({"first_name": "no id"})", .timestamp_ms = 1700000000000});
   records.push_back(Record{.value = "{\"id\": \"", .timestamp_ms = 1700000000000});
@@ -81,14 +82,15 @@ TEST(SeedCompat, TutorialMessagesLandInCreatedUsers) {
 
   const auto path = dir / "store.db";
   EXPECT_EQ(query(path, "SELECT count(*) FROM created_users")[0][0], std::to_string(kUsers));
-  const auto row = query(path, "SELECT id, first_name, last_name, gender, address, post_code, email, username, dob, "
-                               "registered_date, phone, picture FROM created_users WHERE username = 'user42'");
+  const auto row = query(path,
+                         "SELECT id, first_name, last_name, gender, address, post_code, email, username, dob, "
+                         "registered_date, phone, picture FROM created_users WHERE username = 'user42'");
   ASSERT_EQ(row.size(), 1u);
-  EXPECT_EQ(row[0], (std::vector<std::string>{
-                        "abc0002a-1c2d-4e5f-8a9b-00000000002a", "First42", "Last42", "female",
-                        "1042 Hollow Creek Rd Bozeman, Montana, United States", "59042", "user42@example.com",
-                        "user42", "1987-11-23T08:41:07.512Z", "2011-05-02T19:03:44.090Z", "(406) 555-0042",
-                        "https://randomuser.me/api/portraits/med/women/42.jpg"}));
+  EXPECT_EQ(row[0], (std::vector<std::string>{"abc0002a-1c2d-4e5f-8a9b-00000000002a", "First42", "Last42", "female",
+                                              "1042 Hollow Creek Rd Bozeman, Montana, United States", "59042",
+                                              "user42@example.com", "user42", "1987-11-23T08:41:07.512Z",
+                                              "2011-05-02T19:03:44.090Z", "(406) 555-0042",
+                                              "https://randomuser.me/api/portraits/med/women/42.jpg"}));
   const auto letters = query(path, "SELECT offset, error_class, error_message FROM dead_letters ORDER BY offset");
   ASSERT_EQ(letters.size(), 2u);
   EXPECT_EQ(letters[0], (std::vector<std::string>{std::to_string(kUsers + 1), "validation", "/id: missing"}));

@@ -1,11 +1,11 @@
 // process/transforms/expression.cc: the expression parser (text -> node tree) and evaluator.
 #include "process/transforms/expression.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <new>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 
@@ -80,7 +80,8 @@ class ExpressionParser {
     return static_cast<uint32_t>(out_.nodes_.size() - 1);
   }
 
-  std::optional<uint32_t> parse_binary(Op op, std::string_view keyword, std::optional<uint32_t> (ExpressionParser::*next)()) {
+  std::optional<uint32_t> parse_binary(Op op, std::string_view keyword,
+                                       std::optional<uint32_t> (ExpressionParser::*next)()) {
     auto left = (this->*next)();
     if (!left) return std::nullopt;
     if (!eat(keyword)) return left;
@@ -142,7 +143,8 @@ class ExpressionParser {
 
   std::optional<uint32_t> parse_pointer() {
     const size_t start = at_;
-    while (at_ < text_.size() && text_[at_] != ' ' && text_[at_] != ',' && text_[at_] != ')' && text_[at_] != '\t') ++at_;
+    while (at_ < text_.size() && text_[at_] != ' ' && text_[at_] != ',' && text_[at_] != ')' && text_[at_] != '\t')
+      ++at_;
     const std::string_view pointer = text_.substr(start, at_ - start);
     std::string problem;
     const auto node = trie_.add(pointer, problem);
@@ -304,10 +306,18 @@ bool compare_values(const Val& a, const Val& b, int& order) {
   }
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-    case Val::Kind::text: order = a.text.compare(b.text); order = order < 0 ? -1 : order > 0 ? 1 : 0; return true;
-    case Val::Kind::boolean: order = a.boolean == b.boolean ? 0 : a.boolean ? 1 : -1; return true;
-    case Val::Kind::null: order = 0; return true;
-    default: return false;
+    case Val::Kind::text:
+      order = a.text.compare(b.text);
+      order = order < 0 ? -1 : order > 0 ? 1 : 0;
+      return true;
+    case Val::Kind::boolean:
+      order = a.boolean == b.boolean ? 0 : a.boolean ? 1 : -1;
+      return true;
+    case Val::Kind::null:
+      order = 0;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -316,20 +326,34 @@ bool compare_values(const Val& a, const Val& b, int& order) {
 inline bool Expression::eval_arg(uint32_t index, EvalContext& ctx, Val& out) const {
   const Node& node = nodes_[index];
   switch (node.op) {
-    case Op::literal: out = node.literal; return true;
-    case Op::pointer: out = ctx.fields[node.index].value; return true;
-    case Op::column: out = ctx.columns[node.index]; return true;
-    default: return eval_node(index, ctx, out);
+    case Op::literal:
+      out = node.literal;
+      return true;
+    case Op::pointer:
+      out = ctx.fields[node.index].value;
+      return true;
+    case Op::column:
+      out = ctx.columns[node.index];
+      return true;
+    default:
+      return eval_node(index, ctx, out);
   }
 }
 
 inline bool Expression::eval_arg_into(uint32_t index, EvalContext& ctx, Val* room) const {
   const Node& node = nodes_[index];
   switch (node.op) {
-    case Op::literal: new (room) Val(node.literal); return true;
-    case Op::pointer: new (room) Val(ctx.fields[node.index].value); return true;
-    case Op::column: new (room) Val(ctx.columns[node.index]); return true;
-    default: return eval_node(index, ctx, *new (room) Val);
+    case Op::literal:
+      new (room) Val(node.literal);
+      return true;
+    case Op::pointer:
+      new (room) Val(ctx.fields[node.index].value);
+      return true;
+    case Op::column:
+      new (room) Val(ctx.columns[node.index]);
+      return true;
+    default:
+      return eval_node(index, ctx, *new (room) Val);
   }
 }
 
@@ -359,20 +383,39 @@ bool Expression::call_with_many_args(const Node& node, EvalContext& ctx, Val& ou
 bool Expression::eval_node(uint32_t index, EvalContext& ctx, Val& out) const {
   const Node& node = nodes_[index];
   switch (node.op) {
-    case Op::literal: out = node.literal; return true;
-    case Op::pointer: out = ctx.fields[node.index].value; return true;
-    case Op::column: out = ctx.columns[node.index]; return true;
-    case Op::header: return header(node, ctx, out);
-    case Op::key: out = Val::of_text(ctx.record->key); return true;
-    case Op::record_time: out = Val::of_int(ctx.record->timestamp_ms); return true;
-    case Op::now: out = Val::of_int(ctx.now_ms); return true;
-    case Op::coalesce: return coalesce(node, ctx, out);
-    case Op::attempt: return attempt(node, ctx, out);
-    case Op::call: return call(node, ctx, out);
-    case Op::compare: return compare(node, ctx, out);
+    case Op::literal:
+      out = node.literal;
+      return true;
+    case Op::pointer:
+      out = ctx.fields[node.index].value;
+      return true;
+    case Op::column:
+      out = ctx.columns[node.index];
+      return true;
+    case Op::header:
+      return header(node, ctx, out);
+    case Op::key:
+      out = Val::of_text(ctx.record->key);
+      return true;
+    case Op::record_time:
+      out = Val::of_int(ctx.record->timestamp_ms);
+      return true;
+    case Op::now:
+      out = Val::of_int(ctx.now_ms);
+      return true;
+    case Op::coalesce:
+      return coalesce(node, ctx, out);
+    case Op::attempt:
+      return attempt(node, ctx, out);
+    case Op::call:
+      return call(node, ctx, out);
+    case Op::compare:
+      return compare(node, ctx, out);
     case Op::all:
-    case Op::any: return all_or_any(node, ctx, out);
-    case Op::negate: return negate(node, ctx, out);
+    case Op::any:
+      return all_or_any(node, ctx, out);
+    case Op::negate:
+      return negate(node, ctx, out);
   }
   return false;
 }
@@ -405,12 +448,24 @@ bool Expression::compare(const Node& node, EvalContext& ctx, Val& out) const {
   const bool comparable = compare_values(a, b, order);
   bool result = false;
   switch (node.compare) {
-    case Compare::eq: result = comparable && order == 0; break;
-    case Compare::ne: result = !comparable || order != 0; break;
-    case Compare::lt: result = comparable && order < 0; break;
-    case Compare::le: result = comparable && order <= 0; break;
-    case Compare::gt: result = comparable && order > 0; break;
-    case Compare::ge: result = comparable && order >= 0; break;
+    case Compare::eq:
+      result = comparable && order == 0;
+      break;
+    case Compare::ne:
+      result = !comparable || order != 0;
+      break;
+    case Compare::lt:
+      result = comparable && order < 0;
+      break;
+    case Compare::le:
+      result = comparable && order <= 0;
+      break;
+    case Compare::gt:
+      result = comparable && order > 0;
+      break;
+    case Compare::ge:
+      result = comparable && order >= 0;
+      break;
   }
   out = Val::of_bool(result);
   return true;

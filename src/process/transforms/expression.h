@@ -1,4 +1,5 @@
-// process/transforms/expression.h: expressions over a record's fields (map values, filters, dedupe keys), compiled once.
+// process/transforms/expression.h: expressions over a record's fields (map values, filters, dedupe keys), compiled
+// once.
 //
 // Grammar (whitespace between tokens is ignored):
 //   expr    := or ;  or := and ('or' and)* ;  and := not ('and' not)* ;  not := 'not' not | compare
@@ -27,12 +28,12 @@ namespace kascade::transforms {
 
 // What an expression sees of the record being transformed. Set per record by the runner.
 struct EvalContext {
-  const Field* fields = nullptr;                         // each pointer's value, by PointerTrie node
-  const Val* columns = nullptr;                          // the row's columns mapped so far
+  const Field* fields = nullptr;  // each pointer's value, by PointerTrie node
+  const Val* columns = nullptr;   // the row's columns mapped so far
   const ConsumedRecord* record = nullptr;
   int64_t now_ms = 0;
   Scratch* scratch = nullptr;
-  const ParsedTexts* parsed = nullptr;                   // texts validate read already (optional)
+  const ParsedTexts* parsed = nullptr;  // texts validate read already (optional)
   json_fields::Problem* problem = nullptr;
 };
 
@@ -62,8 +63,22 @@ class Expression {
 
  private:
   friend class ExpressionParser;
-  enum class Op : uint8_t { literal, pointer, column, call, coalesce, attempt, compare, all, any, negate, header,
-                            key, record_time, now };
+  enum class Op : uint8_t {
+    literal,
+    pointer,
+    column,
+    call,
+    coalesce,
+    attempt,
+    compare,
+    all,
+    any,
+    negate,
+    header,
+    key,
+    record_time,
+    now
+  };
   enum class Compare : uint8_t { eq, ne, lt, le, gt, ge };
   struct Node {
     Op op = Op::literal;
@@ -71,7 +86,7 @@ class Expression {
     Val literal;
     uint32_t index = 0;  // pointer slot, or column
     Function function = nullptr;
-    std::string where;   // names the value in error messages
+    std::string where;  // names the value in error messages
     std::vector<uint32_t> args;
   };
   bool eval_node(uint32_t node, EvalContext& ctx, Val& out) const;

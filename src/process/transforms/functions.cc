@@ -44,11 +44,18 @@ std::string_view number_text(const Val& v, Scratch& scratch) {
 bool to_text(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val& out) {
   switch (a[0].kind) {
     case Val::Kind::null:
-    case Val::Kind::text: out = a[0]; return true;
+    case Val::Kind::text:
+      out = a[0];
+      return true;
     case Val::Kind::integer:
-    case Val::Kind::real: out = Val::of_text(number_text(a[0], *ctx.scratch)); return true;
-    case Val::Kind::boolean: out = Val::of_text(a[0].boolean ? "true" : "false"); return true;
-    default: return wrong_kind(ctx, where, "a string, a number or a boolean", a[0]);
+    case Val::Kind::real:
+      out = Val::of_text(number_text(a[0], *ctx.scratch));
+      return true;
+    case Val::Kind::boolean:
+      out = Val::of_text(a[0].boolean ? "true" : "false");
+      return true;
+    default:
+      return wrong_kind(ctx, where, "a string, a number or a boolean", a[0]);
   }
 }
 
@@ -56,7 +63,9 @@ bool to_text(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val
 bool to_int(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val& out) {
   switch (a[0].kind) {
     case Val::Kind::null:
-    case Val::Kind::integer: out = a[0]; return true;
+    case Val::Kind::integer:
+      out = a[0];
+      return true;
     case Val::Kind::real:
       if (a[0].real == std::trunc(a[0].real) && std::fabs(a[0].real) < 9e18) {
         out = Val::of_int(static_cast<int64_t>(a[0].real));
@@ -71,7 +80,8 @@ bool to_int(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val&
       }
       ctx.problem->bad_text(where, "not an integer:", a[0].text);
       return false;
-    default: return wrong_kind(ctx, where, "an integer or a string of digits", a[0]);
+    default:
+      return wrong_kind(ctx, where, "an integer or a string of digits", a[0]);
   }
 }
 
@@ -79,8 +89,12 @@ bool to_int(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val&
 bool to_double(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val& out) {
   switch (a[0].kind) {
     case Val::Kind::null:
-    case Val::Kind::real: out = a[0]; return true;
-    case Val::Kind::integer: out = Val::of_real(static_cast<double>(a[0].integer)); return true;
+    case Val::Kind::real:
+      out = a[0];
+      return true;
+    case Val::Kind::integer:
+      out = Val::of_real(static_cast<double>(a[0].integer));
+      return true;
     case Val::Kind::text:
       if (const Val* read = already_read(ctx, a[0].text, ParsedTexts::As::number)) {
         out = *read;
@@ -92,7 +106,8 @@ bool to_double(const Val* a, size_t, EvalContext& ctx, std::string_view where, V
       }
       ctx.problem->bad_text(where, "not a number:", a[0].text);
       return false;
-    default: return wrong_kind(ctx, where, "a number or a numeric string", a[0]);
+    default:
+      return wrong_kind(ctx, where, "a number or a numeric string", a[0]);
   }
 }
 
@@ -171,8 +186,12 @@ struct Piece {
 // arrays. Most pieces are texts already: those are taken without a call.
 inline bool piece(const Val& v, EvalContext& ctx, std::string_view where, Piece& text) {
   switch (v.kind) {
-    case Val::Kind::text: text = v.text; return true;
-    case Val::Kind::null: text = std::string_view(); return true;
+    case Val::Kind::text:
+      text = v.text;
+      return true;
+    case Val::Kind::null:
+      text = std::string_view();
+      return true;
     default: {
       Val t;
       if (!to_text(&v, 1, ctx, where, t)) return false;
@@ -207,7 +226,12 @@ bool concat(const Val* a, size_t n, EvalContext& ctx, std::string_view where, Va
     ++used;
   }
   if (used == 0) return out = Val{}, true;
-  out = Val::of_text(join(used, [&](auto&& f) { for (size_t i = 0; i < used; ++i) f(parts[i]); }, ctx));
+  out = Val::of_text(join(
+      used,
+      [&](auto&& f) {
+        for (size_t i = 0; i < used; ++i) f(parts[i]);
+      },
+      ctx));
   return true;
 }
 
@@ -223,12 +247,15 @@ bool concat_ws(const Val* a, size_t n, EvalContext& ctx, std::string_view where,
     if (!parts[used].empty()) ++used;
   }
   if (used == 0) return out = Val{}, true;
-  out = Val::of_text(join(used, [&](auto&& f) {
-    for (size_t i = 0; i < used; ++i) {
-      if (i != 0) f(separator);
-      f(parts[i]);
-    }
-  }, ctx));
+  out = Val::of_text(join(
+      used,
+      [&](auto&& f) {
+        for (size_t i = 0; i < used; ++i) {
+          if (i != 0) f(separator);
+          f(parts[i]);
+        }
+      },
+      ctx));
   return true;
 }
 
@@ -240,15 +267,18 @@ bool format(const Val* a, size_t n, EvalContext& ctx, std::string_view where, Va
   for (size_t i = 1; i < n; ++i) {
     if (!piece(a[i], ctx, where, parts[i - 1])) return false;
   }
-  out = Val::of_text(join(0, [&](auto&& f) {
-    size_t next = 0, from = 0;
-    for (size_t at = pattern.find("{}"); at != std::string_view::npos; at = pattern.find("{}", from)) {
-      f(pattern.substr(from, at - from));
-      if (next + 1 < n) f(parts[next++]);
-      from = at + 2;
-    }
-    f(pattern.substr(from));
-  }, ctx));
+  out = Val::of_text(join(
+      0,
+      [&](auto&& f) {
+        size_t next = 0, from = 0;
+        for (size_t at = pattern.find("{}"); at != std::string_view::npos; at = pattern.find("{}", from)) {
+          f(pattern.substr(from, at - from));
+          if (next + 1 < n) f(parts[next++]);
+          from = at + 2;
+        }
+        f(pattern.substr(from));
+      },
+      ctx));
   return true;
 }
 
@@ -294,27 +324,27 @@ bool length(const Val* a, size_t, EvalContext& ctx, std::string_view where, Val&
   return true;
 }
 
-
 }  // namespace
 
 std::span<const FunctionSpec> function_table() {
   // A function-local static: other files use the table during their own static initialization.
   static const FunctionSpec kFunctions[] = {
-    {"text", 1, 1, to_text, "a string as is; a number or boolean printed (integral numbers without decimals)"},
-    {"int", 1, 1, to_int, "an integer; a string of decimal digits; an integral number"},
-    {"double", 1, 1, to_double, "a number; a string holding a decimal number"},
-    {"uuid", 1, 1, to_uuid, "a UUID string, checked and written lower-case"},
-    {"timestamp", 1, 1, to_timestamp, "an ISO-8601 string (or ms since the epoch) as ms since the epoch"},
-    {"lower", 1, 1, map_bytes<ascii_lower>, "ASCII letters lower-cased"},
-    {"upper", 1, 1, map_bytes<ascii_upper>, "ASCII letters upper-cased"},
-    {"trim", 1, 1, trim, "leading and trailing white space removed"},
-    {"length", 1, 1, length, "bytes of a string"},
-    {"concat", 1, 64, concat, "texts end to end, nulls skipped (null if all are)"},
-    {"concat_ws", 2, 64, concat_ws, "concat_ws(sep, ...): non-empty texts joined by sep (null if none)"},
-    {"format", 1, 64, format, "format(\"{} {}\", a, b): each {} replaced by the next argument"},
-    {"leading_int", 1, 1, leading_int, "\"8929 valwood pkwy\" -> 8929 (null if the text has no leading number)"},
-    {"after_leading_int", 1, 1, after_leading_int, "\"8929 valwood pkwy\" -> \"valwood pkwy\" (the whole text if no leading number)"},
-};
+      {"text", 1, 1, to_text, "a string as is; a number or boolean printed (integral numbers without decimals)"},
+      {"int", 1, 1, to_int, "an integer; a string of decimal digits; an integral number"},
+      {"double", 1, 1, to_double, "a number; a string holding a decimal number"},
+      {"uuid", 1, 1, to_uuid, "a UUID string, checked and written lower-case"},
+      {"timestamp", 1, 1, to_timestamp, "an ISO-8601 string (or ms since the epoch) as ms since the epoch"},
+      {"lower", 1, 1, map_bytes<ascii_lower>, "ASCII letters lower-cased"},
+      {"upper", 1, 1, map_bytes<ascii_upper>, "ASCII letters upper-cased"},
+      {"trim", 1, 1, trim, "leading and trailing white space removed"},
+      {"length", 1, 1, length, "bytes of a string"},
+      {"concat", 1, 64, concat, "texts end to end, nulls skipped (null if all are)"},
+      {"concat_ws", 2, 64, concat_ws, "concat_ws(sep, ...): non-empty texts joined by sep (null if none)"},
+      {"format", 1, 64, format, "format(\"{} {}\", a, b): each {} replaced by the next argument"},
+      {"leading_int", 1, 1, leading_int, "\"8929 valwood pkwy\" -> 8929 (null if the text has no leading number)"},
+      {"after_leading_int", 1, 1, after_leading_int,
+       "\"8929 valwood pkwy\" -> \"valwood pkwy\" (the whole text if no leading number)"},
+  };
   return kFunctions;
 }
 

@@ -35,9 +35,7 @@ struct Doc {
   const uint8_t* strings = nullptr;
 
   // The document `parser` last parsed successfully.
-  static Doc of(const simdjson::dom::parser& parser) {
-    return Doc{parser.doc.tape.get(), parser.doc.string_buf.get()};
-  }
+  static Doc of(const simdjson::dom::parser& parser) { return Doc{parser.doc.tape.get(), parser.doc.string_buf.get()}; }
 };
 
 // One value of the tape, or absent (word == nullptr).
@@ -54,15 +52,23 @@ struct Slot {
   // The element type of a tape letter.
   static element_type type_of_tag(char tag) {
     switch (tag) {
-      case '[': return element_type::ARRAY;
-      case '{': return element_type::OBJECT;
-      case 'l': return element_type::INT64;
-      case 'u': return element_type::UINT64;
-      case 'd': return element_type::DOUBLE;
-      case '"': return element_type::STRING;
+      case '[':
+        return element_type::ARRAY;
+      case '{':
+        return element_type::OBJECT;
+      case 'l':
+        return element_type::INT64;
+      case 'u':
+        return element_type::UINT64;
+      case 'd':
+        return element_type::DOUBLE;
+      case '"':
+        return element_type::STRING;
       case 't':
-      case 'f': return element_type::BOOL;
-      default: return element_type::NULL_VALUE;
+      case 'f':
+        return element_type::BOOL;
+      default:
+        return element_type::NULL_VALUE;
     }
   }
   // Unchecked reads: only after tag() said so.
@@ -146,12 +152,12 @@ class Fields {
   bool record(std::string_view key, const uint64_t* value) {
     return [&]<size_t... I>(std::index_sequence<I...>) {
       bool recorded = false;
-      (void)((same_key(key, Keys[I])
-                  ? (values_[I] == nullptr ? (values_[I] = value, recorded = true) : false, true)
-                  : false) ||
+      (void)((same_key(key, Keys[I]) ? (values_[I] == nullptr ? (values_[I] = value, recorded = true) : false, true)
+                                     : false) ||
              ...);
       return recorded;
-    }(std::make_index_sequence<N>{});
+    }
+    (std::make_index_sequence<N>{});
   }
   void find(Object object) {
     const uint64_t* const tape = doc_->tape;
@@ -164,8 +170,7 @@ class Fields {
       uint32_t size;
       std::memcpy(&size, at, sizeof(size));
       const uint64_t* const value = key + 1;
-      if (record(std::string_view(reinterpret_cast<const char*>(at + sizeof(size)), size), value) &&
-          --missing == 0) {
+      if (record(std::string_view(reinterpret_cast<const char*>(at + sizeof(size)), size), value) && --missing == 0) {
         break;
       }
       // The next key: past a container, or one word (two for a number) on.
@@ -190,14 +195,21 @@ class Fields {
 // "an object", "a string", ...: the JSON kind of a value, for messages.
 inline const char* kind_name(element_type type) {
   switch (type) {
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
     case element_type::INT64:
-    case element_type::UINT64: return "an integer";
-    case element_type::DOUBLE: return "a number with a fraction or exponent";
-    case element_type::STRING: return "a string";
-    case element_type::BOOL: return "a boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::UINT64:
+      return "an integer";
+    case element_type::DOUBLE:
+      return "a number with a fraction or exponent";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
   }
   return "an unknown value";
 }
@@ -249,8 +261,7 @@ class Problem {
 };
 
 // An object, or an absent one if absent/null. A value of another kind is a problem.
-inline bool read_object(const Slot& slot, std::string_view pointer, Object& out,
-                        Problem& problem) {
+inline bool read_object(const Slot& slot, std::string_view pointer, Object& out, Problem& problem) {
   out = Object{};
   if (!slot.present()) return true;
   const char tag = slot.tag();
@@ -264,8 +275,8 @@ inline bool read_object(const Slot& slot, std::string_view pointer, Object& out,
 }
 
 // A string, or nullopt if absent/null. The view points into the parsed document.
-inline bool read_text(const Slot& slot, std::string_view pointer,
-                      std::optional<std::string_view>& out, Problem& problem) {
+inline bool read_text(const Slot& slot, std::string_view pointer, std::optional<std::string_view>& out,
+                      Problem& problem) {
   out.reset();
   if (!slot.present()) return true;
   const char tag = slot.tag();
@@ -279,8 +290,7 @@ inline bool read_text(const Slot& slot, std::string_view pointer,
 }
 
 // A string that must be there: absent or null is a problem.
-inline bool require_text(const Slot& slot, std::string_view pointer, std::string_view& out,
-                         Problem& problem) {
+inline bool require_text(const Slot& slot, std::string_view pointer, std::string_view& out, Problem& problem) {
   if (!slot.present()) {
     problem.missing(pointer);
     return false;
@@ -294,8 +304,7 @@ inline bool require_text(const Slot& slot, std::string_view pointer, std::string
 }
 
 // A JSON integer that fits an int32, or nullopt if absent/null.
-inline bool read_int32(const Slot& slot, std::string_view pointer, std::optional<int32_t>& out,
-                       Problem& problem) {
+inline bool read_int32(const Slot& slot, std::string_view pointer, std::optional<int32_t>& out, Problem& problem) {
   out.reset();
   if (!slot.present()) return true;
   const char tag = slot.tag();
@@ -329,15 +338,22 @@ inline std::optional<int64_t> parse_decimal_int64(std::string_view text) {
 }
 
 // A JSON number, or a string holding one ("-36.1"), or nullopt if absent/null.
-inline bool read_number_or_numeric_text(const Slot& slot, std::string_view pointer,
-                                        std::optional<double>& out, Problem& problem) {
+inline bool read_number_or_numeric_text(const Slot& slot, std::string_view pointer, std::optional<double>& out,
+                                        Problem& problem) {
   out.reset();
   if (!slot.present()) return true;
   switch (slot.tag()) {
-    case 'n': return true;
-    case 'd': out = slot.real(); return true;
-    case 'l': out = static_cast<double>(slot.int64()); return true;
-    case 'u': out = static_cast<double>(slot.uint64()); return true;
+    case 'n':
+      return true;
+    case 'd':
+      out = slot.real();
+      return true;
+    case 'l':
+      out = static_cast<double>(slot.int64());
+      return true;
+    case 'u':
+      out = static_cast<double>(slot.uint64());
+      return true;
     case '"': {
       const std::string_view text = slot.text();
       double v = 0;
@@ -350,7 +366,9 @@ inline bool read_number_or_numeric_text(const Slot& slot, std::string_view point
       out = v;
       return true;
     }
-    default: problem.wrong_type(pointer, "a number or a numeric string", slot); return false;
+    default:
+      problem.wrong_type(pointer, "a number or a numeric string", slot);
+      return false;
   }
 }
 

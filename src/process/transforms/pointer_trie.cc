@@ -11,11 +11,14 @@ namespace {
 constexpr uint8_t words_of(uint64_t word) {
   switch (static_cast<char>(word >> 56)) {
     case '{':
-    case '[': return 0;
+    case '[':
+      return 0;
     case 'l':
     case 'u':
-    case 'd': return 2;
-    default: return 1;
+    case 'd':
+      return 2;
+    default:
+      return 1;
   }
 }
 
@@ -79,7 +82,8 @@ std::optional<uint32_t> PointerTrie::add(std::string_view pointer, std::string& 
   size_t at = 0;
   while (at < pointer.size()) {
     const size_t end = pointer.find('/', at + 1);
-    const std::string_view raw = pointer.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at - 1);
+    const std::string_view raw =
+        pointer.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at - 1);
     std::string token;
     for (size_t i = 0; i < raw.size(); ++i) {
       if (raw[i] != '~') {

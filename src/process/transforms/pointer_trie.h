@@ -66,14 +66,14 @@ class PointerTrie {
   struct ChildKey {
     uint64_t head = 0;
     uint64_t mask = 0;
-    uint32_t size = 0;   // the token's bytes
-    uint32_t node = 0;   // the child
-    uint8_t first = 0;   // the key's first byte: the token's, or the closing quote of an empty one
-    uint64_t tail = 0;   // a token of 8 to 15 bytes: its last 7 bytes and the closing quote
+    uint32_t size = 0;  // the token's bytes
+    uint32_t node = 0;  // the child
+    uint8_t first = 0;  // the key's first byte: the token's, or the closing quote of an empty one
+    uint64_t tail = 0;  // a token of 8 to 15 bytes: its last 7 bytes and the closing quote
   };
   struct Node {
-    std::string token;    // the unescaped key (or array index) under the parent
-    std::string pointer;  // the full pointer, for messages
+    std::string token;              // the unescaped key (or array index) under the parent
+    std::string pointer;            // the full pointer, for messages
     std::optional<uint32_t> index;  // token as an array index, if it is one
     std::vector<uint32_t> children;
     // One per child, by first byte: the keys starting with byte b are
@@ -116,7 +116,7 @@ class PointerTrie {
   friend class PointerWalk;     // walk()'s one pass (pointer_walk.cc)
   friend class StructuralWalk;  // scan()'s one pass (structural_walk.cc)
 
-  std::vector<Node> nodes_;  // [0] is the root ("")
+  std::vector<Node> nodes_;   // [0] is the root ("")
   bool plain_tokens_ = true;  // no token holds a quote, a backslash or a control character
 };
 

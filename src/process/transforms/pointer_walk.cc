@@ -1,4 +1,5 @@
-// process/transforms/pointer_walk.cc: PointerTrie::walk — every pointer of a program resolved in one simdjson On-Demand pass.
+// process/transforms/pointer_walk.cc: PointerTrie::walk — every pointer of a program resolved in one simdjson On-Demand
+// pass.
 //
 // The walk visits each value of the document once, in order: a value a
 // pointer wants is extracted with its type (strings unescaped, numbers parsed
@@ -21,7 +22,9 @@ namespace ondemand = simdjson::ondemand;
 class PointerWalk {
  public:
   PointerWalk(const std::vector<PointerTrie::Node>& nodes, std::string_view bytes, std::vector<Field>& fields)
-      : nodes_(nodes.data()), end_(bytes.data() + bytes.size()), fields_(fields.data()),
+      : nodes_(nodes.data()),
+        end_(bytes.data() + bytes.size()),
+        fields_(fields.data()),
         // Most records hold no escape at all: then every key and string is its
         // own bytes up to the next quote, and needs neither a scan nor a copy.
         escapes_(std::memchr(bytes.data(), '\\', bytes.size()) != nullptr) {}
@@ -98,8 +101,7 @@ bool PointerTrie::walk(ondemand::document& doc, std::string_view bytes, std::vec
 }
 
 bool PointerWalk::object(uint32_t node, ondemand::object object, int depth) {
-  const PointerTrie::Node* const keys =
-      node != kSkipped && !nodes_[node].child_keys.empty() ? &nodes_[node] : nullptr;
+  const PointerTrie::Node* const keys = node != kSkipped && !nodes_[node].child_keys.empty() ? &nodes_[node] : nullptr;
   for (auto member : object) {
     ondemand::field field;
     if (std::move(member).get(field) != simdjson::SUCCESS) return false;
@@ -180,7 +182,7 @@ inline bool PointerWalk::value(uint32_t node, ondemand::value value, int depth) 
       ondemand::raw_json_string raw;
       if (value.get_raw_json_string().get(raw) != simdjson::SUCCESS) return false;
       if (!wanted && !escapes_) return true;  // stage 1 has checked its bytes; no escape to check
-      std::string_view text;  // without escapes, the input bytes are the value
+      std::string_view text;                  // without escapes, the input bytes are the value
       if (wanted) {
         if (!quoted_text(token, text)) return false;
         set(node, '"', Val::of_text(text));
@@ -193,11 +195,15 @@ inline bool PointerWalk::value(uint32_t node, ondemand::value value, int depth) 
       if (value.get_number().get(number) != simdjson::SUCCESS) return false;
       if (!wanted) return true;
       switch (number.get_number_type()) {
-        case ondemand::number_type::signed_integer: set(node, 'l', Val::of_int(number.get_int64())); return true;
+        case ondemand::number_type::signed_integer:
+          set(node, 'l', Val::of_int(number.get_int64()));
+          return true;
         case ondemand::number_type::unsigned_integer:
           set(node, 'u', Val::of_real(static_cast<double>(number.get_uint64())));
           return true;
-        case ondemand::number_type::floating_point_number: set(node, 'd', Val::of_real(number.get_double())); return true;
+        case ondemand::number_type::floating_point_number:
+          set(node, 'd', Val::of_real(number.get_double()));
+          return true;
       }
       return false;
     }

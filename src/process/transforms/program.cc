@@ -1,4 +1,5 @@
-// process/transforms/program.cc: TransformRunner — parse once, resolve every pointer once, run the steps, write the row.
+// process/transforms/program.cc: TransformRunner — parse once, resolve every pointer once, run the steps, write the
+// row.
 #include "process/transforms/program.h"
 
 #include <simdjson.h>
@@ -33,19 +34,26 @@ bool to_text(const Val* a, size_t n, EvalContext& ctx, std::string_view where, V
   return f(a, n, ctx, where, out);
 }
 
-
 bool allows(uint32_t allowed, char tag) {
   switch (tag) {
-    case '"': return (allowed & (kString | kUuid | kTimestamp | kNumeric)) != 0;
+    case '"':
+      return (allowed & (kString | kUuid | kTimestamp | kNumeric)) != 0;
     case 'l':
-    case 'u': return (allowed & (kInteger | kReal | kNumeric)) != 0;
-    case 'd': return (allowed & (kReal | kNumeric)) != 0;
+    case 'u':
+      return (allowed & (kInteger | kReal | kNumeric)) != 0;
+    case 'd':
+      return (allowed & (kReal | kNumeric)) != 0;
     case 't':
-    case 'f': return (allowed & kBoolean) != 0;
-    case '{': return (allowed & kObject) != 0;
-    case '[': return (allowed & kArray) != 0;
-    case 'n': return (allowed & kNull) != 0;
-    default: return false;
+    case 'f':
+      return (allowed & kBoolean) != 0;
+    case '{':
+      return (allowed & kObject) != 0;
+    case '[':
+      return (allowed & kArray) != 0;
+    case 'n':
+      return (allowed & kNull) != 0;
+    default:
+      return false;
   }
 }
 
@@ -63,12 +71,16 @@ constexpr std::array<uint16_t, 256> kTagBit = [] {
 // others); null for uuid, whose text is always checked and lower-cased.
 Val::Kind as_is_kind(ColumnType type) {
   switch (type) {
-    case ColumnType::text: return Val::Kind::text;
+    case ColumnType::text:
+      return Val::Kind::text;
     case ColumnType::int32:  // and within the int32 range
     case ColumnType::int64:
-    case ColumnType::timestamp: return Val::Kind::integer;
-    case ColumnType::float64: return Val::Kind::real;
-    case ColumnType::uuid: return Val::Kind::null;
+    case ColumnType::timestamp:
+      return Val::Kind::integer;
+    case ColumnType::float64:
+      return Val::Kind::real;
+    case ColumnType::uuid:
+      return Val::Kind::null;
   }
   return Val::Kind::null;
 }
@@ -204,10 +216,18 @@ uint16_t TransformRunner::passing_tags(const ValidateStep& step, const TypeCheck
   for (const char tag : kTags) {
     bool passes = false;
     switch (tag) {
-      case 0: passes = true; break;
-      case 'n': passes = (check.allowed & kNull) != 0 || !required; break;
-      case '"': passes = (check.allowed & kString) != 0; break;
-      default: passes = allows(check.allowed, tag); break;
+      case 0:
+        passes = true;
+        break;
+      case 'n':
+        passes = (check.allowed & kNull) != 0 || !required;
+        break;
+      case '"':
+        passes = (check.allowed & kString) != 0;
+        break;
+      default:
+        passes = allows(check.allowed, tag);
+        break;
     }
     if (passes) passing |= kTagBit[static_cast<unsigned char>(tag)];
   }
@@ -277,15 +297,20 @@ bool TransformRunner::validate(const ValidateStep& step, const std::vector<TypeR
     if (value.is_null()) continue;
     std::optional<double> number;
     switch (value.tag) {
-      case 'l': number = static_cast<double>(value.value.integer); break;
+      case 'l':
+        number = static_cast<double>(value.value.integer);
+        break;
       case 'u':  // held as a double already (Val::of_slot)
-      case 'd': number = value.value.real; break;
+      case 'd':
+        number = value.value.real;
+        break;
       case '"': {
         const Val* read = parsed_.find(value.value.text, ParsedTexts::As::number);
         number = read ? std::optional<double>(read->real) : scalars::decimal(value.value.text);
         break;
       }
-      default: break;
+      default:
+        break;
     }
     if (number && !(*number >= check.min && *number <= check.max)) {
       problem_.set(pointers.pointer_of(check.slot), "out of range");
@@ -315,9 +340,9 @@ std::optional<MappingFailure> TransformRunner::map(const ConsumedRecord& record,
                                                    RowBatch& rows) {
   const std::string_view value = record.value;
   if (value.size() > max_record_bytes_) {
-    return MappingFailure{dead_letter_class::too_large, "record is " + std::to_string(value.size()) +
-                                                            " bytes, over the limit of " +
-                                                            std::to_string(max_record_bytes_)};
+    return MappingFailure{
+        dead_letter_class::too_large,
+        "record is " + std::to_string(value.size()) + " bytes, over the limit of " + std::to_string(max_record_bytes_)};
   }
   struct ShrinkAfter {
     TransformRunner& runner;
@@ -499,10 +524,18 @@ std::optional<MappingFailure> TransformRunner::write_row(RowBatch& rows) {
   for (size_t c = 0; c < count; ++c) {
     const Val& v = values[c];
     switch (v.kind) {
-      case Val::Kind::text: row.text(c, v.text); break;
-      case Val::Kind::integer: row.integer(c, v.integer); break;
-      case Val::Kind::real: row.real(c, v.real); break;
-      default: row.null(c); break;
+      case Val::Kind::text:
+        row.text(c, v.text);
+        break;
+      case Val::Kind::integer:
+        row.integer(c, v.integer);
+        break;
+      case Val::Kind::real:
+        row.real(c, v.real);
+        break;
+      default:
+        row.null(c);
+        break;
     }
   }
   return std::nullopt;

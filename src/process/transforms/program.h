@@ -1,4 +1,5 @@
-// process/transforms/program.h: a compiled pipeline spec (validate, filter, dedupe, map) and the runner that applies it.
+// process/transforms/program.h: a compiled pipeline spec (validate, filter, dedupe, map) and the runner that applies
+// it.
 #pragma once
 
 #include <memory>
@@ -19,16 +20,22 @@ namespace kascade::transforms {
 
 // Kinds a validate `types` entry may allow; formats are strings with a shape.
 enum TypeBit : uint32_t {
-  kString = 1, kInteger = 2, kReal = 4, kBoolean = 8, kObject = 16, kArray = 32, kNull = 64,
-  kUuid = 128,        // a string holding a UUID
-  kTimestamp = 256,   // a string holding an ISO-8601 timestamp
-  kNumeric = 512,     // a number, or a string holding a decimal number
+  kString = 1,
+  kInteger = 2,
+  kReal = 4,
+  kBoolean = 8,
+  kObject = 16,
+  kArray = 32,
+  kNull = 64,
+  kUuid = 128,       // a string holding a UUID
+  kTimestamp = 256,  // a string holding an ISO-8601 timestamp
+  kNumeric = 512,    // a number, or a string holding a decimal number
 };
 
 struct TypeCheck {
   uint32_t slot = 0;
-  uint32_t allowed = 0;    // TypeBit mask
-  std::string expected;    // "a string or a number", for messages
+  uint32_t allowed = 0;  // TypeBit mask
+  std::string expected;  // "a string or a number", for messages
 };
 struct PatternCheck {
   uint32_t slot = 0;

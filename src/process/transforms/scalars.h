@@ -63,18 +63,14 @@ inline bool canonical_uuid(std::string_view text, char (&out)[36]) {
     using detail::hex_digit_bytes;
     using detail::kHighBits;
     using detail::load8;
-    const uint64_t w0 = load8(in), w1 = load8(in + 8), w2 = load8(in + 16),
-                   w3 = load8(in + 24), w4 = load8(in + 28);
+    const uint64_t w0 = load8(in), w1 = load8(in + 8), w2 = load8(in + 16), w3 = load8(in + 24), w4 = load8(in + 28);
     // Dashes at 8, 13 (bytes 0 and 5 of w1), 18 and 23 (bytes 2 and 7 of w2).
     constexpr uint64_t kDashes1 = 0x0000800000000080ull, kDashes2 = 0x8000000000800000ull;
-    const bool hex = (hex_digit_bytes(w0) & hex_digit_bytes(w3) & hex_digit_bytes(w4)) ==
-                         kHighBits &&
-                     (hex_digit_bytes(w1) | kDashes1) == kHighBits &&
-                     (hex_digit_bytes(w2) | kDashes2) == kHighBits;
+    const bool hex = (hex_digit_bytes(w0) & hex_digit_bytes(w3) & hex_digit_bytes(w4)) == kHighBits &&
+                     (hex_digit_bytes(w1) | kDashes1) == kHighBits && (hex_digit_bytes(w2) | kDashes2) == kHighBits;
     const bool dashes = in[8] == '-' && in[13] == '-' && in[18] == '-' && in[23] == '-';
     constexpr uint64_t kLower = 0x20 * detail::kEachByte;
-    const uint64_t o0 = w0 | kLower, o1 = w1 | kLower, o2 = w2 | kLower, o3 = w3 | kLower,
-                   o4 = w4 | kLower;
+    const uint64_t o0 = w0 | kLower, o1 = w1 | kLower, o2 = w2 | kLower, o3 = w3 | kLower, o4 = w4 | kLower;
     std::memcpy(out, &o0, 8);
     std::memcpy(out + 8, &o1, 8);
     std::memcpy(out + 16, &o2, 8);
@@ -112,8 +108,7 @@ constexpr int64_t days_since_epoch(int64_t y, unsigned m, unsigned d) {
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto year_of_era = static_cast<unsigned>(y - era * 400);
   const unsigned day_of_year = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned day_of_era =
-      year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
   return era * 146097 + static_cast<int64_t>(day_of_era) - 719468;
 }
 
@@ -141,10 +136,9 @@ inline std::optional<int64_t> timestamp_ms(std::string_view s) {
                              (((d1 & kDigits1) + 0x76 * kEachByte) & kDigits1) |
                              (((d2 & kDigits2) + 0x76 * kEachByte) & kDigits2);
   const bool bad = ((w0 | w1 | w2) & kHighBits) != 0 || (over_nine & kHighBits) != 0 ||
-                   (w0 & ~kDigits0) != 0x2D00002D00000000ull ||  // '-' '-'
-                   (w1 & 0x0000FF0000000000ull) != 0x00003A0000000000ull ||              // ':'
-                   (p[10] != 'T' && p[10] != ' ') ||
-                   (w2 & ~kDigits2) != 0x5A0000002E00003Aull;  // ':' '.' 'Z'
+                   (w0 & ~kDigits0) != 0x2D00002D00000000ull ||                                  // '-' '-'
+                   (w1 & 0x0000FF0000000000ull) != 0x00003A0000000000ull ||                      // ':'
+                   (p[10] != 'T' && p[10] != ' ') || (w2 & ~kDigits2) != 0x5A0000002E00003Aull;  // ':' '.' 'Z'
   auto at = [](uint64_t d, unsigned byte) { return static_cast<unsigned>(d >> (8 * byte)) & 0xFF; };
   const unsigned year = at(d0, 0) * 1000 + at(d0, 1) * 100 + at(d0, 2) * 10 + at(d0, 3);
   const unsigned month = at(d0, 5) * 10 + at(d0, 6);

@@ -1,11 +1,10 @@
 // process/transforms/spec_loader.cc: YAML pipeline spec -> TransformProgram, every problem named by file, line and key.
 #include "process/transforms/spec_loader.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "config/config_file.h"
 #include "config/config_yaml.h"
@@ -20,8 +19,8 @@ constexpr std::string_view kSteps[] = {"parse", "validate", "filter", "dedupe", 
 constexpr std::string_view kTableKeys[] = {"name", "primary_key", "columns"};
 constexpr std::string_view kValidateKeys[] = {"required", "types", "patterns", "enums", "ranges"};
 constexpr std::string_view kDedupeKeys[] = {"key", "window_ms"};
-constexpr std::string_view kTypeNames[] = {"string", "integer", "number", "boolean", "object", "array",
-                                           "null",   "uuid",    "timestamp", "numeric"};
+constexpr std::string_view kTypeNames[] = {"string", "integer", "number", "boolean",   "object",
+                                           "array",  "null",    "uuid",   "timestamp", "numeric"};
 constexpr std::string_view kColumnTypes[] = {"text", "int", "bigint", "double", "timestamp", "uuid"};
 
 // Collects problems; each names where in the file, and the key path.
@@ -43,7 +42,8 @@ class Problems {
 
 std::string unknown(std::string_view kind, std::string_view name, std::span<const std::string_view> known) {
   const std::string suggestion = closest_name(name, known);
-  if (suggestion.empty()) return fmt::format("unknown {} '{}' (expected one of: {})", kind, name, fmt::join(known, ", "));
+  if (suggestion.empty())
+    return fmt::format("unknown {} '{}' (expected one of: {})", kind, name, fmt::join(known, ", "));
   return fmt::format("unknown {} '{}' (did you mean '{}'?)", kind, name, suggestion);
 }
 
@@ -146,7 +146,8 @@ ValidateStep load_validate(const YAML::Node& node, const std::string& path, Tran
   auto each = [&](const char* section, auto&& load) {
     const YAML::Node entries = node[section];
     if (!entries) return;
-    if (!entries.IsMap()) return problems.add(entries, path + "." + section, "expected a mapping of JSON pointer: rule");
+    if (!entries.IsMap())
+      return problems.add(entries, path + "." + section, "expected a mapping of JSON pointer: rule");
     for (const auto& entry : entries) {
       const std::string at = path + "." + section + "." + entry.first.Scalar();
       if (auto slot = pointer_slot(entry.first, at, program, problems)) load(*slot, entry.second, at);
@@ -155,15 +156,15 @@ ValidateStep load_validate(const YAML::Node& node, const std::string& path, Tran
   each("types", [&](uint32_t slot, const YAML::Node& value, const std::string& at) {
     TypeCheck check{.slot = slot};
     std::vector<std::string> phrases;
-    const std::vector<YAML::Node> names = value.IsSequence() ? std::vector<YAML::Node>(value.begin(), value.end())
-                                                             : std::vector<YAML::Node>{value};
+    const std::vector<YAML::Node> names =
+        value.IsSequence() ? std::vector<YAML::Node>(value.begin(), value.end()) : std::vector<YAML::Node>{value};
     for (const YAML::Node& name : names) {
       const std::string type = name.IsNull() ? "null" : name.IsScalar() ? name.Scalar() : "";  // YAML reads null
       static constexpr uint32_t kBits[] = {kString, kInteger, kInteger | kReal, kBoolean, kObject, kArray,
                                            kNull,   kUuid,    kTimestamp,       kNumeric};
-      static constexpr std::string_view kPhrases[] = {"a string", "an integer", "a number", "a boolean", "an object",
-                                                      "an array", "null", "a string", "a string",
-                                                      "a number or a numeric string"};
+      static constexpr std::string_view kPhrases[] = {
+          "a string", "an integer", "a number", "a boolean", "an object",
+          "an array", "null",       "a string", "a string",  "a number or a numeric string"};
       const auto found = std::find(std::begin(kTypeNames), std::end(kTypeNames), type);
       if (found == std::end(kTypeNames)) {
         problems.add(name, at, unknown("type", type, kTypeNames));
@@ -231,7 +232,8 @@ void load_map(const YAML::Node& node, const std::string& path, TransformProgram&
     const std::string at = path + "." + column;
     const int index = schema.column_index(column);
     if (index < 0) {
-      problems.add(entry.first, at, unknown("column", column, column_names) + fmt::format(" of table '{}'", schema.name));
+      problems.add(entry.first, at,
+                   unknown("column", column, column_names) + fmt::format(" of table '{}'", schema.name));
       continue;
     }
     if (mapped[static_cast<size_t>(index)]) {
@@ -242,9 +244,10 @@ void load_map(const YAML::Node& node, const std::string& path, TransformProgram&
       const int used = schema.column_index(name);
       if (used >= 0 && mapped[static_cast<size_t>(used)]) return static_cast<uint32_t>(used);
       error = used >= 0 ? fmt::format("column '{}' is used before it is mapped (map it earlier)", name)
-                        : fmt::format("unknown name '{}' (a JSON pointer starts with '/'; a column must be mapped "
-                                      "earlier; a function needs '(...)')",
-                                      name);
+                        : fmt::format(
+                              "unknown name '{}' (a JSON pointer starts with '/'; a column must be mapped "
+                              "earlier; a function needs '(...)')",
+                              name);
       return std::nullopt;
     };
     if (auto value = expression_of(entry.second, at, program, earlier, problems)) {
@@ -303,7 +306,8 @@ void load_transforms(const YAML::Node& list, TransformProgram& program, Problems
       const bool window_ok = number_into(body["window_ms"], window) && window > 0 && window < 9e18 &&
                              window == static_cast<double>(static_cast<int64_t>(window));
       if (!window_ok) {
-        problems.add(body["window_ms"] ? body["window_ms"] : body, path + ".window_ms", "expected a positive integer (ms)");
+        problems.add(body["window_ms"] ? body["window_ms"] : body, path + ".window_ms",
+                     "expected a positive integer (ms)");
       }
       auto key = body["key"] ? expression_of(body["key"], path + ".key", program, no_columns, problems) : std::nullopt;
       if (!body["key"]) problems.add(body, path + ".key", "missing: the expression records are deduplicated by");
@@ -374,8 +378,9 @@ Result<PipelineProgram> flagship_program() {
   static const Result<PipelineProgram> kProgram = [] {
     auto program = load_pipeline_spec_text(std::string(flagship_config_text()), std::string(kFlagshipConfigOrigin));
     if (program && !*program) {
-      return Result<PipelineProgram>(Error::make(
-          Errc::config, fmt::format("{}: the embedded flagship config has no table/transforms", kFlagshipConfigOrigin)));
+      return Result<PipelineProgram>(
+          Error::make(Errc::config,
+                      fmt::format("{}: the embedded flagship config has no table/transforms", kFlagshipConfigOrigin)));
     }
     return program;
   }();

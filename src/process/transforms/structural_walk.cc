@@ -1,4 +1,5 @@
-// process/transforms/structural_walk.cc: PointerTrie::scan — every pointer of a program resolved from simdjson's stage-1 index.
+// process/transforms/structural_walk.cc: PointerTrie::scan — every pointer of a program resolved from simdjson's
+// stage-1 index.
 //
 // simdjson parses in two stages. Stage 1 (SIMD, in the CPU's best kernel)
 // validates UTF-8, finds the strings (rejecting unescaped control characters
@@ -106,8 +107,7 @@ bool PointerTrie::scan(uint32_t* structurals, uint32_t count, std::string_view b
 const uint32_t* StructuralWalk::object(uint32_t node, int depth, const uint32_t* at) const {
   const char* const bytes = bytes_;
   Field* const fields = fields_;
-  const PointerTrie::Node* const keys =
-      node != kSkipped && !nodes_[node].child_keys.empty() ? &nodes_[node] : nullptr;
+  const PointerTrie::Node* const keys = node != kSkipped && !nodes_[node].child_keys.empty() ? &nodes_[node] : nullptr;
   ++at;
   if (bytes[*at] == '}') return at + 1;
   for (;;) {
@@ -177,8 +177,10 @@ inline const uint32_t* StructuralWalk::value(uint32_t node, int depth, const uin
     }
     case 't':
     case 'f':
-    case 'n': return literal(node, at);
-    default: return number(node, start, token_end(bytes_, at)) ? at + 1 : nullptr;
+    case 'n':
+      return literal(node, at);
+    default:
+      return number(node, start, token_end(bytes_, at)) ? at + 1 : nullptr;
   }
 }
 

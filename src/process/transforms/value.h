@@ -26,24 +26,59 @@ struct Val {
   std::string_view text;
 
   bool is_null() const { return kind == Kind::null; }
-  static Val of_bool(bool v) { Val out; out.kind = Kind::boolean; out.boolean = v; return out; }
-  static Val of_int(int64_t v) { Val out; out.kind = Kind::integer; out.integer = v; return out; }
-  static Val of_real(double v) { Val out; out.kind = Kind::real; out.real = v; return out; }
-  static Val of_text(std::string_view v) { Val out; out.kind = Kind::text; out.text = v; return out; }
+  static Val of_bool(bool v) {
+    Val out;
+    out.kind = Kind::boolean;
+    out.boolean = v;
+    return out;
+  }
+  static Val of_int(int64_t v) {
+    Val out;
+    out.kind = Kind::integer;
+    out.integer = v;
+    return out;
+  }
+  static Val of_real(double v) {
+    Val out;
+    out.kind = Kind::real;
+    out.real = v;
+    return out;
+  }
+  static Val of_text(std::string_view v) {
+    Val out;
+    out.kind = Kind::text;
+    out.text = v;
+    return out;
+  }
 
   // A value of the parsed document (absent: null).
   static Val of_slot(const json_fields::Slot& slot) {
     if (slot.is_null()) return Val{};
     switch (slot.tag()) {
-      case '"': return of_text(slot.text());
-      case 'l': return of_int(slot.int64());
-      case 'u': return of_real(static_cast<double>(slot.uint64()));
-      case 'd': return of_real(slot.real());
-      case 't': return of_bool(true);
-      case 'f': return of_bool(false);
-      case '{': { Val out; out.kind = Kind::object; return out; }
-      case '[': { Val out; out.kind = Kind::array; return out; }
-      default: return Val{};
+      case '"':
+        return of_text(slot.text());
+      case 'l':
+        return of_int(slot.int64());
+      case 'u':
+        return of_real(static_cast<double>(slot.uint64()));
+      case 'd':
+        return of_real(slot.real());
+      case 't':
+        return of_bool(true);
+      case 'f':
+        return of_bool(false);
+      case '{': {
+        Val out;
+        out.kind = Kind::object;
+        return out;
+      }
+      case '[': {
+        Val out;
+        out.kind = Kind::array;
+        return out;
+      }
+      default:
+        return Val{};
     }
   }
 };
@@ -63,13 +98,20 @@ struct Field {
 // "a string", "an integer", ...: the JSON kind of a value, as json_fields names it.
 inline const char* kind_name(const Val& v) {
   switch (v.kind) {
-    case Val::Kind::null: return "null";
-    case Val::Kind::boolean: return "a boolean";
-    case Val::Kind::integer: return "an integer";
-    case Val::Kind::real: return "a number with a fraction or exponent";
-    case Val::Kind::text: return "a string";
-    case Val::Kind::object: return "an object";
-    case Val::Kind::array: return "an array";
+    case Val::Kind::null:
+      return "null";
+    case Val::Kind::boolean:
+      return "a boolean";
+    case Val::Kind::integer:
+      return "an integer";
+    case Val::Kind::real:
+      return "a number with a fraction or exponent";
+    case Val::Kind::text:
+      return "a string";
+    case Val::Kind::object:
+      return "an object";
+    case Val::Kind::array:
+      return "an array";
   }
   return "an unknown value";
 }
@@ -122,8 +164,8 @@ class Scratch {
     size_t size;
   };
   std::vector<Block> blocks_;
-  size_t started_ = 0;      // blocks of the current record: [0, started_)
-  char* next_ = nullptr;    // the free bytes of the current block: [next_, end_)
+  size_t started_ = 0;    // blocks of the current record: [0, started_)
+  char* next_ = nullptr;  // the free bytes of the current block: [next_, end_)
   char* end_ = nullptr;
 };
 

@@ -67,7 +67,8 @@ inline std::optional<Field> read_field(std::string_view& in) {
   in.remove_prefix(1);
   Field field;
   switch (tag) {
-    case 'n': return field;
+    case 'n':
+      return field;
     case 'i':
     case 'r':
       if (in.size() < 8) return std::nullopt;
@@ -83,7 +84,8 @@ inline std::optional<Field> read_field(std::string_view& in) {
       in.remove_prefix(*size);
       return field;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -54,11 +54,18 @@ void OpenWindow::update(uint32_t group, std::span<const AggregateInput> inputs) 
     if (!in.present) continue;
     Cell& c = cell[a];
     switch (layout_->kinds[a]) {
-      case AggregateKind::count: break;
+      case AggregateKind::count:
+        break;
       case AggregateKind::sum:
-      case AggregateKind::avg: c.v += in.number; break;
-      case AggregateKind::min: c.v = c.n == 0 ? in.number : std::min(c.v, in.number); break;
-      case AggregateKind::max: c.v = c.n == 0 ? in.number : std::max(c.v, in.number); break;
+      case AggregateKind::avg:
+        c.v += in.number;
+        break;
+      case AggregateKind::min:
+        c.v = c.n == 0 ? in.number : std::min(c.v, in.number);
+        break;
+      case AggregateKind::max:
+        c.v = c.n == 0 ? in.number : std::max(c.v, in.number);
+        break;
       case AggregateKind::count_distinct: {
         DistinctSet& set = distinct(group, layout_->side[a]);
         if (set.find(in.text) == set.end()) set.emplace(in.text);
@@ -89,11 +96,17 @@ Value OpenWindow::result(uint32_t group, size_t aggregate) const {
     value.as.real = v;
   };
   switch (layout_->kinds[aggregate]) {
-    case AggregateKind::count: integer(c.n); break;
+    case AggregateKind::count:
+      integer(c.n);
+      break;
     case AggregateKind::sum:
     case AggregateKind::min:
-    case AggregateKind::max: real(c.v); break;
-    case AggregateKind::avg: real(c.n ? c.v / static_cast<double>(c.n) : 0); break;
+    case AggregateKind::max:
+      real(c.v);
+      break;
+    case AggregateKind::avg:
+      real(c.n ? c.v / static_cast<double>(c.n) : 0);
+      break;
     case AggregateKind::count_distinct:
       integer(static_cast<int64_t>(
           distinct_[size_t{group} * layout_->distinct_per_group + layout_->side[aggregate]].size()));
@@ -111,7 +124,8 @@ void OpenWindow::encode(uint32_t group, std::string& out) const {
     const Cell& c = cell[a];
     append_varint(out, static_cast<uint64_t>(c.n));
     switch (layout_->kinds[a]) {
-      case AggregateKind::count: break;
+      case AggregateKind::count:
+        break;
       case AggregateKind::sum:
       case AggregateKind::avg:
       case AggregateKind::min:
@@ -130,8 +144,8 @@ void OpenWindow::encode(uint32_t group, std::string& out) const {
       case AggregateKind::approx_count_distinct: {
         // Sparse (index, rank) pairs while most registers are zero, else all of them.
         const uint8_t* regs = registers(group, layout_->side[a]);
-        const auto nonzero = static_cast<size_t>(
-            std::count_if(regs, regs + hyperloglog::kRegisters, [](uint8_t r) { return r != 0; }));
+        const auto nonzero =
+            static_cast<size_t>(std::count_if(regs, regs + hyperloglog::kRegisters, [](uint8_t r) { return r != 0; }));
         append_varint(out, nonzero);
         if (nonzero * 3 < hyperloglog::kRegisters) {
           for (size_t i = 0; i < hyperloglog::kRegisters; ++i) {
@@ -156,7 +170,8 @@ bool OpenWindow::decode(uint32_t group, std::string_view in) {
     if (!n) return false;
     c.n = static_cast<int64_t>(*n);
     switch (layout_->kinds[a]) {
-      case AggregateKind::count: break;
+      case AggregateKind::count:
+        break;
       case AggregateKind::sum:
       case AggregateKind::avg:
       case AggregateKind::min:
@@ -208,8 +223,8 @@ size_t OpenWindow::memory_bytes() const {
   for (const std::string* key : keys_) {
     if (key->capacity() > 15) bytes += key->capacity() + 1;  // beyond the small-string buffer
   }
-  bytes += keys_.capacity() * sizeof(void*) + cells_.capacity() * sizeof(Cell) + hll_.capacity() +
-           dirty_.capacity() + dirty_list_.capacity() * sizeof(uint32_t) + distinct_.capacity() * sizeof(DistinctSet);
+  bytes += keys_.capacity() * sizeof(void*) + cells_.capacity() * sizeof(Cell) + hll_.capacity() + dirty_.capacity() +
+           dirty_list_.capacity() * sizeof(uint32_t) + distinct_.capacity() * sizeof(DistinctSet);
   for (const DistinctSet& set : distinct_) {
     bytes += set.bucket_count() * sizeof(void*) + set.size() * (sizeof(std::string) + 2 * sizeof(void*));
     for (const std::string& value : set) {

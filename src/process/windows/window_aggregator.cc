@@ -1,10 +1,10 @@
 // process/windows/window_aggregator.cc: window assignment, lateness, closing, deltas and restore.
 #include "process/windows/window_aggregator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cassert>
-
-#include <fmt/format.h>
 
 #include "process/windows/group_key.h"
 
@@ -124,10 +124,17 @@ void WindowAggregator::emit(const OpenWindow& window, bool closed, WindowDelta& 
       const auto field = group_key::read_field(key);
       if (!field) continue;  // keys are built by WindowRowReader; left null if ever malformed
       switch (field->kind) {
-        case Value::Kind::null: break;
-        case Value::Kind::integer: rows.set_integer(row, f, field->integer); break;
-        case Value::Kind::real: rows.set_real(row, f, field->real); break;
-        case Value::Kind::text: rows.set_text(row, f, field->text); break;
+        case Value::Kind::null:
+          break;
+        case Value::Kind::integer:
+          rows.set_integer(row, f, field->integer);
+          break;
+        case Value::Kind::real:
+          rows.set_real(row, f, field->real);
+          break;
+        case Value::Kind::text:
+          rows.set_text(row, f, field->text);
+          break;
       }
     }
     rows.set_integer(row, fields, window.start());

@@ -16,9 +16,9 @@
 namespace kascade {
 
 struct WindowStats {
-  uint64_t updates = 0;          // (record, window) accumulations
-  uint64_t late_records = 0;     // records none of whose windows was still open
-  uint64_t late_updates = 0;     // (record, window) pairs skipped because that window had closed
+  uint64_t updates = 0;       // (record, window) accumulations
+  uint64_t late_records = 0;  // records none of whose windows was still open
+  uint64_t late_updates = 0;  // (record, window) pairs skipped because that window had closed
   uint64_t windows_closed = 0;
   uint64_t forced_closes = 0;    // windows closed early at max_open_windows or max_groups
   uint64_t dropped_updates = 0;  // updates refused at max_groups (no older window left to close)
@@ -88,8 +88,8 @@ class WindowAggregator {
   const GroupLayout layout_;
   const TableSchema* results_;
   std::map<int64_t, std::unique_ptr<OpenWindow>> windows_;  // by start
-  std::vector<int64_t> max_event_;     // per partition
-  std::vector<int64_t> late_records_;  // per partition
+  std::vector<int64_t> max_event_;                          // per partition
+  std::vector<int64_t> late_records_;                       // per partition
   std::vector<uint8_t> clock_changed_;
   int64_t watermark_ = kUnseen;
   int64_t horizon_ = kUnseen;  // windows ending at or before it were closed early

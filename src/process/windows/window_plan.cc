@@ -28,8 +28,12 @@ struct KindName {
   AggregateKind kind;
 };
 constexpr KindName kKinds[] = {
-    {"count", AggregateKind::count}, {"sum", AggregateKind::sum}, {"min", AggregateKind::min},
-    {"max", AggregateKind::max},     {"avg", AggregateKind::avg}, {"count_distinct", AggregateKind::count_distinct},
+    {"count", AggregateKind::count},
+    {"sum", AggregateKind::sum},
+    {"min", AggregateKind::min},
+    {"max", AggregateKind::max},
+    {"avg", AggregateKind::avg},
+    {"count_distinct", AggregateKind::count_distinct},
     {"approx_count_distinct", AggregateKind::approx_count_distinct},
 };
 
@@ -105,8 +109,10 @@ Result<std::vector<AggregateSpec>> parse_aggregates(std::string_view text) {
       }
     }
     if (!known) {
-      return config_error(fmt::format("aggregate '{}': unknown function '{}' (count, sum, min, max, avg, "
-                                      "count_distinct, approx_count_distinct)", item, function));
+      return config_error(
+          fmt::format("aggregate '{}': unknown function '{}' (count, sum, min, max, avg, "
+                      "count_distinct, approx_count_distinct)",
+                      item, function));
     }
     if (const size_t cond = argument.find('='); cond != std::string_view::npos) {
       if (spec.kind != AggregateKind::count) {
@@ -117,7 +123,8 @@ Result<std::vector<AggregateSpec>> parse_aggregates(std::string_view text) {
       argument = trim(argument.substr(0, cond));
     }
     spec.field = std::string(argument);
-    if (!is_identifier(spec.name)) return config_error(fmt::format("aggregate '{}': '{}' is not a column name", item, spec.name));
+    if (!is_identifier(spec.name))
+      return config_error(fmt::format("aggregate '{}': '{}' is not a column name", item, spec.name));
     if (!spec.field.empty() && !is_field(spec.field)) {
       return config_error(fmt::format("aggregate '{}': '{}' is not a field name", item, spec.field));
     }
@@ -130,15 +137,18 @@ Result<std::vector<AggregateSpec>> parse_aggregates(std::string_view text) {
 }
 
 Status validate_plan(const WindowPlan& plan) {
-  if (!is_identifier(plan.table)) return config_error(fmt::format("windows.table: '{}' is not a table name", plan.table));
+  if (!is_identifier(plan.table))
+    return config_error(fmt::format("windows.table: '{}' is not a table name", plan.table));
   if (plan.size_ms <= 0) return config_error("windows.size_ms: must be positive");
   if (plan.slide_ms <= 0 || plan.slide_ms > plan.size_ms || plan.size_ms % plan.slide_ms != 0) {
-    return config_error(fmt::format("windows.slide_ms ({}) must divide windows.size_ms ({})", plan.slide_ms, plan.size_ms));
+    return config_error(
+        fmt::format("windows.slide_ms ({}) must divide windows.size_ms ({})", plan.slide_ms, plan.size_ms));
   }
   if (plan.size_ms / plan.slide_ms > 1000) return config_error("windows: a record may belong to at most 1000 windows");
   if (plan.allowed_lateness_ms < 0) return config_error("windows.allowed_lateness_ms: must not be negative");
   if (plan.aggregates.empty()) return config_error("windows.aggregates: at least one aggregate is needed");
-  if (!is_field(plan.event_time)) return config_error(fmt::format("windows.event_time: '{}' is not a field", plan.event_time));
+  if (!is_field(plan.event_time))
+    return config_error(fmt::format("windows.event_time: '{}' is not a field", plan.event_time));
   for (const std::string& field : plan.group_by) {
     if (!is_field(field)) return config_error(fmt::format("windows.group_by: '{}' is not a field", field));
   }

@@ -20,7 +20,7 @@ const char* aggregate_kind_name(AggregateKind kind);
 struct AggregateSpec {
   std::string name;
   AggregateKind kind = AggregateKind::count;
-  std::string field;   // a column of the mapped row, or "header.<name>"
+  std::string field;  // a column of the mapped row, or "header.<name>"
   bool has_filter = false;
   std::string equals;  // count(field=value): counts records whose field's text is `value`
 };
@@ -37,8 +37,8 @@ enum class MissingGroupPolicy : uint8_t { null_group, dead_letter };
 // A tumbling (slide == size) or hopping window over event time, grouped by
 // fields, with its aggregates and the bounds of its in-memory state.
 struct WindowPlan {
-  std::string table;      // results table, also the name of the checkpointed state
-  std::string event_time; // "header.fetched_at" or a timestamp/integer column
+  std::string table;       // results table, also the name of the checkpointed state
+  std::string event_time;  // "header.fetched_at" or a timestamp/integer column
   std::vector<std::string> group_by;
   std::vector<AggregateSpec> aggregates;
   int64_t size_ms = 60000;

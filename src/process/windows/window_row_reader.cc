@@ -1,10 +1,10 @@
 // process/windows/window_row_reader.cc: field binding and per-row extraction.
 #include "process/windows/window_row_reader.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "process/windows/group_key.h"
 
@@ -74,9 +74,9 @@ Result<WindowRowReader> WindowRowReader::bind(const WindowPlan& plan, const Tabl
       const bool header = ref.field.column < 0;
       const ColumnType type = header ? ColumnType::text : input.columns[static_cast<size_t>(ref.field.column)].type;
       if (ref.numeric && !header && !is_numeric(type)) {
-        return Error::make(Errc::config, fmt::format("windows: {}({}) needs a numeric column, '{}' is {}",
-                                                     aggregate_kind_name(spec.kind), spec.field, spec.field,
-                                                     column_type_name(type)));
+        return Error::make(Errc::config,
+                           fmt::format("windows: {}({}) needs a numeric column, '{}' is {}",
+                                       aggregate_kind_name(spec.kind), spec.field, spec.field, column_type_name(type)));
       }
       if (spec.has_filter) {
         ref.equals = spec.equals;
@@ -125,12 +125,18 @@ bool WindowRowReader::read(const ConsumedRecord& record, const RowBatch& rows, s
     const bool textual = field.type == ColumnType::text || field.type == ColumnType::uuid;
     const bool real = field.type == ColumnType::float64;
     switch (v.kind) {
-      case Value::Kind::null: append_missing(field); break;
+      case Value::Kind::null:
+        append_missing(field);
+        break;
       case Value::Kind::integer:
         textual || real ? append_missing(field) : group_key::append_integer(key_, v.as.integer);
         break;
-      case Value::Kind::real: real ? group_key::append_real(key_, v.as.real) : append_missing(field); break;
-      case Value::Kind::text: textual ? group_key::append_text(key_, rows.text(v)) : append_missing(field); break;
+      case Value::Kind::real:
+        real ? group_key::append_real(key_, v.as.real) : append_missing(field);
+        break;
+      case Value::Kind::text:
+        textual ? group_key::append_text(key_, rows.text(v)) : append_missing(field);
+        break;
     }
   }
 
@@ -175,7 +181,8 @@ void WindowRowReader::read_aggregate(size_t index, const ConsumedRecord& record,
   }
   const Value& v = rows.get(row, static_cast<size_t>(ref.field.column));
   switch (v.kind) {
-    case Value::Kind::null: return;
+    case Value::Kind::null:
+      return;
     case Value::Kind::text:
       in.present = !ref.equals || rows.text(v) == *ref.equals;
       in.text = rows.text(v);

@@ -1,4 +1,5 @@
-// process/windows/window_row_reader.h: a mapped row and its record's headers -> event time, group key, aggregate inputs.
+// process/windows/window_row_reader.h: a mapped row and its record's headers -> event time, group key, aggregate
+// inputs.
 #pragma once
 
 #include <array>

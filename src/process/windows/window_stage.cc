@@ -38,11 +38,11 @@ void WindowStage::add(const ConsumedRecord& record, size_t row, std::string_view
   }
   if (!reader_.missing_group().empty()) {
     ++without_group_;
-    batch.dead_letters.push_back(dead_letter_of(
-        record, topic, dead_letter_class::window,
-        fmt::format("group-by field '{}' of '{}' is missing or not of its column's type", reader_.missing_group(),
-                    results_.name),
-        now_ms));
+    batch.dead_letters.push_back(
+        dead_letter_of(record, topic, dead_letter_class::window,
+                       fmt::format("group-by field '{}' of '{}' is missing or not of its column's type",
+                                   reader_.missing_group(), results_.name),
+                       now_ms));
     return;
   }
   const Admission admission =
@@ -62,8 +62,8 @@ void WindowStage::seal(SinkBatch& batch, int64_t now_ms, bool last) {
   aggregator_->take_changes(delta);
   // Early update: the open windows' results now, in the same transaction as
   // the state they come from; the windows closed above are no longer open.
-  const bool due = early_updates_ms_ > 0 && (last_early_update_ms_ == INT64_MIN ||
-                                             now_ms - last_early_update_ms_ >= early_updates_ms_);
+  const bool due = early_updates_ms_ > 0 &&
+                   (last_early_update_ms_ == INT64_MIN || now_ms - last_early_update_ms_ >= early_updates_ms_);
   if (last || due) {
     aggregator_->emit_open(delta);
     last_early_update_ms_ = now_ms;

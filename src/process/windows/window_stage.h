@@ -1,4 +1,5 @@
-// process/windows/window_stage.h: the processor's window step — mapped rows in, results and state out with each sink batch.
+// process/windows/window_stage.h: the processor's window step — mapped rows in, results and state out with each sink
+// batch.
 #pragma once
 
 #include <memory>
@@ -19,8 +20,8 @@ namespace kascade {
 // committed together. Used by the processor thread only.
 class WindowStage {
  public:
-  static Result<std::unique_ptr<WindowStage>> open(const WindowPlan& plan, const TableSchema& input,
-                                                   int32_t partitions, Sink& sink);
+  static Result<std::unique_ptr<WindowStage>> open(const WindowPlan& plan, const TableSchema& input, int32_t partitions,
+                                                   Sink& sink);
 
   // Adds row `row` of batch.rows, mapped from `record`; a late record may become a dead letter in `batch`.
   void add(const ConsumedRecord& record, size_t row, std::string_view topic, int64_t now_ms, SinkBatch& batch);

@@ -10,9 +10,7 @@ namespace {
 
 using std::chrono::sys_seconds;
 
-sys_seconds at(const char* iso) {
-  return sys_seconds(std::chrono::seconds(*parse_iso8601_ms(iso) / 1000));
-}
+sys_seconds at(const char* iso) { return sys_seconds(std::chrono::seconds(*parse_iso8601_ms(iso) / 1000)); }
 
 std::string next(const char* expression, const char* after) {
   auto schedule = CronSchedule::parse(expression);
@@ -84,10 +82,9 @@ TEST(CronTest, InvalidExpressionsAreRejectedWithTheFieldAtFault) {
     const char* mentions;
   };
   for (const Case& c : {Case{"0 3 * *", "expected 5 fields"}, Case{"0 3 * * * *", "got 6"},
-                        Case{"60 * * * *", "minute field '60': value out of range"},
-                        Case{"0 24 * * *", "hour field"}, Case{"0 0 0 * *", "day-of-month field"},
-                        Case{"0 0 * 13 *", "month field"}, Case{"0 0 * * 8", "day-of-week field"},
-                        Case{"*/0 * * * *", "step must be a positive number"},
+                        Case{"60 * * * *", "minute field '60': value out of range"}, Case{"0 24 * * *", "hour field"},
+                        Case{"0 0 0 * *", "day-of-month field"}, Case{"0 0 * 13 *", "month field"},
+                        Case{"0 0 * * 8", "day-of-week field"}, Case{"*/0 * * * *", "step must be a positive number"},
                         Case{"10-5 * * * *", "runs backwards"}, Case{"a * * * *", "expected *, a number"},
                         Case{"1,,2 * * * *", "minute field"}, Case{"", "expected 5 fields"}}) {
     auto parsed = CronSchedule::parse(c.expression);

@@ -2,11 +2,10 @@
 // a scheduler that is gone read (and are marked) as interrupted; skipped ticks; the --job filter.
 #include "schedule/job_history.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "testing/temp_dir.h"
 

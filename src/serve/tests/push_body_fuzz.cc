@@ -40,10 +40,38 @@ std::vector<Seed> read_corpus(const std::filesystem::path& dir) {
 }
 
 // Pieces of JSON (and of broken UTF-8) worth inserting.
-const std::vector<std::string> kTokens = {
-    "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud83d", "\\ude00", "\\u00e9", "0", "-", "1e5", ".5", "true",
-    "null", " ", "\n", "\r\n", "\t", "\"id\"", "\xc3", "\xc3\xa9", "\xed\xa0\x80", "\xf0\x9f\x98\x80", "\xff", "{}",
-    "[{}]", "\x01", "\"login\":{\"uuid\":"};
+const std::vector<std::string> kTokens = {"{",
+                                          "}",
+                                          "[",
+                                          "]",
+                                          ",",
+                                          ":",
+                                          "\"",
+                                          "\\",
+                                          "\\u",
+                                          "\\ud83d",
+                                          "\\ude00",
+                                          "\\u00e9",
+                                          "0",
+                                          "-",
+                                          "1e5",
+                                          ".5",
+                                          "true",
+                                          "null",
+                                          " ",
+                                          "\n",
+                                          "\r\n",
+                                          "\t",
+                                          "\"id\"",
+                                          "\xc3",
+                                          "\xc3\xa9",
+                                          "\xed\xa0\x80",
+                                          "\xf0\x9f\x98\x80",
+                                          "\xff",
+                                          "{}",
+                                          "[{}]",
+                                          "\x01",
+                                          "\"login\":{\"uuid\":"};
 
 void mutate(std::string& body, std::mt19937_64& rng) {
   const int edits = 1 + static_cast<int>(rng() % 4);
@@ -121,9 +149,7 @@ DomVerdict dom_records(simdjson::dom::parser& parser, const std::string& text, b
 }
 
 // Errors of simdjson that push ingest does not share: it checks the grammar, not the range of numbers.
-bool number_range_error(simdjson::error_code error) {
-  return error == simdjson::NUMBER_ERROR;
-}
+bool number_range_error(simdjson::error_code error) { return error == simdjson::NUMBER_ERROR; }
 
 // Parses `body`, checks what came out, and compares with simdjson; true if it was accepted.
 bool check(const std::string& body, BodyFormat format, const KeyPointer& key, simdjson::dom::parser& dom) {

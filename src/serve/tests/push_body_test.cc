@@ -129,9 +129,9 @@ TEST(PushBody, LoneSurrogateEscapesAreRefused) {
 }
 
 TEST(PushBody, InvalidUtf8IsRefused) {
-  expect_refused(parse("[{\"a\":\"\xc0\x80\"}]"), 7, "invalid UTF-8", 0);      // overlong NUL
-  expect_refused(parse("[{\"a\":\"\xe0\x80\xaf\"}]"), 7, "invalid UTF-8", 0);  // overlong '/'
-  expect_refused(parse("[{\"a\":\"\xed\xa0\x80\"}]"), 7, "invalid UTF-8", 0);  // a surrogate
+  expect_refused(parse("[{\"a\":\"\xc0\x80\"}]"), 7, "invalid UTF-8", 0);          // overlong NUL
+  expect_refused(parse("[{\"a\":\"\xe0\x80\xaf\"}]"), 7, "invalid UTF-8", 0);      // overlong '/'
+  expect_refused(parse("[{\"a\":\"\xed\xa0\x80\"}]"), 7, "invalid UTF-8", 0);      // a surrogate
   expect_refused(parse("[{\"a\":\"\xf4\x90\x80\x80\"}]"), 7, "invalid UTF-8", 0);  // beyond U+10FFFF
   expect_refused(parse("[{\"a\":\"\xf5\"}]"), 7, "invalid UTF-8", 0);
   expect_refused(parse("[{\"a\":\"\xe2\x82\"}]"), 7, "invalid UTF-8", 0);  // cut short
@@ -206,10 +206,10 @@ TEST(BodyFormat, OnlyJsonAndNdjsonWithUtf8) {
   EXPECT_EQ(*body_format(" application/json ; foo=bar "), BodyFormat::json_array);
   EXPECT_EQ(*body_format("application/x-ndjson"), BodyFormat::ndjson);
   EXPECT_EQ(*body_format("application/X-NDJSON; Charset=utf-8"), BodyFormat::ndjson);
-  for (const char* refused : {"application/jsonx", "application/json-seq", "application/jsonl", "text/plain", "",
-                              "application/x-ndjsonx", "application/json; charset=latin1",
-                              "application/json; charset=utf-16", "application/json; charset", "json",
-                              "application/json/x"}) {
+  for (const char* refused :
+       {"application/jsonx", "application/json-seq", "application/jsonl", "text/plain", "", "application/x-ndjsonx",
+        "application/json; charset=latin1", "application/json; charset=utf-16", "application/json; charset", "json",
+        "application/json/x"}) {
     auto format = body_format(refused);
     ASSERT_FALSE(format) << refused;
     EXPECT_EQ(format.error().code, Errc::invalid_argument);
@@ -229,8 +229,9 @@ TEST(TopicName, OneToTwoHundredSafeCharacters) {
   EXPECT_TRUE(check_topic_name("A-z_0.9"));
   EXPECT_TRUE(check_topic_name("..."));
   EXPECT_TRUE(check_topic_name(std::string(200, 'x')));
-  for (const std::string& bad : {std::string(), std::string("."), std::string(".."), std::string(201, 'x'),
-                                std::string("a b"), std::string("a/b"), std::string("\xc3\xa9"), std::string("a\nb")}) {
+  for (const std::string& bad :
+       {std::string(), std::string("."), std::string(".."), std::string(201, 'x'), std::string("a b"),
+        std::string("a/b"), std::string("\xc3\xa9"), std::string("a\nb")}) {
     const Status status = check_topic_name(bad);
     ASSERT_FALSE(status) << bad;
     EXPECT_EQ(status.error().code, Errc::invalid_argument);

@@ -1,4 +1,5 @@
-// sinks/cassandra/cassandra_dead_letters.cc: paging through `dead_letters` (to list, sum up, replay), and deleting from it.
+// sinks/cassandra/cassandra_dead_letters.cc: paging through `dead_letters` (to list, sum up, replay), and deleting from
+// it.
 #include "sinks/cassandra/cassandra_dead_letters.h"
 
 #include <fmt/format.h>
@@ -40,14 +41,15 @@ std::string CassandraDeadLetters::create_table_cql(std::string_view keyspace) {
 
 Status CassandraDeadLetters::scan(const ScanOptions& options, const DeadLetterStore::ChunkVisitor& visit) {
   const std::string cql = fmt::format(
-      "SELECT topic, partition, offset, key, error_class, error_message, failed_at, attempts{} FROM \"{}\".dead_letters",
+      "SELECT topic, partition, offset, key, error_class, error_message, failed_at, attempts{} FROM "
+      "\"{}\".dead_letters",
       options.with_values ? ", value" : "", keyspace_);
   cql::QueryOptions query{.consistency = consistency_, .page_size = static_cast<int32_t>(options.page)};
   std::vector<DeadLetter> letters;
   while (true) {
     auto page = session_.query(cql, query);
-    if (!page) return Error::make(page.error().code, "read dead letters: " + page.error().message,
-                                  page.error().retriable);
+    if (!page)
+      return Error::make(page.error().code, "read dead letters: " + page.error().message, page.error().retriable);
     letters.clear();
     for (cql::Row& row : page->rows.rows) {
       std::string* topic = std::get_if<std::string>(&row[ScanColumn::topic].v);
@@ -116,10 +118,11 @@ Result<DeadLetterSummary> CassandraDeadLetters::summary(size_t recent) {
 }
 
 Status CassandraDeadLetters::prepare() {
-  auto insert = session_.prepare(fmt::format("INSERT INTO \"{}\".dead_letters (topic, partition, offset, key, value, "
-                                             "error_class, error_message, failed_at, attempts) "
-                                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                             keyspace_));
+  auto insert =
+      session_.prepare(fmt::format("INSERT INTO \"{}\".dead_letters (topic, partition, offset, key, value, "
+                                   "error_class, error_message, failed_at, attempts) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   keyspace_));
   if (!insert) return insert.error();
   insert_ = *insert;
   return ok_status();
@@ -127,11 +130,10 @@ Status CassandraDeadLetters::prepare() {
 
 Status CassandraDeadLetters::send(cql::RequestGroup& requests, const DeadLetter& d, uint64_t tag) {
   if (!insert_) return Error::make(Errc::internal, "CassandraDeadLetters::send before prepare");
-  const cql::Cell cells[] = {cql::Cell::of_text(d.topic),         cql::Cell::of_integer(d.partition),
-                             cql::Cell::of_integer(d.offset),     cql::Cell::of_text(d.key),
-                             cql::Cell::of_text(d.value),         cql::Cell::of_text(d.error_class),
-                             cql::Cell::of_text(d.error_message), cql::Cell::of_integer(d.failed_at_ms),
-                             cql::Cell::of_integer(d.attempts)};
+  const cql::Cell cells[] = {
+      cql::Cell::of_text(d.topic),         cql::Cell::of_integer(d.partition),    cql::Cell::of_integer(d.offset),
+      cql::Cell::of_text(d.key),           cql::Cell::of_text(d.value),           cql::Cell::of_text(d.error_class),
+      cql::Cell::of_text(d.error_message), cql::Cell::of_integer(d.failed_at_ms), cql::Cell::of_integer(d.attempts)};
   return requests.execute(insert_, cql::BoundValues::cells(cells),
                           {.consistency = consistency_, .idempotent = true, .defer_write = true}, tag);
 }
@@ -145,10 +147,11 @@ Status CassandraDeadLetters::remove(const DeadLetter& letter) {
   }
   const cql::Cell key[] = {cql::Cell::of_text(letter.topic), cql::Cell::of_integer(letter.partition),
                            cql::Cell::of_integer(letter.offset), cql::Cell::of_text(letter.key)};
-  auto done = session_.execute(delete_, cql::BoundValues::cells(key),
-                               {.consistency = consistency_, .idempotent = true});
-  if (!done) return Error::make(done.error().code, "remove a replayed dead letter: " + done.error().message,
-                                done.error().retriable);
+  auto done =
+      session_.execute(delete_, cql::BoundValues::cells(key), {.consistency = consistency_, .idempotent = true});
+  if (!done)
+    return Error::make(done.error().code, "remove a replayed dead letter: " + done.error().message,
+                       done.error().retriable);
   return ok_status();
 }
 

@@ -56,15 +56,12 @@ std::string CassandraSink::describe_self() const {
   return fmt::format("cassandra {} keyspace {}", session_->describe(), options_.keyspace);
 }
 
-std::string CassandraSink::create_table_cql(const std::string& keyspace,
-                                            const TableSchema& schema) {
-  std::string cql =
-      fmt::format("CREATE TABLE IF NOT EXISTS {}.{} (", quoted(keyspace), quoted(schema.name));
+std::string CassandraSink::create_table_cql(const std::string& keyspace, const TableSchema& schema) {
+  std::string cql = fmt::format("CREATE TABLE IF NOT EXISTS {}.{} (", quoted(keyspace), quoted(schema.name));
   for (const auto& column : schema.columns)
     cql += fmt::format("{} {}, ", quoted(column.name), cql::cql_type_name(column.type));
   cql += "PRIMARY KEY ((";
-  for (size_t i = 0; i < schema.primary_key.size(); ++i)
-    cql += (i ? ", " : "") + quoted(schema.primary_key[i]);
+  for (size_t i = 0; i < schema.primary_key.size(); ++i) cql += (i ? ", " : "") + quoted(schema.primary_key[i]);
   return cql + ")))";
 }
 
@@ -72,16 +69,14 @@ Status CassandraSink::prepare(const TableSchema& schema) {
   schema_ = &schema;
   const std::string ks = quoted(options_.keyspace);
   const std::string statements[] = {
-      fmt::format("CREATE KEYSPACE IF NOT EXISTS {} WITH replication = {}", ks,
-                  options_.replication),
+      fmt::format("CREATE KEYSPACE IF NOT EXISTS {} WITH replication = {}", ks, options_.replication),
       create_table_cql(options_.keyspace, schema),
       CassandraDeadLetters::create_table_cql(options_.keyspace),
   };
   for (const auto& cql : statements) {
     auto done = session_->query(cql, {.consistency = cql::Consistency::one, .page_size = 0});
     if (!done)
-      return Error::make(done.error().code, fmt::format("{}: {}", cql, done.error().message),
-                         done.error().retriable);
+      return Error::make(done.error().code, fmt::format("{}: {}", cql, done.error().message), done.error().retriable);
   }
 
   if (auto status = reconcile_table(schema); !status) return status;
@@ -91,8 +86,8 @@ Status CassandraSink::prepare(const TableSchema& schema) {
     columns += (columns.empty() ? "" : ", ") + quoted(column.name);
     marks += marks.empty() ? "?" : ", ?";
   }
-  auto insert_row = session_->prepare(
-      fmt::format("INSERT INTO {}.{} ({}) VALUES ({})", ks, quoted(schema.name), columns, marks));
+  auto insert_row =
+      session_->prepare(fmt::format("INSERT INTO {}.{} ({}) VALUES ({})", ks, quoted(schema.name), columns, marks));
   if (!insert_row) return insert_row.error();
   insert_row_ = *insert_row;
   dead_letters_.emplace(*session_, options_.keyspace, options_.consistency);
@@ -107,8 +102,9 @@ Status CassandraSink::reconcile_table(const TableSchema& schema) {
   const std::string table = fmt::format("{}.{}", quoted(options_.keyspace), quoted(schema.name));
   // The table as the node knows it now (system_schema, not a cached prepared statement).
   auto existing = session_->query_all(
-      fmt::format("SELECT column_name, type FROM system_schema.columns WHERE keyspace_name = '{}' AND table_name = '{}'",
-                  options_.keyspace, schema.name),
+      fmt::format(
+          "SELECT column_name, type FROM system_schema.columns WHERE keyspace_name = '{}' AND table_name = '{}'",
+          options_.keyspace, schema.name),
       cql::Consistency::one);
   if (!existing) return existing.error();
   std::map<std::string, std::string, std::less<>> types;  // column -> CQL type
@@ -210,8 +206,7 @@ Status CassandraSink::write_rows(std::span<const SinkBatch* const> batches) {
     batch.refused_rows.push_back(row);
     std::string key, json;
     if (batch.row_source(row) == nullptr) {  // a batch without row_sources: the row itself, as JSON
-      const int key_column =
-          schema_->primary_key.empty() ? -1 : schema_->column_index(schema_->primary_key[0]);
+      const int key_column = schema_->primary_key.empty() ? -1 : schema_->column_index(schema_->primary_key[0]);
       const Value& k = batch.rows.get(row, static_cast<size_t>(key_column < 0 ? 0 : key_column));
       if (k.kind == Value::Kind::text) key = batch.rows.text(k);
       json = row_json(batch, row);
@@ -246,8 +241,8 @@ Status CassandraSink::write_replayed(const SinkBatch& batch, std::span<const Dea
 
 Result<WindowCheckpoint> CassandraSink::prepare_windows(const TableSchema& results) {
   auto windows = CassandraWindowState::open(
-      *session_, {options_.keyspace, options_.window_group, options_.window_topic, results.name},
-      options_.consistency, results);
+      *session_, {options_.keyspace, options_.window_group, options_.window_topic, results.name}, options_.consistency,
+      results);
   if (!windows) return windows.error();
   windows_ = std::move(*windows);
   return windows_->checkpoint();
@@ -257,8 +252,8 @@ Result<OffsetMap> CassandraSink::stored_offsets(const std::string& group, const 
   if (!windows_) return OffsetMap{};
   if (group != windows_->scope().group || topic != windows_->scope().topic) {
     return Error::make(Errc::internal, fmt::format("cassandra sink: offsets of group '{}' topic '{}' asked, window "
-                                                   "state kept for group '{}' topic '{}'", group, topic,
-                                                   windows_->scope().group, windows_->scope().topic));
+                                                   "state kept for group '{}' topic '{}'",
+                                                   group, topic, windows_->scope().group, windows_->scope().topic));
   }
   return windows_->offsets();
 }

@@ -17,8 +17,7 @@ namespace kascade {
 struct CassandraSinkOptions {
   cql::SessionOptions session;
   std::string keyspace = "kascade";
-  std::string replication =
-      "{'class': 'SimpleStrategy', 'replication_factor': 1}";  // a CQL map literal
+  std::string replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}";  // a CQL map literal
   cql::Consistency consistency = cql::Consistency::local_quorum;
   int max_in_flight = 512;  // EXECUTEs awaiting Cassandra's answer (the session's bound)
   // Windows: the consumer group and topic whose window state and offsets this sink keeps.
@@ -88,7 +87,7 @@ class CassandraSink final : public Sink, public DeadLetterStore {
   std::unique_ptr<cql::Session> session_;
   const TableSchema* schema_ = nullptr;
   std::shared_ptr<const cql::PreparedStatement> insert_row_;
-  std::unique_ptr<CassandraWindowState> windows_;  // with windows: their state and the offsets
+  std::unique_ptr<CassandraWindowState> windows_;     // with windows: their state and the offsets
   std::optional<CassandraDeadLetters> dead_letters_;  // once prepared
 };
 

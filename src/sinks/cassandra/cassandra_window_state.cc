@@ -2,6 +2,8 @@
 #include "sinks/cassandra/cassandra_window_state.h"
 
 #include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -11,9 +13,6 @@
 #include <random>
 #include <thread>
 #include <unordered_set>
-
-#include <signal.h>
-#include <unistd.h>
 
 #include "core/timestamp.h"
 #include "sinks/cassandra/cassandra_sink.h"
@@ -129,20 +128,23 @@ Result<WindowStateStatements> WindowStateStatements::prepare(cql::Session& sessi
       fmt::format("SELECT owner, lease_until FROM {} WHERE {} LIMIT 1", table, kWherePartition),
       fmt::format("UPDATE {} SET owner = ?, lease_until = ? WHERE {} IF owner = null", table, kWherePartition),
       fmt::format("UPDATE {} SET owner = ?, lease_until = ? WHERE {} IF owner = ?", table, kWherePartition),
-      fmt::format("SELECT kind, id, group_key, next_offset, max_event_ms, late_records, state FROM {} WHERE {}",
-                  table, kWherePartition),
+      fmt::format("SELECT kind, id, group_key, next_offset, max_event_ms, late_records, state FROM {} WHERE {}", table,
+                  kWherePartition),
       fmt::format("DELETE FROM {} WHERE {} AND kind = {} AND id = ?", table, kWherePartition, kStateKind),
       fmt::format("INSERT INTO {} (consumer_group, topic, aggregation, kind, id, group_key, state) "
-                  "VALUES (?, ?, ?, {}, ?, ?, ?)", table, kStateKind),
+                  "VALUES (?, ?, ?, {}, ?, ?, ?)",
+                  table, kStateKind),
       fmt::format("INSERT INTO {} (consumer_group, topic, aggregation, kind, id, group_key, max_event_ms, "
-                  "late_records) VALUES (?, ?, ?, {}, ?, ?, ?, ?)", table, kClockKind),
+                  "late_records) VALUES (?, ?, ?, {}, ?, ?, ?, ?)",
+                  table, kClockKind),
       fmt::format("INSERT INTO {} (consumer_group, topic, aggregation, kind, id, group_key, next_offset) "
-                  "VALUES (?, ?, ?, {}, ?, ?, ?)", table, kOffsetKind),
+                  "VALUES (?, ?, ?, {}, ?, ?, ?)",
+                  table, kOffsetKind),
   };
   WindowStateStatements out;
   std::shared_ptr<const cql::PreparedStatement>* slots[] = {
-      &out.renew, &out.release,   &out.read_lease, &out.claim_free, &out.claim_taken,
-      &out.load,  &out.remove,    &out.put_state,  &out.put_clock,  &out.put_offset};
+      &out.renew, &out.release, &out.read_lease, &out.claim_free, &out.claim_taken,
+      &out.load,  &out.remove,  &out.put_state,  &out.put_clock,  &out.put_offset};
   for (size_t i = 0; i < std::size(texts); ++i) {
     auto prepared = session.prepare(texts[i]);
     if (!prepared) return with_cql(texts[i], prepared.error());
@@ -169,8 +171,8 @@ Result<cql::Batch> state_commit_batch(const WindowStateStatements& statements, c
   }
   for (const auto& [partition, clock] : commit.clocks) {
     auto cells = with_key(scope, {},
-                          {Cell::of_integer(partition), Cell::of_text(kNoGroupKey), Cell::of_integer(clock.max_event_ms),
-                           Cell::of_integer(clock.late_records)});
+                          {Cell::of_integer(partition), Cell::of_text(kNoGroupKey),
+                           Cell::of_integer(clock.max_event_ms), Cell::of_integer(clock.late_records)});
     if (auto s = add(statements.put_clock, cells); !s) return s.error();
   }
   for (const auto& [partition, next] : commit.offsets) {
@@ -240,10 +242,9 @@ bool window_lease_holder_dead(const std::string& owner) {
   return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
-Result<std::unique_ptr<CassandraWindowState>> CassandraWindowState::open(cql::Session& session,
-                                                                          WindowStateScope scope,
-                                                                          Consistency consistency,
-                                                                          const TableSchema& results) {
+Result<std::unique_ptr<CassandraWindowState>> CassandraWindowState::open(cql::Session& session, WindowStateScope scope,
+                                                                         Consistency consistency,
+                                                                         const TableSchema& results) {
   std::unique_ptr<CassandraWindowState> state(
       new CassandraWindowState(session, std::move(scope), consistency, results));
   const std::string statements[] = {CassandraSink::create_table_cql(state->scope_.keyspace, results),
@@ -333,8 +334,7 @@ Status CassandraWindowState::claim_lease() {
     auto claimed = session_.execute(holder ? statements_.claim_taken : statements_.claim_free,
                                     cql::BoundValues::cells(values), {.consistency = consistency_, .idempotent = true});
     if (!claimed) return with_cql("claiming the lease", claimed.error());
-    if (claimed->kind == cql::ResultKind::rows && !claimed->rows.rows.empty() &&
-        !claimed->rows.rows[0].empty()) {
+    if (claimed->kind == cql::ResultKind::rows && !claimed->rows.rows.empty() && !claimed->rows.rows[0].empty()) {
       const auto* applied = std::get_if<bool>(&claimed->rows.rows[0][0].v);
       if (applied && *applied) return ok_status();
     }
@@ -427,7 +427,8 @@ Status CassandraWindowState::commit(std::span<const SinkBatch* const> batches) {
     if (commit.statements() > UINT16_MAX) {
       return Error::make(Errc::too_large,
                          fmt::format("window state: one batch changes {} rows of window state, more than a CQL batch "
-                                     "holds; lower processor.batch_records", commit.statements()));
+                                     "holds; lower processor.batch_records",
+                                     commit.statements()));
     }
     auto batch = state_commit_batch(statements_, scope_, owner_, now_ms() + kLeaseMs, commit);
     if (!batch) return batch.error();
@@ -436,11 +437,12 @@ Status CassandraWindowState::commit(std::span<const SinkBatch* const> batches) {
     auto answer = session_.execute(
         *batch, {.consistency = consistency_, .serial_consistency = Consistency::serial, .idempotent = true});
     if (!answer) {
-      Error error = with_cql(fmt::format("committing {} bytes of window state and offsets", commit.bytes),
-                             answer.error());
+      Error error =
+          with_cql(fmt::format("committing {} bytes of window state and offsets", commit.bytes), answer.error());
       if (!error.retriable && commit.bytes > kMaxCommitBytes) {
-        error.message += " (a single sink batch this large cannot be split without losing atomicity: lower "
-                         "processor.batch_records, or use approx_count_distinct instead of count_distinct)";
+        error.message +=
+            " (a single sink batch this large cannot be split without losing atomicity: lower "
+            "processor.batch_records, or use approx_count_distinct instead of count_distinct)";
       }
       return error;
     }
@@ -448,12 +450,12 @@ Status CassandraWindowState::commit(std::span<const SinkBatch* const> batches) {
       const auto* applied = std::get_if<bool>(&answer->rows.rows[0][0].v);
       if (applied && !*applied) {
         const auto holder = text_at(answer->rows.rows[0], column_of(answer->rows, "owner"));
-        return Error::make(Errc::unavailable,
-                           fmt::format("windows: processor {} lost the lease of aggregation '{}' (group '{}', topic "
-                                       "'{}') to {}: another processor instance runs it now; this one stops without "
-                                       "writing window state",
-                                       owner_, scope_.aggregation, scope_.group, scope_.topic,
-                                       holder.value_or("nobody")));
+        return Error::make(
+            Errc::unavailable,
+            fmt::format("windows: processor {} lost the lease of aggregation '{}' (group '{}', topic "
+                        "'{}') to {}: another processor instance runs it now; this one stops without "
+                        "writing window state",
+                        owner_, scope_.aggregation, scope_.group, scope_.topic, holder.value_or("nobody")));
       }
     }
     std::lock_guard lock(offsets_mutex_);

@@ -17,15 +17,15 @@
 // always wins over an earlier one regardless of the clients' clocks.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <thread>
 #include <vector>
-#include <condition_variable>
-#include <mutex>
 
 #include "core/record.h"
 #include "core/result.h"
@@ -47,7 +47,7 @@ struct WindowStateScope {
 // as one conditional BATCH. It always ends at a sink batch boundary, where
 // state and offsets match.
 struct StateCommit {
-  std::vector<int64_t> deleted_windows;                          // range deletes, before the upserts
+  std::vector<int64_t> deleted_windows;                           // range deletes, before the upserts
   std::map<std::pair<int64_t, std::string>, std::string> states;  // (window_start, group key) -> state
   std::map<int32_t, PartitionClock> clocks;
   OffsetMap offsets;
@@ -135,8 +135,7 @@ class CassandraWindowState {
   Status commit(std::span<const SinkBatch* const> batches);
 
  private:
-  CassandraWindowState(cql::Session& session, WindowStateScope scope, cql::Consistency consistency,
-                       TableSchema results)
+  CassandraWindowState(cql::Session& session, WindowStateScope scope, cql::Consistency consistency, TableSchema results)
       : session_(session), scope_(std::move(scope)), consistency_(consistency), results_(std::move(results)) {}
 
   Status claim_lease();

@@ -14,11 +14,14 @@ namespace {
 const char* sql_type(ColumnType type) {
   switch (type) {
     case ColumnType::int32:
-    case ColumnType::int64: return "INTEGER";
-    case ColumnType::float64: return "REAL";
+    case ColumnType::int64:
+      return "INTEGER";
+    case ColumnType::float64:
+      return "REAL";
     case ColumnType::timestamp:  // ISO-8601 UTC text: readable, and SQLite's date functions take it
     case ColumnType::uuid:
-    case ColumnType::text: return "TEXT";
+    case ColumnType::text:
+      return "TEXT";
   }
   return "TEXT";
 }
@@ -76,7 +79,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
   // Large pages: fewer B-tree levels and page splits for random uuid keys
   // (sqlite_ceiling_bench: 11.0 us of CPU per row at 4 KiB, 8.1 at 64 KiB).
   const std::string pragmas = fmt::format(
-      "PRAGMA page_size={}; PRAGMA journal_mode=WAL; PRAGMA synchronous={}; PRAGMA cache_size=-{}; PRAGMA temp_store=MEMORY; "
+      "PRAGMA page_size={}; PRAGMA journal_mode=WAL; PRAGMA synchronous={}; PRAGMA cache_size=-{}; PRAGMA "
+      "temp_store=MEMORY; "
       // Random uuid keys dirty most index pages in every transaction: checkpoint
       // the WAL into the main file every ~80 MB instead of every 4 MB.
       "PRAGMA wal_autocheckpoint={}; "
@@ -238,7 +242,9 @@ void SqliteStore::bind_row(SqliteStatement& statement, const RowBatch& rows, siz
     const Value& value = rows.get(r, c);
     const int index = static_cast<int>(c) + first;
     switch (value.kind) {
-      case Value::Kind::null: statement.bind_null(index); break;
+      case Value::Kind::null:
+        statement.bind_null(index);
+        break;
       case Value::Kind::integer:
         if (rows.schema().columns[c].type == ColumnType::timestamp) {
           timestamp_buffer.clear();
@@ -248,8 +254,12 @@ void SqliteStore::bind_row(SqliteStatement& statement, const RowBatch& rows, siz
           statement.bind(index, value.as.integer);
         }
         break;
-      case Value::Kind::real: statement.bind_double(index, value.as.real); break;
-      case Value::Kind::text: statement.bind_text(index, rows.text(value)); break;
+      case Value::Kind::real:
+        statement.bind_double(index, value.as.real);
+        break;
+      case Value::Kind::text:
+        statement.bind_text(index, rows.text(value));
+        break;
     }
   }
 }
@@ -330,7 +340,8 @@ Status SqliteStore::write_offsets(const SinkBatch& batch) {
 }
 
 Result<OffsetMap> SqliteStore::stored_offsets(const std::string& group, const std::string& topic) {
-  auto select = db_.prepare("SELECT partition, next_offset FROM consumer_offsets WHERE consumer_group = ? AND topic = ?");
+  auto select =
+      db_.prepare("SELECT partition, next_offset FROM consumer_offsets WHERE consumer_group = ? AND topic = ?");
   if (!select) return with_context(select.status()).error();
   select->bind_text(1, group);
   select->bind_text(2, topic);

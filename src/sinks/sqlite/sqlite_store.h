@@ -81,18 +81,18 @@ class SqliteStore final : public Sink, public DeadLetterStore {
   SqliteConnection db_;
   const TableSchema* schema_ = nullptr;
   SqliteStatement upsert_row_;
-  SqliteStatement upsert_rows_;  // kRowsPerStatement rows in one statement
+  SqliteStatement upsert_rows_;          // kRowsPerStatement rows in one statement
   SqliteStatement insert_dead_letter_;   // a new letter for a record adds its attempts to the earlier ones
   SqliteStatement replace_dead_letter_;  // ... replaces them (a replay's letters carry their total)
   bool replaying_ = false;               // in write_replayed(): letters are written with replace_dead_letter_
   SqliteStatement upsert_offset_;
   std::string timestamp_buffer_;
-  int key_column_ = -1;             // the single primary-key column, if there is one
+  int key_column_ = -1;  // the single primary-key column, if there is one
   struct RowRef {
     uint32_t batch;
     uint32_t row;
   };
-  std::vector<RowRef> row_order_;  // rows of the write, in key order
+  std::vector<RowRef> row_order_;              // rows of the write, in key order
   std::optional<SqliteWindowTables> windows_;  // once prepare_windows() was called
 };
 

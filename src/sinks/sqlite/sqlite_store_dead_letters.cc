@@ -79,8 +79,8 @@ Result<std::vector<ListedDeadLetter>> SqliteStore::list(const DeadLetterFilter& 
     fmt::format_to(std::back_inserter(where), "{}?{}", i == 0 ? " AND error_class IN (" : ", ", i + 3);
   }
   if (!filter.classes.empty()) where += ")";
-  auto read = db_.prepare(fmt::format("SELECT {}, length(value) FROM dead_letters{} ORDER BY id DESC LIMIT ?2",
-                                      kLetterColumns, where));
+  auto read = db_.prepare(
+      fmt::format("SELECT {}, length(value) FROM dead_letters{} ORDER BY id DESC LIMIT ?2", kLetterColumns, where));
   if (!read) return with_context(read.status()).error();
   read->bind_text(1, filter.topic);
   read->bind(2, filter.last == 0 ? int64_t{-1} : static_cast<int64_t>(filter.last));

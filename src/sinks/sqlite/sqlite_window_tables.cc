@@ -50,8 +50,7 @@ Result<SqliteWindowTables> SqliteWindowTables::open(SqliteConnection& db, const 
        "ON CONFLICT (aggregation, partition) DO UPDATE SET max_event_ms = excluded.max_event_ms, "
        "late_records = excluded.late_records"},
       {&tables.select_states_, "SELECT window_start, group_key, state FROM window_state WHERE aggregation = ?"},
-      {&tables.select_clocks_,
-       "SELECT partition, max_event_ms, late_records FROM window_clocks WHERE aggregation = ?"},
+      {&tables.select_clocks_, "SELECT partition, max_event_ms, late_records FROM window_clocks WHERE aggregation = ?"},
   };
   for (const Prepared& p : statements) {
     auto statement = db.prepare(p.sql);

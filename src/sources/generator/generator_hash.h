@@ -38,13 +38,9 @@ class Rng {
     return mix64(state_);
   }
   // Uniform in [0, n) for n < 2^32 (multiply-shift; the bias is negligible).
-  uint32_t below(uint32_t n) {
-    return static_cast<uint32_t>(((next() >> 32) * static_cast<uint64_t>(n)) >> 32);
-  }
+  uint32_t below(uint32_t n) { return static_cast<uint32_t>(((next() >> 32) * static_cast<uint64_t>(n)) >> 32); }
   // Uniform in [0, n) for any n > 0 (bias negligible for n << 2^64).
-  uint64_t below64(uint64_t n) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
-  }
+  uint64_t below64(uint64_t n) { return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64); }
   bool percent(uint32_t p) { return below(100) < p; }
   // Uniform in [0, n) for small n (digits, letters): up to eight draws share
   // one 64-bit word, peeled off by multiplying the remaining fraction by n.

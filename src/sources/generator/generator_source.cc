@@ -9,9 +9,10 @@
 
 namespace kascade {
 
-GeneratorSource::GeneratorSource(const GeneratorOptions& options, std::string name,
-                                 std::optional<uint64_t> max_records)
-    : generator_(options), name_(std::move(name)), max_records_(max_records),
+GeneratorSource::GeneratorSource(const GeneratorOptions& options, std::string name, std::optional<uint64_t> max_records)
+    : generator_(options),
+      name_(std::move(name)),
+      max_records_(max_records),
       seed_hash_(generator_hash::hash_seed(options.seed)) {}
 
 int64_t GeneratorSource::event_time(uint64_t index, int64_t batch_ms) const {
@@ -35,8 +36,8 @@ Status GeneratorSource::resume(const std::optional<std::string>& position) {
   const auto [ptr, ec] = std::from_chars(text.data(), end, index);
   // from_chars accepts neither signs nor spaces; insist it used every byte.
   if (text.empty() || ec != std::errc() || ptr != end) {
-    return Error::make(Errc::corrupt, "generator source '" + name_ + "': position '" + text +
-                                          "' is not a decimal record index");
+    return Error::make(Errc::corrupt,
+                       "generator source '" + name_ + "': position '" + text + "' is not a decimal record index");
   }
   next_index_ = index;
   return ok_status();
@@ -45,8 +46,7 @@ Status GeneratorSource::resume(const std::optional<std::string>& position) {
 Result<SourceBatch> GeneratorSource::next_batch(size_t max_records) {
   const uint64_t bound = max_records_.value_or(UINT64_MAX);
   const uint64_t begin = next_index_;
-  const uint64_t end =
-      begin >= bound ? begin : begin + std::min<uint64_t>(max_records, bound - begin);
+  const uint64_t end = begin >= bound ? begin : begin + std::min<uint64_t>(max_records, bound - begin);
 
   SourceBatch batch;
   batch.records.reserve(end - begin);

@@ -130,16 +130,14 @@ bool all_plain(const List& list) {
 
 bool all_plain(const Tables& t) {
   for (const Nationality& n : t.nationalities) {
-    if (!all_plain(n.male_first) || !all_plain(n.female_first) || !all_plain(n.last) ||
-        !all_plain(n.cities) || !all_plain(n.states) || !all_plain(n.streets) ||
-        !all_plain(n.streets_lower) || !all_plain(n.male_titles) || !all_plain(n.female_titles) ||
-        !plain(n.code) || !plain(n.country) || !plain(n.id_name) || !plain(n.phone) ||
+    if (!all_plain(n.male_first) || !all_plain(n.female_first) || !all_plain(n.last) || !all_plain(n.cities) ||
+        !all_plain(n.states) || !all_plain(n.streets) || !all_plain(n.streets_lower) || !all_plain(n.male_titles) ||
+        !all_plain(n.female_titles) || !plain(n.code) || !plain(n.country) || !plain(n.id_name) || !plain(n.phone) ||
         !plain(n.cell) || !plain(n.postcode) || !plain(n.id_pattern)) {
       return false;
     }
   }
-  return all_plain(t.timezones) && all_plain(t.adjectives) && all_plain(t.animals) &&
-         all_plain(t.passwords);
+  return all_plain(t.timezones) && all_plain(t.adjectives) && all_plain(t.animals) && all_plain(t.passwords);
 }
 
 Tables build_tables() {
@@ -184,8 +182,8 @@ std::string lower_utf8(std::string_view text) {
       out.push_back(b0 >= 'A' && b0 <= 'Z' ? static_cast<char>(b0 + 32) : static_cast<char>(b0));
       continue;
     }
-    const bool two_byte = (b0 & 0xE0) == 0xC0 && i + 1 < text.size() &&
-                          (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80;
+    const bool two_byte =
+        (b0 & 0xE0) == 0xC0 && i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80;
     if (!two_byte) {
       out.push_back(static_cast<char>(b0));
       continue;

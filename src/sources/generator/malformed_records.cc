@@ -3,8 +3,8 @@
 #include <optional>
 #include <string>
 
-#include "sources/generator/generator_hash.h"
 #include "core/json_append.h"
+#include "sources/generator/generator_hash.h"
 #include "sources/generator/randomuser_generator.h"
 #include "sources/generator/user_tweaks.h"
 
@@ -16,9 +16,8 @@ using generator_hash::mix64;
 
 constexpr uint64_t kMalformedSalt = 0x6D616C66;  // chooses the malformed indices
 constexpr uint64_t kShapeSalt = 0x73686170;      // chooses how each one is malformed
-constexpr MalformedKind kKinds[] = {MalformedKind::bad_json, MalformedKind::wrong_type,
-                                    MalformedKind::missing_required, MalformedKind::oversize,
-                                    MalformedKind::invalid_utf8};
+constexpr MalformedKind kKinds[] = {MalformedKind::bad_json, MalformedKind::wrong_type, MalformedKind::missing_required,
+                                    MalformedKind::oversize, MalformedKind::invalid_utf8};
 
 }  // namespace
 
@@ -48,8 +47,7 @@ std::optional<MalformedKind> RandomUserGenerator::malformed_kind(uint64_t index)
   return kKinds[mix64(h ^ kShapeSalt) % std::size(kKinds)];
 }
 
-void RandomUserGenerator::append_malformed(uint64_t index, MalformedKind kind,
-                                           std::string& out) const {
+void RandomUserGenerator::append_malformed(uint64_t index, MalformedKind kind, std::string& out) const {
   const uint64_t shape = index_hash(seed_hash_, index, kShapeSalt);
   Tweaks tweaks;
   switch (kind) {
@@ -65,8 +63,7 @@ void RandomUserGenerator::append_malformed(uint64_t index, MalformedKind kind,
       return;
     }
     case MalformedKind::wrong_type: {
-      static constexpr Tweaks::WrongType kShapes[] = {Tweaks::WrongType::age_string,
-                                                      Tweaks::WrongType::name_number,
+      static constexpr Tweaks::WrongType kShapes[] = {Tweaks::WrongType::age_string, Tweaks::WrongType::name_number,
                                                       Tweaks::WrongType::date_number};
       tweaks.wrong_type = kShapes[shape % std::size(kShapes)];
       break;
@@ -88,8 +85,7 @@ Record RandomUserGenerator::record(uint64_t index, int64_t fetched_at_ms) const 
   return record(index, fetched_at_ms, "generator");
 }
 
-Record RandomUserGenerator::record(uint64_t index, int64_t fetched_at_ms,
-                                   std::string_view source_name) const {
+Record RandomUserGenerator::record(uint64_t index, int64_t fetched_at_ms, std::string_view source_name) const {
   Record rec;
   rec.timestamp_ms = fetched_at_ms;
   const std::optional<MalformedKind> kind = malformed_kind(index);

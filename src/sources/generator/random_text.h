@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sources/generator/generator_hash.h"
 #include "core/json_append.h"
+#include "sources/generator/generator_hash.h"
 
 namespace kascade::random_text {
 
@@ -80,9 +80,8 @@ inline void append_fixed4(std::string& out, int64_t ten_thousandths) {
   }
   json_append::append_int(out, ten_thousandths / 10000);
   const int64_t frac = ten_thousandths % 10000;
-  const char digits[5] = {
-      '.', static_cast<char>('0' + frac / 1000), static_cast<char>('0' + frac / 100 % 10),
-      static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10)};
+  const char digits[5] = {'.', static_cast<char>('0' + frac / 1000), static_cast<char>('0' + frac / 100 % 10),
+                          static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10)};
   out.append(digits, sizeof(digits));
 }
 

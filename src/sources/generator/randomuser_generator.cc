@@ -5,10 +5,10 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/json_append.h"
 #include "core/timestamp.h"
 #include "sources/generator/generator_hash.h"
 #include "sources/generator/generator_tables.h"
-#include "core/json_append.h"
 #include "sources/generator/random_text.h"
 #include "sources/generator/user_tweaks.h"
 
@@ -159,8 +159,7 @@ std::string RandomUserGenerator::user_json(uint64_t index) const {
   return out;
 }
 
-void RandomUserGenerator::append_user(uint64_t index, const Tweaks& tweaks,
-                                      std::string& out) const {
+void RandomUserGenerator::append_user(uint64_t index, const Tweaks& tweaks, std::string& out) const {
   using WrongType = Tweaks::WrongType;
   const tables::Tables& t = tables::tables();
   Rng rng(index_hash(seed_hash_, index, kUserStreamSalt));
@@ -275,8 +274,7 @@ void RandomUserGenerator::append_user(uint64_t index, const Tweaks& tweaks,
   out.append(",\"password\":");
   put(pick(rng, t.passwords));
   out.append(",\"salt\":\"");
-  static constexpr std::string_view kSaltChars =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  static constexpr std::string_view kSaltChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   for (int i = 0; i < 8; ++i) out.push_back(kSaltChars[rng.small(kSaltChars.size())]);
   out.append("\",\"md5\":\"");
   append_hex(out, rng, 32);
@@ -288,15 +286,12 @@ void RandomUserGenerator::append_user(uint64_t index, const Tweaks& tweaks,
 
   // Ages 18 to 77 at the reference; registered at least 10 years after birth,
   // within the last 20 years.
-  const int64_t dob_ms =
-      kReferenceMs - 18 * kYearMs - static_cast<int64_t>(rng.below64(60 * kYearMs));
-  const int64_t registered_span =
-      std::min<int64_t>(20 * kYearMs, kReferenceMs - dob_ms - 10 * kYearMs);
+  const int64_t dob_ms = kReferenceMs - 18 * kYearMs - static_cast<int64_t>(rng.below64(60 * kYearMs));
+  const int64_t registered_span = std::min<int64_t>(20 * kYearMs, kReferenceMs - dob_ms - 10 * kYearMs);
   const int64_t registered_ms = kReferenceMs - static_cast<int64_t>(rng.below64(registered_span));
   out.append(",\"dob\":");
-  append_dated(
-      out, dob_ms, with_ms,
-      tweaks.wrong_type == WrongType::age_string ? DateFault::age_string : DateFault::none);
+  append_dated(out, dob_ms, with_ms,
+               tweaks.wrong_type == WrongType::age_string ? DateFault::age_string : DateFault::none);
   if (extra == 2) {  // another unknown nested key, inside dob
     out.pop_back();
     out.append(",\"zodiac\":\"");
@@ -306,9 +301,8 @@ void RandomUserGenerator::append_user(uint64_t index, const Tweaks& tweaks,
     out.append("\"}");
   }
   out.append(",\"registered\":");
-  append_dated(
-      out, registered_ms, with_ms,
-      tweaks.wrong_type == WrongType::date_number ? DateFault::date_number : DateFault::none);
+  append_dated(out, registered_ms, with_ms,
+               tweaks.wrong_type == WrongType::date_number ? DateFault::date_number : DateFault::none);
 
   out.append(",\"phone\":\"");
   append_pattern(out, nat.phone, rng);

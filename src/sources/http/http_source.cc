@@ -1,9 +1,9 @@
 // sources/http/http_source.cc: requests, page boundaries and positions of the http source.
 #include "sources/http/http_source.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "core/timestamp.h"
 #include "sources/http/link_header.h"
@@ -23,8 +23,9 @@ HttpSource::HttpSource(HttpSourceOptions options)
 
 Status HttpSource::check_origin(const std::string& url) const {
   auto origin = url_origin(url);
-  if (!origin) return Error::make(Errc::invalid_argument, fmt::format("http source '{}': {}", options_.name,
-                                                                      origin.error().message));
+  if (!origin)
+    return Error::make(Errc::invalid_argument,
+                       fmt::format("http source '{}': {}", options_.name, origin.error().message));
   if (*origin == home_origin_) return ok_status();
   if (std::find(options_.allowed_origins.begin(), options_.allowed_origins.end(), *origin) !=
       options_.allowed_origins.end()) {
@@ -54,7 +55,9 @@ PageState HttpSource::after_buffered_page() const {
   PageState next = state_;
   next.skip = 0;
   switch (options_.pagination) {
-    case Pagination::none: next.done = true; break;
+    case Pagination::none:
+      next.done = true;
+      break;
     case Pagination::page:
       next.page += 1;
       next.done = buffer_.empty();
@@ -102,8 +105,8 @@ SourceBatch HttpSource::take_buffered(size_t max_records) {
   return batch;
 }
 
-SourceBatch HttpSource::malformed_page_batch(const std::string& url, const std::string& body,
-                                             const std::string& reason, int64_t fetched_at) {
+SourceBatch HttpSource::malformed_page_batch(const std::string& url, const std::string& body, const std::string& reason,
+                                             int64_t fetched_at) {
   // The request URL holds no credentials (they travel in headers), so it may be named.
   SourceBatch batch;
   batch.records.push_back(malformed_body_record(url, body, url, reason, options_.name, fetched_at));
@@ -113,7 +116,8 @@ SourceBatch HttpSource::malformed_page_batch(const std::string& url, const std::
 
 Result<SourceBatch> HttpSource::next_batch(size_t max_records) {
   const uint64_t bound = options_.max_records.value_or(UINT64_MAX);
-  if (state_.done || state_.emitted >= bound) return SourceBatch{.records = {}, .position = position(), .exhausted = true};
+  if (state_.done || state_.emitted >= bound)
+    return SourceBatch{.records = {}, .position = position(), .exhausted = true};
   if (buffered_) return take_buffered(max_records);
 
   const std::string url = request_url(options_.url_template, options_.pagination, state_);
@@ -124,7 +128,8 @@ Result<SourceBatch> HttpSource::next_batch(size_t max_records) {
   static const std::vector<std::string> kNoHeaders;
   auto response = fetcher_.fetch(url, home ? options_.headers : kNoHeaders);
   if (!response) {
-    return Error::make(response.error().code, fmt::format("http source '{}': {}", options_.name, response.error().message));
+    return Error::make(response.error().code,
+                       fmt::format("http source '{}': {}", options_.name, response.error().message));
   }
   if (!response->has_value()) return SourceBatch{.records = {}, .position = position(), .exhausted = false};
 

@@ -18,7 +18,7 @@ struct HttpSourceOptions {
   std::string name = "http";
   std::string url_template;  // {page}, {offset}, {cursor} are replaced per request
   Pagination pagination = Pagination::none;
-  uint64_t first_page = 1;   // Pagination::page: the number of the first page
+  uint64_t first_page = 1;  // Pagination::page: the number of the first page
   JsonPageLayout layout;
   // Request headers "Name: value", credentials included. Never logged or put in errors.
   std::vector<std::string> headers;

@@ -6,9 +6,8 @@
 // them back could change numbers and escapes).
 #include "sources/http/json_page.h"
 
-#include <simdjson.h>
-
 #include <fmt/format.h>
+#include <simdjson.h>
 
 namespace kascade {
 namespace {
@@ -47,7 +46,8 @@ JsonPageParser::JsonPageParser(JsonPageLayout layout) : layout_(std::move(layout
 JsonPageParser::~JsonPageParser() { delete impl_; }
 
 Result<JsonPage> JsonPageParser::parse(std::string& body) {
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
+    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   simdjson::dom::element root;
   if (auto error = impl_->dom.parse(body.data(), body.size(), false).get(root)) return malformed("not JSON", error);
   simdjson::dom::element found;

@@ -1,10 +1,10 @@
 // sources/http/page_state.cc: positions of the http source (text form) and request URLs.
 #include "sources/http/page_state.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
 
 namespace kascade {
 namespace {
@@ -57,11 +57,20 @@ Result<Pagination> parse_pagination(std::string_view name) {
 std::string format_position(const PageState& state, Pagination pagination) {
   std::string value;
   switch (pagination) {
-    case Pagination::none: break;
-    case Pagination::page: value = std::to_string(state.page); break;
-    case Pagination::offset: value = std::to_string(state.offset); break;
-    case Pagination::cursor: value = state.cursor; break;
-    case Pagination::link: value = state.next_url; break;
+    case Pagination::none:
+      break;
+    case Pagination::page:
+      value = std::to_string(state.page);
+      break;
+    case Pagination::offset:
+      value = std::to_string(state.offset);
+      break;
+    case Pagination::cursor:
+      value = state.cursor;
+      break;
+    case Pagination::link:
+      value = state.next_url;
+      break;
   }
   const std::string_view kind = state.done ? "done" : name_of(pagination);
   return fmt::format("{} {} {} {}", state.emitted, state.skip, kind, state.done ? "" : value);
@@ -86,15 +95,20 @@ Result<PageState> parse_position(std::string_view text, Pagination pagination) {
                                                  kind, name_of(pagination)));
   }
   switch (pagination) {
-    case Pagination::none: break;
+    case Pagination::none:
+      break;
     case Pagination::page:
       if (!parse_u64(text, state.page)) return corrupt();
       break;
     case Pagination::offset:
       if (!parse_u64(text, state.offset)) return corrupt();
       break;
-    case Pagination::cursor: state.cursor = std::string(text); break;
-    case Pagination::link: state.next_url = std::string(text); break;
+    case Pagination::cursor:
+      state.cursor = std::string(text);
+      break;
+    case Pagination::link:
+      state.next_url = std::string(text);
+      break;
   }
   return state;
 }

@@ -18,13 +18,13 @@ Result<Pagination> parse_pagination(std::string_view name);
 // The request the source makes next, plus how many of its records the bus
 // already has (a page can be split over several appends).
 struct PageState {
-  bool done = false;        // the API has no page after the last one taken
-  uint64_t emitted = 0;     // records handed to the bus in total
-  uint64_t skip = 0;        // records of the next page the bus already has
-  uint64_t page = 1;        // Pagination::page
-  uint64_t offset = 0;      // Pagination::offset
-  std::string cursor;       // Pagination::cursor ("" = the first page)
-  std::string next_url;     // Pagination::link ("" = the URL template itself)
+  bool done = false;     // the API has no page after the last one taken
+  uint64_t emitted = 0;  // records handed to the bus in total
+  uint64_t skip = 0;     // records of the next page the bus already has
+  uint64_t page = 1;     // Pagination::page
+  uint64_t offset = 0;   // Pagination::offset
+  std::string cursor;    // Pagination::cursor ("" = the first page)
+  std::string next_url;  // Pagination::link ("" = the URL template itself)
 
   bool operator==(const PageState&) const = default;
 };

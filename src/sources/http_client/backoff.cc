@@ -46,7 +46,8 @@ std::optional<std::chrono::milliseconds> parse_http_date(std::string_view value,
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) value.remove_suffix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\r'))
+    value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
   if (value.front() >= '0' && value.front() <= '9') return parse_delta_seconds(value);
   return parse_http_date(value, now);

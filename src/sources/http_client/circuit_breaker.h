@@ -6,7 +6,7 @@
 namespace kascade {
 
 struct CircuitBreakerOptions {
-  int failure_threshold = 5;                   // consecutive failures that open the circuit
+  int failure_threshold = 5;                  // consecutive failures that open the circuit
   std::chrono::milliseconds open_for{10000};  // how long it stays open before one trial call
 };
 

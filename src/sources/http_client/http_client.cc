@@ -2,10 +2,9 @@
 #include "sources/http_client/http_client.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 
 #include <mutex>
-
-#include <fmt/format.h>
 
 #include "core/text.h"
 
@@ -142,7 +141,9 @@ Result<HttpResponse> HttpClient::get(const std::string& url, const std::vector<s
     auto next = resolve_url(current, std::string(*location));
     if (!next) return Error::make(Errc::invalid_argument, fmt::format("GET {}: {}", current, next.error().message));
     auto next_origin = url_origin(*next);
-    if (!next_origin) return Error::make(Errc::invalid_argument, fmt::format("GET {}: redirect: {}", current, next_origin.error().message));
+    if (!next_origin)
+      return Error::make(Errc::invalid_argument,
+                         fmt::format("GET {}: redirect: {}", current, next_origin.error().message));
     // Credentials and configured headers stay with the configured origin, for every later hop too.
     if (!origin || *next_origin != *origin) same_origin = false;
     current = std::move(*next);
@@ -165,7 +166,7 @@ Result<HttpResponse> HttpClient::get_once(const std::string& url, const std::vec
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(impl_->options.timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(impl_->options.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // any encoding libcurl can decode
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // get() follows redirects, deciding which headers go
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);   // get() follows redirects, deciding which headers go
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "kascade/0.1");
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);

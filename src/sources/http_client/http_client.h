@@ -15,9 +15,9 @@
 namespace kascade {
 
 struct HttpClientOptions {
-  std::chrono::milliseconds timeout{30000};          // whole request, body included
+  std::chrono::milliseconds timeout{30000};  // whole request, body included
   std::chrono::milliseconds connect_timeout{10000};
-  size_t max_body_bytes = 64u << 20;                 // a larger body fails with Errc::too_large
+  size_t max_body_bytes = 64u << 20;  // a larger body fails with Errc::too_large
 };
 
 struct HttpResponse {

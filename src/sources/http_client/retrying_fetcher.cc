@@ -1,9 +1,9 @@
 // sources/http_client/retrying_fetcher.cc: one attempt per call, with the waiting done by the caller's loop.
 #include "sources/http_client/retrying_fetcher.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace kascade {
 namespace {

@@ -28,8 +28,8 @@ struct FetchPolicy {
 // What a fetcher has seen; the sources report these in their summaries and tests check them.
 struct FetchStats {
   uint64_t requests = 0;
-  uint64_t successes = 0;         // 2xx responses whose body the caller did not reject
-  uint64_t failures = 0;          // timeouts, transport errors, 429, 5xx, bodies the caller rejected
+  uint64_t successes = 0;  // 2xx responses whose body the caller did not reject
+  uint64_t failures = 0;   // timeouts, transport errors, 429, 5xx, bodies the caller rejected
   uint64_t retry_after_honoured = 0;
   uint64_t circuit_opened = 0;
 };
@@ -64,9 +64,7 @@ class RetryingFetcher {
   const std::string& last_failure() const { return last_failure_; }
   bool circuit_open() const { return breaker_.state() == CircuitBreaker::State::open; }
   // The stats as the runner sees them (source.h).
-  SourceHealth health() const {
-    return SourceHealth{stats_.successes, stats_.failures, last_failure_, circuit_open()};
-  }
+  SourceHealth health() const { return SourceHealth{stats_.successes, stats_.failures, last_failure_, circuit_open()}; }
 
  private:
   Status note_failure(const std::string& reason, std::optional<std::chrono::milliseconds> server_wait);

@@ -1,9 +1,8 @@
 // sources/randomuser/randomuser_page.cc: simdjson On-Demand walk of a results page, copying raw user bytes.
 #include "sources/randomuser/randomuser_page.h"
 
-#include <simdjson.h>
-
 #include <fmt/format.h>
+#include <simdjson.h>
 
 namespace kascade {
 namespace {
@@ -34,7 +33,8 @@ RandomUserPageParser::RandomUserPageParser() : impl_(new Impl) {}
 RandomUserPageParser::~RandomUserPageParser() { delete impl_; }
 
 Result<std::vector<RawUser>> RandomUserPageParser::parse(std::string& body) {
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
+    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   simdjson::ondemand::document doc;
   if (auto error = impl_->parser.iterate(body.data(), body.size(), body.capacity()).get(doc)) {
     return malformed("not JSON", error);
@@ -67,8 +67,8 @@ Result<std::vector<RawUser>> RandomUserPageParser::parse(std::string& body) {
       std::string_view bytes;
       if (auto error = user.raw_json().get(bytes)) return malformed("a result is not valid JSON", error);
       // The view runs to the next token: drop the whitespace of a pretty-printed body.
-      while (!bytes.empty() && (bytes.back() == ' ' || bytes.back() == '\n' || bytes.back() == '\r' ||
-                                bytes.back() == '\t')) {
+      while (!bytes.empty() &&
+             (bytes.back() == ' ' || bytes.back() == '\n' || bytes.back() == '\r' || bytes.back() == '\t')) {
         bytes.remove_suffix(1);
       }
       raw.json.assign(bytes);

@@ -1,11 +1,11 @@
 // sources/randomuser/randomuser_source.cc: paging, positions, and dead-lettering of malformed pages.
 #include "sources/randomuser/randomuser_source.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "core/timestamp.h"
 #include "sources/malformed_body.h"
@@ -48,9 +48,7 @@ std::string RandomUserSource::page_url(uint64_t page) const {
   return url;
 }
 
-std::string RandomUserSource::position() const {
-  return fmt::format("{}/{}", next_index_, options_.results_per_page);
-}
+std::string RandomUserSource::position() const { return fmt::format("{}/{}", next_index_, options_.results_per_page); }
 
 Status RandomUserSource::resume(const std::optional<std::string>& position) {
   buffer_.clear();
@@ -92,13 +90,11 @@ SourceBatch RandomUserSource::take_buffered(size_t max_records) {
   const std::string page = std::to_string(buffered_page_);
   for (uint64_t index = next_index_; index < end; ++index) {
     RawUser& user = buffer_[index - page_start];
-    batch.records.push_back(Record{.key = std::move(user.key),
-                                   .value = std::move(user.json),
-                                   .headers = {{"source", options_.name},
-                                               {"fetched_at", fetched_at},
-                                               {"seed", options_.seed},
-                                               {"page", page}},
-                                   .timestamp_ms = buffered_fetched_at_});
+    batch.records.push_back(Record{
+        .key = std::move(user.key),
+        .value = std::move(user.json),
+        .headers = {{"source", options_.name}, {"fetched_at", fetched_at}, {"seed", options_.seed}, {"page", page}},
+        .timestamp_ms = buffered_fetched_at_});
   }
   next_index_ = end;
   if (next_index_ >= available_end) {
@@ -138,8 +134,8 @@ Result<SourceBatch> RandomUserSource::next_batch(size_t max_records) {
   auto users = parser_.parse(body);
   if (users && users->size() != options_.results_per_page) {
     // The API always fills a page; a short one would silently skip users.
-    users = Error::make(Errc::corrupt, fmt::format("{} results where {} were asked for", users->size(),
-                                                   options_.results_per_page));
+    users = Error::make(Errc::corrupt,
+                        fmt::format("{} results where {} were asked for", users->size(), options_.results_per_page));
   }
   if (!users) {
     fetcher_.reject_response(users.error().message);

@@ -16,11 +16,11 @@ namespace kascade {
 struct RandomUserSourceOptions {
   std::string name = "randomuser";
   std::string url = "https://randomuser.me/api/";
-  std::string seed = "kascade";  // fixed: the same seed and page give the same users, so pages can be resumed
-  uint32_t results_per_page = 5000;  // the API's maximum
-  std::string nat;  // e.g. "us,gb" (empty: all)
-  std::string inc;  // fields to include (empty: all)
-  std::string exc;  // fields to exclude
+  std::string seed = "kascade";         // fixed: the same seed and page give the same users, so pages can be resumed
+  uint32_t results_per_page = 5000;     // the API's maximum
+  std::string nat;                      // e.g. "us,gb" (empty: all)
+  std::string inc;                      // fields to include (empty: all)
+  std::string exc;                      // fields to exclude
   std::optional<uint64_t> max_records;  // stop after that many users in total (nullopt: endless)
   FetchPolicy fetch;
 };

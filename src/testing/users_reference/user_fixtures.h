@@ -50,14 +50,13 @@ inline constexpr std::string_view kApi14User = R"({
   "nat": "US"
 })";
 
-inline constexpr int64_t kDobMs = 564655267512;           // 1987-11-23T08:41:07.512Z
-inline constexpr int64_t kRegisteredMs = 1304363024090;   // 2011-05-02T19:03:44.090Z
+inline constexpr int64_t kDobMs = 564655267512;          // 1987-11-23T08:41:07.512Z
+inline constexpr int64_t kRegisteredMs = 1304363024090;  // 2011-05-02T19:03:44.090Z
 inline constexpr int64_t kRecordTimestampMs = 1700000000000;
 inline constexpr int64_t kProcessedAtMs = 1700000000500;
 
 // kApi14User with the one occurrence of `from` replaced by `to`.
-inline std::string with(std::string_view from, std::string_view to,
-                        std::string_view base = kApi14User) {
+inline std::string with(std::string_view from, std::string_view to, std::string_view base = kApi14User) {
   std::string out(base);
   const size_t at = out.find(from);
   EXPECT_NE(at, std::string::npos) << "fixture text not found: " << from;
@@ -71,8 +70,7 @@ class MappingHarness {
  public:
   explicit MappingHarness(UsersMapperOptions options = {}) : mapper_(options), rows_(&users_schema()) {}
 
-  std::optional<MappingFailure> map(std::string_view json,
-                                    std::vector<HeaderView> headers = {}) {
+  std::optional<MappingFailure> map(std::string_view json, std::vector<HeaderView> headers = {}) {
     headers_ = std::move(headers);
     ConsumedRecord record;
     record.partition = 0;

@@ -21,26 +21,36 @@
 namespace kascade {
 namespace {
 
+using json_fields::Object;
 using json_fields::Problem;
 using json_fields::Slot;
-using json_fields::Object;
 using std::optional;
 using std::string_view;
 using namespace users_columns;
 
 // The keys kascade reads, per object. login.password/salt/md5/sha1/sha256 are
 // deliberately absent: those values are never looked at, let alone stored.
-enum Top { kTGender, kTName, kTLocation, kTEmail, kTLogin, kTDob, kTRegistered, kTPhone, kTCell,
-           kTPicture, kTNat, kTopCount };
-constexpr std::array<string_view, kTopCount> kTopKeys = {
-    "gender", "name", "location", "email", "login", "dob", "registered",
-    "phone", "cell", "picture", "nat"};
+enum Top {
+  kTGender,
+  kTName,
+  kTLocation,
+  kTEmail,
+  kTLogin,
+  kTDob,
+  kTRegistered,
+  kTPhone,
+  kTCell,
+  kTPicture,
+  kTNat,
+  kTopCount
+};
+constexpr std::array<string_view, kTopCount> kTopKeys = {"gender",     "name",  "location", "email",   "login", "dob",
+                                                         "registered", "phone", "cell",     "picture", "nat"};
 enum Name { kNTitle, kNFirst, kNLast, kNameCount };
 constexpr std::array<string_view, kNameCount> kNameKeys = {"title", "first", "last"};
-enum Location { kLStreet, kLCity, kLState, kLCountry, kLPostcode, kLCoordinates, kLTimezone,
-                kLocationCount };
-constexpr std::array<string_view, kLocationCount> kLocationKeys = {
-    "street", "city", "state", "country", "postcode", "coordinates", "timezone"};
+enum Location { kLStreet, kLCity, kLState, kLCountry, kLPostcode, kLCoordinates, kLTimezone, kLocationCount };
+constexpr std::array<string_view, kLocationCount> kLocationKeys = {"street",   "city",        "state",   "country",
+                                                                   "postcode", "coordinates", "timezone"};
 enum Street { kSNumber, kSName, kStreetCount };
 constexpr std::array<string_view, kStreetCount> kStreetKeys = {"number", "name"};
 enum Coordinates { kCLatitude, kCLongitude, kCoordinatesCount };
@@ -57,8 +67,7 @@ struct UserView {
   char id[36];
   string_view first_name, last_name, email;
   optional<string_view> title, gender, username, phone, cell, picture;
-  optional<string_view> street_name, city, state, country, post_code, timezone_offset,
-      nationality;
+  optional<string_view> street_name, city, state, country, post_code, timezone_offset, nationality;
   int64_t dob_ms = 0;
   optional<int64_t> registered_ms;
   optional<int32_t> age, street_number;
@@ -67,8 +76,7 @@ struct UserView {
 };
 
 // A timestamp string, required or optional, as ms since the epoch.
-bool read_timestamp(const Slot& slot, string_view pointer, optional<int64_t>& out,
-                    Problem& problem) {
+bool read_timestamp(const Slot& slot, string_view pointer, optional<int64_t>& out, Problem& problem) {
   optional<string_view> text;
   out.reset();
   if (!json_fields::read_text(slot, pointer, text, problem)) return false;
@@ -117,8 +125,7 @@ bool read_street(const Slot& slot, UserView& user, Problem& problem) {
       problem.bad_text("/location/street/number", "not a street number:", text);
       return false;
     }
-  } else if (!json_fields::read_int32(f[kSNumber], "/location/street/number",
-                                      user.street_number, problem)) {
+  } else if (!json_fields::read_int32(f[kSNumber], "/location/street/number", user.street_number, problem)) {
     return false;
   }
   return json_fields::read_text(f[kSName], "/location/street/name", user.street_name, problem);
@@ -131,9 +138,15 @@ bool read_post_code(const Slot& slot, UserView& user, Problem& problem) {
   char* const last = first + sizeof(user.post_code_digits);
   std::to_chars_result printed{};
   switch (slot.tag()) {
-    case '"': user.post_code = slot.text(); return true;
-    case 'l': printed = std::to_chars(first, last, slot.int64()); break;
-    case 'u': printed = std::to_chars(first, last, slot.uint64()); break;
+    case '"':
+      user.post_code = slot.text();
+      return true;
+    case 'l':
+      printed = std::to_chars(first, last, slot.int64());
+      break;
+    case 'u':
+      printed = std::to_chars(first, last, slot.uint64());
+      break;
     case 'd': {
       const double v = slot.real();
       if (v == std::trunc(v) && std::fabs(v) < 1e18) {
@@ -151,8 +164,7 @@ bool read_post_code(const Slot& slot, UserView& user, Problem& problem) {
   return true;
 }
 
-bool read_coordinate(const Slot& slot, string_view pointer, double limit, optional<double>& out,
-                     Problem& problem) {
+bool read_coordinate(const Slot& slot, string_view pointer, double limit, optional<double>& out, Problem& problem) {
   if (!slot.is_null() && slot.tag() == '"') {
     const string_view text = slot.text();
     out = scalars::decimal(text);
@@ -188,10 +200,8 @@ bool read_location(const Slot& slot, UserView& user, Problem& problem) {
   }
   if (coordinates) {
     const json_fields::Fields<kCoordinatesKeys> c(coordinates);
-    if (!read_coordinate(c[kCLatitude], "/location/coordinates/latitude", 90, user.latitude,
-                         problem) ||
-        !read_coordinate(c[kCLongitude], "/location/coordinates/longitude", 180, user.longitude,
-                         problem)) {
+    if (!read_coordinate(c[kCLatitude], "/location/coordinates/latitude", 90, user.latitude, problem) ||
+        !read_coordinate(c[kCLongitude], "/location/coordinates/longitude", 180, user.longitude, problem)) {
       return false;
     }
   }
@@ -201,8 +211,7 @@ bool read_location(const Slot& slot, UserView& user, Problem& problem) {
   }
   if (timezone) {
     const json_fields::Fields<kTimezoneKeys> t(timezone);
-    return json_fields::read_text(t[0], "/location/timezone/offset", user.timezone_offset,
-                                  problem);
+    return json_fields::read_text(t[0], "/location/timezone/offset", user.timezone_offset, problem);
   }
   return true;
 }
@@ -278,8 +287,8 @@ struct Address {
 
   explicit Address(const UserView& user) {
     if (user.street_number) {
-      digit_count = static_cast<size_t>(
-          std::to_chars(digits, digits + sizeof(digits), *user.street_number).ptr - digits);
+      digit_count =
+          static_cast<size_t>(std::to_chars(digits, digits + sizeof(digits), *user.street_number).ptr - digits);
       size = digit_count;
     }
     if (user.street_name) size += (size != 0) + user.street_name->size();
@@ -321,15 +330,13 @@ void write_address(RowWriter& row, const UserView& user, const Address& address)
 
 size_t size_of(const optional<string_view>& v) { return v ? v->size() : 0; }
 
-void append_row(RowBatch& rows, const UserView& user, int64_t fetched_at_ms,
-                int64_t processed_at_ms) {
+void append_row(RowBatch& rows, const UserView& user, int64_t fetched_at_ms, int64_t processed_at_ms) {
   const Address address(user);
-  const size_t text_bytes =
-      sizeof(user.id) + user.first_name.size() + user.last_name.size() + size_of(user.title) +
-      size_of(user.gender) + user.email.size() + size_of(user.username) + size_of(user.phone) +
-      size_of(user.cell) + size_of(user.picture) + address.size + size_of(user.street_name) +
-      size_of(user.city) + size_of(user.state) + size_of(user.country) +
-      size_of(user.post_code) + size_of(user.timezone_offset) + size_of(user.nationality);
+  const size_t text_bytes = sizeof(user.id) + user.first_name.size() + user.last_name.size() + size_of(user.title) +
+                            size_of(user.gender) + user.email.size() + size_of(user.username) + size_of(user.phone) +
+                            size_of(user.cell) + size_of(user.picture) + address.size + size_of(user.street_name) +
+                            size_of(user.city) + size_of(user.state) + size_of(user.country) + size_of(user.post_code) +
+                            size_of(user.timezone_offset) + size_of(user.nationality);
   RowWriter row(rows, text_bytes);
   row.text(kId, string_view(user.id, sizeof(user.id)));
   row.text(kFirstName, user.first_name);
@@ -391,29 +398,25 @@ UsersMapper::UsersMapper(UsersMapperOptions options) : impl_(std::make_unique<Im
 
 UsersMapper::~UsersMapper() = default;
 
-std::optional<MappingFailure> UsersMapper::map(const ConsumedRecord& record,
-                                               int64_t processed_at_ms, RowBatch& rows) {
+std::optional<MappingFailure> UsersMapper::map(const ConsumedRecord& record, int64_t processed_at_ms, RowBatch& rows) {
   static_assert(kColumnCount == 26);
   assert(rows.columns() == kColumnCount);
   const string_view value = record.value;
   if (value.size() > impl_->options.max_record_bytes) {
-    return MappingFailure{dead_letter_class::too_large,
-                          "record is " + std::to_string(value.size()) +
-                              " bytes, over the limit of " +
-                              std::to_string(impl_->options.max_record_bytes)};
+    return MappingFailure{dead_letter_class::too_large, "record is " + std::to_string(value.size()) +
+                                                            " bytes, over the limit of " +
+                                                            std::to_string(impl_->options.max_record_bytes)};
   }
   // parse() copies the bytes into the parser's reused, padded buffer.
   simdjson::dom::element parsed;
   const simdjson::error_code error = impl_->parser.parse(value.data(), value.size()).get(parsed);
   std::optional<MappingFailure> failure;
   if (error != simdjson::SUCCESS) {
-    failure = MappingFailure{dead_letter_class::parse,
-                             std::string("invalid JSON: ") + simdjson::error_message(error)};
-  } else if (const json_fields::Doc doc = json_fields::Doc::of(impl_->parser);
-             json_fields::root_of(doc).tag() != '{') {
-    failure = MappingFailure{dead_letter_class::validation,
-                             std::string("(root): expected an object, got ") +
-                                 json_fields::kind_name(json_fields::root_of(doc).type())};
+    failure = MappingFailure{dead_letter_class::parse, std::string("invalid JSON: ") + simdjson::error_message(error)};
+  } else if (const json_fields::Doc doc = json_fields::Doc::of(impl_->parser); json_fields::root_of(doc).tag() != '{') {
+    failure =
+        MappingFailure{dead_letter_class::validation, std::string("(root): expected an object, got ") +
+                                                          json_fields::kind_name(json_fields::root_of(doc).type())};
   } else {
     UserView user;
     impl_->problem.clear();

@@ -30,8 +30,7 @@ class UsersMapper {
 
   // On success appends one row to `rows` and returns nullopt. On failure
   // leaves `rows` as it was and says why. Never throws on bad input.
-  std::optional<MappingFailure> map(const ConsumedRecord& record, int64_t processed_at_ms,
-                                    RowBatch& rows);
+  std::optional<MappingFailure> map(const ConsumedRecord& record, int64_t processed_at_ms, RowBatch& rows);
 
  private:
   struct Impl;

@@ -17,15 +17,16 @@ std::vector<const Record*> pointers(const std::vector<Record>& records) {
 }
 
 BatchHeader header_for(const EncodedBatch& b, int64_t base) {
-  return BatchHeader{b.partition, base, base + b.record_count - 1, b.record_count,
-                     b.max_timestamp_ms, b.codec};
+  return BatchHeader{b.partition, base, base + b.record_count - 1, b.record_count, b.max_timestamp_ms, b.codec};
 }
 
 std::vector<Record> sample_records() {
   std::vector<Record> records;
   records.push_back({"user-1", R"({"name":"Ada","city":"London"})", {}, 1700000000000});
   records.push_back({"", "", {}, 1700000000005});  // empty key and value
-  records.push_back({"k", "v", {{"trace", "abc"}, {"", ""}, {"source", "randomuser"}},
+  records.push_back({"k",
+                     "v",
+                     {{"trace", "abc"}, {"", ""}, {"source", "randomuser"}},
                      1699999999000});  // earlier timestamp: negative delta
   records.push_back({std::string("bin\0key", 7), std::string("\0\xff\x80", 3), {}, -5});
   return records;
@@ -52,9 +53,8 @@ TEST_P(BatchCodecTest, RoundTrip) {
   EXPECT_EQ(b.max_timestamp_ms, 1700000000005);
   PolledBatch out;
   size_t taken = 0;
-  ASSERT_TRUE(decode_batch(header_for(b, 100), batch_crc(b.payload_crc, header_for(b, 100)),
-                           b.payload, {}, out, &taken)
-                  .ok());
+  ASSERT_TRUE(
+      decode_batch(header_for(b, 100), batch_crc(b.payload_crc, header_for(b, 100)), b.payload, {}, out, &taken).ok());
   ASSERT_EQ(out.records.size(), records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     EXPECT_EQ(out.records[i].partition, 3);
@@ -89,8 +89,7 @@ TEST_P(BatchCodecTest, BudgetAndFromOffset) {
   const uint32_t crc = batch_crc(b.payload_crc, h);
   PolledBatch out;
   size_t taken = 0;
-  ASSERT_TRUE(decode_batch(h, crc, b.payload, {.from_offset = 11, .max_records = 2}, out, &taken)
-                  .ok());
+  ASSERT_TRUE(decode_batch(h, crc, b.payload, {.from_offset = 11, .max_records = 2}, out, &taken).ok());
   ASSERT_EQ(out.records.size(), 2u);
   EXPECT_EQ(out.records[0].offset, 11);
   EXPECT_EQ(out.records[1].offset, 12);
@@ -125,8 +124,7 @@ TEST_P(BatchCodecTest, DetectsDamage) {
   EXPECT_EQ(decode_batch(moved, crc, b.payload, {}, out, &taken).error().code, Errc::corrupt);
 }
 
-INSTANTIATE_TEST_SUITE_P(Codecs, BatchCodecTest,
-                         ::testing::Values(Compression::none, Compression::lz4));
+INSTANTIATE_TEST_SUITE_P(Codecs, BatchCodecTest, ::testing::Values(Compression::none, Compression::lz4));
 
 TEST(BatchCodec, IncompressibleDataIsStoredRaw) {
   std::mt19937 rng(3);

@@ -1,9 +1,5 @@
 // bus/embedded/tests/consumer_test.cc: polling across partitions, wait/notify, commit/resume, retention.
-#include "bus/embedded/embedded_consumer.h"
-
 #include <gtest/gtest.h>
-
-#include "testing/temp_dir.h"
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,8 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include "bus/embedded/embedded_consumer.h"
 #include "bus/embedded/embedded_producer.h"
 #include "core/timestamp.h"
+#include "testing/temp_dir.h"
 
 namespace kascade {
 namespace {

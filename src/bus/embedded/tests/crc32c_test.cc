@@ -44,9 +44,7 @@ TEST(Crc32c, ExtendEqualsWhole) {
   const std::string a = "hello, ";
   const std::string b = "kascade";
   EXPECT_EQ(crc32c_extend(crc32c(a), b.data(), b.size()), crc32c(a + b));
-  EXPECT_EQ(crc32c_extend_portable(crc32c_extend_portable(0, a.data(), a.size()), b.data(),
-                                   b.size()),
-            crc32c(a + b));
+  EXPECT_EQ(crc32c_extend_portable(crc32c_extend_portable(0, a.data(), a.size()), b.data(), b.size()), crc32c(a + b));
 }
 
 }  // namespace

@@ -2,8 +2,6 @@
 #include "bus/embedded/embedded_log.h"
 
 #include <gtest/gtest.h>
-
-#include "testing/temp_dir.h"
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -17,6 +15,7 @@
 
 #include "bus/partitioner.h"
 #include "core/timestamp.h"
+#include "testing/temp_dir.h"
 
 namespace kascade {
 namespace {
@@ -332,8 +331,8 @@ TEST(EmbeddedLog, RetentionBySizeDropsOldestWholeBatches) {
   const auto after = partitions_of(*log, "t")[0];
   EXPECT_EQ(after.end_offset, 20);
   EXPECT_EQ(after.start_offset, *deleted);
-  EXPECT_GE(after.bytes, 5000);  // keeps at least retention_bytes ...
-  EXPECT_LT(after.bytes, 5000 + 1100);  // ... and at most one batch more
+  EXPECT_GE(after.bytes, 5000);                // keeps at least retention_bytes ...
+  EXPECT_LT(after.bytes, 5000 + 1100);         // ... and at most one batch more
   auto rest = log->read("t", 0, 0, SIZE_MAX);  // below start: served from start
   ASSERT_TRUE(rest.ok());
   ASSERT_EQ(rest->records.size(), static_cast<size_t>(20 - after.start_offset));

@@ -1,7 +1,5 @@
 // bus/embedded/tests/recovery_test.cc: kill -9 mid-append, torn WAL tails, flipped bits and their quarantine.
 #include <gtest/gtest.h>
-
-#include "testing/temp_dir.h"
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -19,6 +17,7 @@
 
 #include "bus/embedded/embedded_consumer.h"
 #include "bus/embedded/embedded_log.h"
+#include "testing/temp_dir.h"
 
 namespace kascade {
 namespace {
@@ -182,8 +181,7 @@ WalSnapshot make_snapshot(const std::string& dir) {
 }
 
 // Opens a copy of the snapshot and checks it serves a clean prefix.
-int64_t served_prefix(const std::string& dir, const std::string& db, const std::string& wal,
-                      const WalSnapshot& snap) {
+int64_t served_prefix(const std::string& dir, const std::string& db, const std::string& wal, const WalSnapshot& snap) {
   fs::create_directories(dir + "/log");
   write_file(dir + "/log/t.db", db);
   write_file(dir + "/log/t.db-wal", wal);
@@ -219,8 +217,8 @@ TEST(Recovery, TruncatedWalServesACleanPrefix) {
   cuts.push_back(snap.wal.size() - 1);
   cuts.push_back(snap.wal.size());
   for (size_t cut : cuts) {
-    const int64_t served = served_prefix(dir.path + "/cut" + std::to_string(case_no++), snap.db,
-                                         snap.wal.substr(0, cut), snap);
+    const int64_t served =
+        served_prefix(dir.path + "/cut" + std::to_string(case_no++), snap.db, snap.wal.substr(0, cut), snap);
     EXPECT_GE(served, last) << "cut at " << cut;
     last = served;
   }
@@ -320,8 +318,7 @@ TEST(Recovery, FlippedBitInTheTailBatchIsReportedNeverCut) {
   auto read = log->read("t", 0, 50, SIZE_MAX);
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().code, Errc::corrupt);
-  EXPECT_NE(read.error().message.find("t.db: partition 0, offsets 50-59"), std::string::npos)
-      << read.error().message;
+  EXPECT_NE(read.error().message.find("t.db: partition 0, offsets 50-59"), std::string::npos) << read.error().message;
 
   // A consumer refuses to start, wherever its group is.
   auto consumer = EmbeddedConsumer::open(*log, "t", "g");

@@ -1,4 +1,5 @@
-// process/transforms/tests/flagship_differential_test.cc: configs/flagship.yaml, compiled, gives exactly UsersMapper's results.
+// process/transforms/tests/flagship_differential_test.cc: configs/flagship.yaml, compiled, gives exactly UsersMapper's
+// results.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -25,8 +26,11 @@ PipelineProgram flagship_program() {
 // Both mappers side by side over the same records, each into its own batch.
 class Differential {
  public:
-  Differential() : program_(flagship_program()), runner_(program_, 1 << 20), reference_rows_(&users_schema()),
-                   program_rows_(&program_->schema) {
+  Differential()
+      : program_(flagship_program()),
+        runner_(program_, 1 << 20),
+        reference_rows_(&users_schema()),
+        program_rows_(&program_->schema) {
     // The flagship table is the users table, column for column.
     EXPECT_EQ(program_->schema.name, users_schema().name);
     EXPECT_EQ(program_->schema.primary_key, users_schema().primary_key);
@@ -68,9 +72,14 @@ class Differential {
       const std::string& column = users_schema().columns[c].name;
       ASSERT_EQ(a.kind, b.kind) << label << " column " << column;
       switch (a.kind) {
-        case Value::Kind::null: break;
-        case Value::Kind::integer: EXPECT_EQ(a.as.integer, b.as.integer) << label << " column " << column; break;
-        case Value::Kind::real: EXPECT_EQ(a.as.real, b.as.real) << label << " column " << column; break;
+        case Value::Kind::null:
+          break;
+        case Value::Kind::integer:
+          EXPECT_EQ(a.as.integer, b.as.integer) << label << " column " << column;
+          break;
+        case Value::Kind::real:
+          EXPECT_EQ(a.as.real, b.as.real) << label << " column " << column;
+          break;
         case Value::Kind::text:
           EXPECT_EQ(reference_rows_.text(a), program_rows_.text(b)) << label << " column " << column;
           break;

@@ -1,4 +1,5 @@
-// process/transforms/tests/ondemand_walk_test.cc: the runner's On-Demand walk judges every record exactly as the DOM path does.
+// process/transforms/tests/ondemand_walk_test.cc: the runner's On-Demand walk judges every record exactly as the DOM
+// path does.
 //
 // TransformRunner resolves pointers in one On-Demand pass and falls back to a
 // DOM parse when that pass cannot vouch for a record. On-Demand does not
@@ -215,10 +216,18 @@ TEST_F(WalkTest, StageOneWalkAgreesWithTheOnDemandPath) {
     for (size_t c = 0; c < program_->schema.columns.size(); ++c) {
       const Value& v = rows_->get(rows_->rows() - 1, c);
       switch (v.kind) {
-        case Value::Kind::null: cells += "null|"; break;
-        case Value::Kind::integer: cells += std::to_string(v.as.integer) + "|"; break;
-        case Value::Kind::real: cells += std::to_string(v.as.real) + "|"; break;
-        case Value::Kind::text: cells += std::string(rows_->text(v)) + "|"; break;
+        case Value::Kind::null:
+          cells += "null|";
+          break;
+        case Value::Kind::integer:
+          cells += std::to_string(v.as.integer) + "|";
+          break;
+        case Value::Kind::real:
+          cells += std::to_string(v.as.real) + "|";
+          break;
+        case Value::Kind::text:
+          cells += std::string(rows_->text(v)) + "|";
+          break;
       }
     }
     return cells;

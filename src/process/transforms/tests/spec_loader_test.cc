@@ -1,21 +1,21 @@
 // process/transforms/tests/spec_loader_test.cc: every kind of spec mistake is reported with file, line, column and key.
+#include "process/transforms/spec_loader.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "process/transforms/spec_loader.h"
 
 namespace kascade {
 namespace {
 
 const std::string kTable =
-    "table:\n"                         // 1
-    "  name: people\n"                 // 2
-    "  primary_key: id\n"              // 3
-    "  columns:\n"                     // 4
-    "    id: uuid\n"                   // 5
-    "    name: text\n"                 // 6
-    "    age: int\n";                  // 7
+    "table:\n"             // 1
+    "  name: people\n"     // 2
+    "  primary_key: id\n"  // 3
+    "  columns:\n"         // 4
+    "    id: uuid\n"       // 5
+    "    name: text\n"     // 6
+    "    age: int\n";      // 7
 
 // The one problem of kTable + `transforms`, or a failure listing them all.
 std::string only_problem(const std::string& transforms) {
@@ -69,8 +69,8 @@ TEST(PipelineLoader, BadPointerRegexAndExpression) {
             "'~' must be followed by 0 or 1 in a JSON pointer");
   EXPECT_EQ(only_problem("transforms:\n  - parse: json\n  - validate: {required: [name]}\n  - map: {id: /id}\n"),
             "p.yaml:10:27: transforms[1].validate.required: bad JSON pointer 'name': a JSON pointer starts with '/'");
-  const std::string regex = only_problem(
-      "transforms:\n  - parse: json\n  - validate:\n      patterns: {/name: '[a-'}\n  - map: {id: /id}\n");
+  const std::string regex =
+      only_problem("transforms:\n  - parse: json\n  - validate:\n      patterns: {/name: '[a-'}\n  - map: {id: /id}\n");
   EXPECT_EQ(regex.rfind("p.yaml:11:25: transforms[1].validate.patterns./name: bad regular expression '[a-': ", 0), 0u)
       << regex;
   EXPECT_EQ(only_problem("transforms:\n  - parse: json\n  - map:\n      id: /id\n      age: int(/age\n"),
@@ -84,9 +84,10 @@ TEST(PipelineLoader, StructureMistakes) {
             "p.yaml:9:5: transforms[0].map: the first step must be 'parse: json'");
   EXPECT_EQ(only_problem("transforms:\n  - parse: json\n  - map: {name: /name}\n"),
             "p.yaml:10:10: transforms[1].map: primary key column 'id' is not mapped");
-  EXPECT_EQ(only_problem("transforms:\n  - parse: json\n  - map:\n      id: /id\n      name: concat(age)\n      age: /age\n"),
-            "p.yaml:12:13: transforms[1].map.name: at character 8: column 'age' is used before it is mapped "
-            "(map it earlier)");
+  EXPECT_EQ(
+      only_problem("transforms:\n  - parse: json\n  - map:\n      id: /id\n      name: concat(age)\n      age: /age\n"),
+      "p.yaml:12:13: transforms[1].map.name: at character 8: column 'age' is used before it is mapped "
+      "(map it earlier)");
   EXPECT_EQ(only_problem("transforms:\n  - parse: json\n  - dedupe: {key: /id, window_ms: soon}\n  - map: {id: /id}\n"),
             "p.yaml:10:35: transforms[1].dedupe.window_ms: expected a positive integer (ms)");
   const auto problems = check_pipeline_spec_text(
@@ -94,24 +95,28 @@ TEST(PipelineLoader, StructureMistakes) {
       "  - map: {id: /id}\n",
       "p.yaml");
   ASSERT_EQ(problems.size(), 1u);
-  EXPECT_EQ(problems[0], "p.yaml:4:26: table.columns.n: unknown column type 'integer' (expected one of: text, int, "
-                         "bigint, double, timestamp, uuid)");
+  EXPECT_EQ(problems[0],
+            "p.yaml:4:26: table.columns.n: unknown column type 'integer' (expected one of: text, int, "
+            "bigint, double, timestamp, uuid)");
 }
 
 TEST(PipelineLoader, ReportsEveryProblemAtOnce) {
   const auto problems = check_pipeline_spec_text(
-      kTable + "transforms:\n  - parse: json\n  - validate: {types: {/a: strng}}\n  - map:\n      id: /id\n"
-               "      nam: /name\n      age: foo(/age)\n",
+      kTable +
+          "transforms:\n  - parse: json\n  - validate: {types: {/a: strng}}\n  - map:\n      id: /id\n"
+          "      nam: /name\n      age: foo(/age)\n",
       "p.yaml");
   EXPECT_EQ(problems.size(), 3u);
 }
 
 TEST(PipelineLoader, AMissingFileOrADirectoryIsAConfigError) {
-  for (const std::string& file : {std::string("/nonexistent/pipeline.yaml"), std::string(KASCADE_SOURCE_DIR "/configs")}) {
+  for (const std::string& file :
+       {std::string("/nonexistent/pipeline.yaml"), std::string(KASCADE_SOURCE_DIR "/configs")}) {
     auto program = load_pipeline_spec_file(file);
     ASSERT_FALSE(program.ok()) << file;
     EXPECT_EQ(program.error().code, Errc::config);
-    EXPECT_EQ(program.error().message.rfind(file + ": cannot read the config file: ", 0), 0u) << program.error().message;
+    EXPECT_EQ(program.error().message.rfind(file + ": cannot read the config file: ", 0), 0u)
+        << program.error().message;
   }
 }
 

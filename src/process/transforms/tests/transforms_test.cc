@@ -1,4 +1,5 @@
-// process/transforms/tests/transforms_test.cc: the map functions, validate rules, filter and dedupe, run on real records.
+// process/transforms/tests/transforms_test.cc: the map functions, validate rules, filter and dedupe, run on real
+// records.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -36,10 +37,14 @@ class OneColumn {
     if (rows_->rows() == before) return "<dropped>";
     const Value& v = rows_->get(rows_->rows() - 1, 1);
     switch (v.kind) {
-      case Value::Kind::null: return "<null>";
-      case Value::Kind::integer: return std::to_string(v.as.integer);
-      case Value::Kind::real: return std::to_string(v.as.real);
-      case Value::Kind::text: return std::string(rows_->text(v));
+      case Value::Kind::null:
+        return "<null>";
+      case Value::Kind::integer:
+        return std::to_string(v.as.integer);
+      case Value::Kind::real:
+        return std::to_string(v.as.real);
+      case Value::Kind::text:
+        return std::string(rows_->text(v));
     }
     return "?";
   }
@@ -120,8 +125,9 @@ TEST(Transforms, ValidateRules) {
   EXPECT_EQ(c.run(R"({"id": "u1", "gender": "other"})"), "<validation>: /gender: not one of female, male: \"other\"");
   EXPECT_EQ(c.run(R"({"id": "u1", "age": 151})"), "<validation>: /age: out of range");
   EXPECT_EQ(c.run(R"([1])"), "<validation>: (root): expected an object, got an array");
-  EXPECT_EQ(c.run(R"({"id": )"), "<parse>: invalid JSON: The JSON document has an improper structure: missing or "
-                                 "superfluous commas, braces, missing keys, etc.");
+  EXPECT_EQ(c.run(R"({"id": )"),
+            "<parse>: invalid JSON: The JSON document has an improper structure: missing or "
+            "superfluous commas, braces, missing keys, etc.");
 }
 
 TEST(Transforms, FilterDropsRecordsWhoseConditionIsNotTrue) {

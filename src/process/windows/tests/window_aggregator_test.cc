@@ -13,7 +13,8 @@ using window_test::ResultTable;
 
 struct Harness {
   explicit Harness(WindowPlan plan, int32_t partitions = 1)
-      : schema(results_schema(plan, window_test::input_schema()).value()), windows(std::move(plan), schema, partitions) {}
+      : schema(results_schema(plan, window_test::input_schema()).value()),
+        windows(std::move(plan), schema, partitions) {}
   // Takes the changes (as a sink batch would) and records the results.
   void checkpoint() {
     WindowDelta delta(&schema);

@@ -7,7 +7,8 @@ namespace kascade {
 namespace {
 
 TEST(WindowPlan, ParsesTheFlagshipAggregates) {
-  auto specs = parse_aggregates("users=count, female=count(gender=female), male=count(gender = male), avg_age=avg(age)");
+  auto specs =
+      parse_aggregates("users=count, female=count(gender=female), male=count(gender = male), avg_age=avg(age)");
   ASSERT_TRUE(specs) << specs.error().message;
   ASSERT_EQ(specs->size(), 4u);
   EXPECT_EQ((*specs)[0].name, "users");

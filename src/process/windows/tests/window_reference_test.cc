@@ -111,9 +111,10 @@ void expect_equal_to_reference(const WindowPlan& plan) {
     const auto it = results.rows.find(key);
     ASSERT_NE(it, results.rows.end()) << "missing window " << key.first << " " << key.second;
     const auto& got = it->second.values;
-    const std::vector<double> want_values = {
-        double(want.users), double(want.female), double(want.age_sum), double(want.youngest),
-        double(want.oldest), double(want.age_sum) / double(want.users), double(want.names.size())};
+    const std::vector<double> want_values = {double(want.users),       double(want.female),
+                                             double(want.age_sum),     double(want.youngest),
+                                             double(want.oldest),      double(want.age_sum) / double(want.users),
+                                             double(want.names.size())};
     for (size_t a = 0; a < want_values.size(); ++a) {
       if (!got[a] || std::fabs(*got[a] - want_values[a]) > 1e-9 * std::max(1.0, std::fabs(want_values[a]))) {
         if (++mismatches < 10) ADD_FAILURE() << "window " << key.first << " " << key.second << " aggregate " << a;

@@ -1,9 +1,10 @@
 // process/windows/tests/window_row_reader_test.cc: group-by values that are missing or of the wrong type.
+#include "process/windows/window_row_reader.h"
+
 #include <gtest/gtest.h>
 
 #include "process/windows/group_key.h"
 #include "process/windows/tests/window_test_support.h"
-#include "process/windows/window_row_reader.h"
 
 namespace kascade {
 namespace {

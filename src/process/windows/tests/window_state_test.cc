@@ -92,7 +92,8 @@ TEST(WindowState, RestoredFromACheckpointTheResultsAreThoseOfAnUninterruptedRun)
 
 TEST(WindowState, AGroupOfTheFlagshipAggregatesEncodesInAFewBytes) {
   WindowPlan plan = full_plan(60000, 60000, 0);
-  plan.aggregates = parse_aggregates("users=count, female=count(gender=female), male=count(gender=male), avg_age=avg(age)").value();
+  plan.aggregates =
+      parse_aggregates("users=count, female=count(gender=female), male=count(gender=male), avg_age=avg(age)").value();
   const TableSchema schema = results_schema(plan, window_test::input_schema()).value();
   WindowAggregator windows(plan, schema, 1);
   std::string key;
@@ -143,7 +144,10 @@ TEST(WindowState, ACorruptStateIsRefused) {
   const TableSchema schema = results_schema(plan, window_test::input_schema()).value();
   WindowAggregator windows(plan, schema, 1);
   WindowCheckpoint checkpoint;
-  checkpoint.states.push_back({0, "t\x02" "FR", "\x05"});
+  checkpoint.states.push_back({0,
+                               "t\x02"
+                               "FR",
+                               "\x05"});
   const Status status = windows.restore(checkpoint);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, Errc::corrupt);

@@ -59,8 +59,10 @@ inline Admission feed(WindowAggregator& windows, const Person& p) {
   group_key::append_text(key, p.country);
   const double age = p.age;
   const AggregateInput inputs[] = {
-      {true, 0, {}}, {p.gender == "female", 0, {}}, {true, age, {}}, {true, age, {}},
-      {true, age, {}}, {true, age, {}}, {true, 0, p.name},
+      {true, 0, {}},     {p.gender == "female", 0, {}},
+      {true, age, {}},   {true, age, {}},
+      {true, age, {}},   {true, age, {}},
+      {true, 0, p.name},
   };
   return windows.add(p.partition, p.event_ms, key, inputs);
 }
@@ -81,15 +83,19 @@ struct ResultTable {
   void apply(const RowBatch& results, size_t group_fields) {
     for (size_t r = 0; r < results.rows(); ++r) {
       std::string group;
-      if (group_fields > 0 && results.get(r, 0).kind == Value::Kind::text) group = std::string(results.text(results.get(r, 0)));
+      if (group_fields > 0 && results.get(r, 0).kind == Value::Kind::text)
+        group = std::string(results.text(results.get(r, 0)));
       ResultRow row;
       const int64_t start = results.get(r, group_fields).as.integer;
       row.window_end = results.get(r, group_fields + 1).as.integer;
       for (size_t c = group_fields + 2; c + 1 < results.columns(); ++c) {
         const Value& v = results.get(r, c);
-        if (v.kind == Value::Kind::integer) row.values.push_back(static_cast<double>(v.as.integer));
-        else if (v.kind == Value::Kind::real) row.values.push_back(v.as.real);
-        else row.values.push_back(std::nullopt);
+        if (v.kind == Value::Kind::integer)
+          row.values.push_back(static_cast<double>(v.as.integer));
+        else if (v.kind == Value::Kind::real)
+          row.values.push_back(v.as.real);
+        else
+          row.values.push_back(std::nullopt);
       }
       row.closed = results.get(r, results.columns() - 1).as.integer == 1;
       rows[{start, group}] = std::move(row);

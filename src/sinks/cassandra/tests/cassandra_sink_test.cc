@@ -35,8 +35,7 @@ class CassandraSinkTest : public ::testing::Test {
     std::random_device rd;
     keyspace_ = "kascade_sink_test_" + std::to_string(rd() % 1000000000);
     auto session = cql::Session::connect(login());
-    ASSERT_TRUE(session.ok()) << "is Cassandra running (scripts/services start cassandra)? "
-                              << session.error().message;
+    ASSERT_TRUE(session.ok()) << "is Cassandra running (scripts/services start cassandra)? " << session.error().message;
     session_ = std::move(*session);
     CassandraSinkOptions options;
     options.session = login();
@@ -92,10 +91,10 @@ TEST_F(CassandraSinkTest, WritesRowsThatTheServerReadsBack) {
 
 // Nulls are UNSET: a null never deletes what is stored (a tombstone would).
 TEST_F(CassandraSinkTest, NullsLeaveStoredValuesAlone) {
-  ASSERT_TRUE(session_
-                  ->query("INSERT INTO " + keyspace_ + ".people (id, name, age, score) VALUES (" +
-                          kId1 + ", 'before', 7, 1.0)")
-                  .ok());
+  ASSERT_TRUE(
+      session_
+          ->query("INSERT INTO " + keyspace_ + ".people (id, name, age, score) VALUES (" + kId1 + ", 'before', 7, 1.0)")
+          .ok());
   SinkBatch batch(&kSchema);
   const size_t r = batch.rows.add_row();  // every column null but the key and age
   batch.rows.set_text(r, 0, kId1);
@@ -181,13 +180,23 @@ TEST_F(CassandraSinkTest, DeadLettersAreScannedAndReplayed) {
   const std::string keys[] = {"k10", "k11", "k12"}, values[] = {"{\"n\": 10}", "{\"n\": 11}", "{\"n\": 12}"};
   const int32_t partitions[] = {0, 1, 0};
   for (size_t i = 0; i < 3; ++i) {
-    first.dead_letters.push_back(DeadLetter{.key = keys[i], .value = values[i], .error_class = "mapping",
-                                            .error_message = "broken", .topic = "t", .partition = partitions[i],
-                                            .offset = static_cast<int64_t>(10 + i), .failed_at_ms = 1700000000000,
+    first.dead_letters.push_back(DeadLetter{.key = keys[i],
+                                            .value = values[i],
+                                            .error_class = "mapping",
+                                            .error_message = "broken",
+                                            .topic = "t",
+                                            .partition = partitions[i],
+                                            .offset = static_cast<int64_t>(10 + i),
+                                            .failed_at_ms = 1700000000000,
                                             .attempts = 1});
   }
-  first.dead_letters.push_back(DeadLetter{.key = "other", .value = "{}", .error_class = "parse",
-                                          .error_message = "x", .topic = "other-topic", .partition = 0, .offset = 1});
+  first.dead_letters.push_back(DeadLetter{.key = "other",
+                                          .value = "{}",
+                                          .error_class = "parse",
+                                          .error_message = "x",
+                                          .topic = "other-topic",
+                                          .partition = 0,
+                                          .offset = 1});
   ASSERT_TRUE(write(first).ok());
 
   DeadLetterStore* store = sink_->dead_letter_store();
@@ -221,9 +230,14 @@ TEST_F(CassandraSinkTest, DeadLettersAreScannedAndReplayed) {
   r = replay.rows.add_row();
   replay.rows.set_text(r, 0, "not-a-uuid");
   replay.row_sources.push_back(RowSource{1, 11, keys[1], values[1], /*attempts_before=*/1});
-  replay.dead_letters.push_back(DeadLetter{.key = keys[2], .value = values[2], .error_class = "mapping",
-                                           .error_message = "still broken", .topic = "t", .partition = 0,
-                                           .offset = 12, .attempts = 2});
+  replay.dead_letters.push_back(DeadLetter{.key = keys[2],
+                                           .value = values[2],
+                                           .error_class = "mapping",
+                                           .error_message = "still broken",
+                                           .topic = "t",
+                                           .partition = 0,
+                                           .offset = 12,
+                                           .attempts = 2});
   const DeadLetter landed[] = {DeadLetter{.key = keys[0], .topic = "t", .partition = 0, .offset = 10},
                                DeadLetter{.key = keys[1], .topic = "t", .partition = 1, .offset = 11}};
   const Status status = store->write_replayed(replay, landed);
@@ -232,8 +246,8 @@ TEST_F(CassandraSinkTest, DeadLettersAreScannedAndReplayed) {
   EXPECT_TRUE(replay.refused_source(1, 11));
 
   EXPECT_EQ(select("SELECT id FROM " + keyspace_ + ".people").size(), 1u);
-  auto letters = select("SELECT topic, partition, offset, key, value, error_class, attempts FROM " + keyspace_ +
-                        ".dead_letters");
+  auto letters =
+      select("SELECT topic, partition, offset, key, value, error_class, attempts FROM " + keyspace_ + ".dead_letters");
   std::map<int64_t, cql::Row> by_offset;
   for (auto& row : letters) by_offset[std::get<int64_t>(row[2].v)] = row;
   ASSERT_EQ(by_offset.size(), 3u);  // 0:10 removed; 1:11, 0:12 and the other topic's stay
@@ -250,8 +264,8 @@ TEST_F(CassandraSinkTest, DeadLettersAreScannedAndReplayed) {
 // added; a column of another type is a config error naming it.
 TEST_F(CassandraSinkTest, AnExistingTableGetsMissingColumnsAndMismatchesAreRefused) {
   const TableSchema older{"older", {{"id", ColumnType::uuid}, {"name", ColumnType::text}}, {"id"}};
-  const TableSchema wider{"older", {{"id", ColumnType::uuid}, {"name", ColumnType::text}, {"dob", ColumnType::text}},
-                          {"id"}};
+  const TableSchema wider{
+      "older", {{"id", ColumnType::uuid}, {"name", ColumnType::text}, {"dob", ColumnType::text}}, {"id"}};
   const TableSchema retyped{"older", {{"id", ColumnType::uuid}, {"name", ColumnType::int32}}, {"id"}};
   ASSERT_TRUE(sink_->prepare(older).ok());
   const Status widened = sink_->prepare(wider);
@@ -300,8 +314,9 @@ TEST_F(CassandraSinkTest, TheSessionBoundsRequestsInFlight) {
   for (int i = 0; i < 500; ++i) {
     std::snprintf(id, sizeof id, "%08x-0000-4000-8000-0000000000aa", i);
     const cql::Cell cells[] = {cql::Cell::of_text(id), cql::Cell::of_integer(i)};
-    ASSERT_TRUE(requests.execute(*insert, cql::BoundValues::cells(cells),
-                                 {.consistency = cql::Consistency::one, .idempotent = true, .defer_write = true}, 0)
+    ASSERT_TRUE(requests
+                    .execute(*insert, cql::BoundValues::cells(cells),
+                             {.consistency = cql::Consistency::one, .idempotent = true, .defer_write = true}, 0)
                     .ok());
     most = std::max(most, (*bounded)->in_flight());
   }
@@ -332,7 +347,8 @@ TEST_F(CassandraSinkTest, TokensMatchTheServer) {
 // The token the session routes a bound statement by, for a composite partition key
 // (the dead letters' (topic, partition)), is the server's token().
 TEST_F(CassandraSinkTest, CompositeKeyTokensMatchTheServer) {
-  auto insert = session_->prepare("INSERT INTO " + keyspace_ + ".dead_letters (topic, partition, offset, key) "
+  auto insert = session_->prepare("INSERT INTO " + keyspace_ +
+                                  ".dead_letters (topic, partition, offset, key) "
                                   "VALUES (?, ?, ?, ?)");
   ASSERT_TRUE(insert.ok()) << insert.error().message;
   EXPECT_EQ((*insert)->meta.partition_key_indexes, (std::vector<uint16_t>{0, 1}));
@@ -356,8 +372,7 @@ TEST_F(CassandraSinkTest, QueryPagesThroughEveryRow) {
     batch.rows.set_text(batch.rows.add_row(), 0, id);
   }
   ASSERT_TRUE(write(batch).ok());
-  auto rows =
-      session_->query_all("SELECT id FROM " + keyspace_ + ".people", cql::Consistency::one, 40);
+  auto rows = session_->query_all("SELECT id FROM " + keyspace_ + ".people", cql::Consistency::one, 40);
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->rows.size(), 250u);
 }
@@ -368,19 +383,16 @@ TEST_F(CassandraSinkTest, ReportsSchemaChangesAndReprepares) {
   options.on_schema_change = [&](const cql::SchemaChange&) { ++changes; };
   auto watcher = cql::Session::connect(options);
   ASSERT_TRUE(watcher.ok());
-  ASSERT_TRUE(
-      session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
+  ASSERT_TRUE(session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
   auto statement = (*watcher)->prepare("INSERT INTO " + keyspace_ + ".extra (k, v) VALUES (?, ?)");
   ASSERT_TRUE(statement.ok());
-  for (int i = 0; i < 50 && changes.load() == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 50 && changes.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_GT(changes.load(), 0);
 
   // Dropping the table makes the server forget the statement: it answers
   // UNPREPARED, and the client prepares it again and resends.
   ASSERT_TRUE(session_->query("DROP TABLE " + keyspace_ + ".extra").ok());
-  ASSERT_TRUE(
-      session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
+  ASSERT_TRUE(session_->query("CREATE TABLE " + keyspace_ + ".extra (k int PRIMARY KEY, v int)").ok());
   const cql::Cell values[] = {cql::Cell::of_integer(1), cql::Cell::of_integer(2)};
   auto done = (*watcher)->execute(*statement, cql::BoundValues::cells(values),
                                   {.consistency = cql::Consistency::one, .idempotent = true});
@@ -394,8 +406,7 @@ TEST(CassandraSession, WrongPasswordIsRefusedClearly) {
   options.credentials.password = "wrong";
   auto session = cql::Session::connect(options);
   ASSERT_FALSE(session.ok());
-  EXPECT_NE(session.error().message.find("refused the login"), std::string::npos)
-      << session.error().message;
+  EXPECT_NE(session.error().message.find("refused the login"), std::string::npos) << session.error().message;
   EXPECT_EQ(session.error().message.find("wrong"),
             std::string::npos);  // the secret is never printed
   EXPECT_FALSE(session.error().retriable);

@@ -4,7 +4,6 @@
 #include "sinks/cassandra/cassandra_window_state.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <tuple>
@@ -15,10 +14,10 @@ namespace kascade {
 namespace {
 
 const TableSchema kRows{"users", {{"id", ColumnType::text}}, {"id"}};
-const TableSchema kResults{"per_minute",
-                           {{"country", ColumnType::text}, {"window_start", ColumnType::timestamp},
-                            {"users", ColumnType::int64}},
-                           {"country", "window_start"}};
+const TableSchema kResults{
+    "per_minute",
+    {{"country", ColumnType::text}, {"window_start", ColumnType::timestamp}, {"users", ColumnType::int64}},
+    {"country", "window_start"}};
 
 std::unique_ptr<SinkBatch> batch_with(OffsetMap offsets, std::vector<int64_t> closed,
                                       std::vector<WindowStateEntry> states,
@@ -111,7 +110,8 @@ TEST(PlanStateCommits, BatchesWithoutWindowsStillCommitTheirOffsets) {
 }
 
 // Window results of several batches of one write, each (country, window_start, users).
-std::vector<std::vector<bool>> superseded_of(const std::vector<std::vector<std::tuple<std::string, int64_t, int64_t>>>& rows) {
+std::vector<std::vector<bool>> superseded_of(
+    const std::vector<std::vector<std::tuple<std::string, int64_t, int64_t>>>& rows) {
   std::vector<std::unique_ptr<SinkBatch>> batches;
   std::vector<const SinkBatch*> views;
   for (const auto& results : rows) {
@@ -130,13 +130,13 @@ std::vector<std::vector<bool>> superseded_of(const std::vector<std::vector<std::
 
 TEST(SupersededResults, OnlyTheNewestResultOfEachWindowAndGroupIsSent) {
   // Early updates of FR and DE in the first batch, FR's final result in the third.
-  const auto superseded = superseded_of({{{"FR", 60000, 5}, {"DE", 60000, 2}, {"FR", 0, 9}},
-                                         {{"FRA", 60000, 1}},
-                                         {{"FR", 60000, 7}, {"FR", 60000, 8}}});
+  const auto superseded = superseded_of(
+      {{{"FR", 60000, 5}, {"DE", 60000, 2}, {"FR", 0, 9}}, {{"FRA", 60000, 1}}, {{"FR", 60000, 7}, {"FR", 60000, 8}}});
   ASSERT_EQ(superseded.size(), 3u);
-  EXPECT_EQ(superseded[0], (std::vector<bool>{true, false, false}));  // FR@60000 (newer later), DE, FR@0 (another window)
-  EXPECT_EQ(superseded[1], (std::vector<bool>{false}));              // "FRA" is another group than "FR"
-  EXPECT_EQ(superseded[2], (std::vector<bool>{true, false}));        // within a batch too, the last one wins
+  EXPECT_EQ(superseded[0],
+            (std::vector<bool>{true, false, false}));          // FR@60000 (newer later), DE, FR@0 (another window)
+  EXPECT_EQ(superseded[1], (std::vector<bool>{false}));        // "FRA" is another group than "FR"
+  EXPECT_EQ(superseded[2], (std::vector<bool>{true, false}));  // within a batch too, the last one wins
 }
 
 // A statement as Cassandra prepares it: markers of these types, the first three the partition key.

@@ -66,7 +66,7 @@ TEST_F(SqliteDeadLettersTest, ListTakesClassesTopicAndTheLastOldestFirst) {
   EXPECT_EQ(first.letter.key, "k");
   EXPECT_EQ(first.letter.failed_at_ms, 5000);
   EXPECT_EQ(first.letter.attempts, 1);
-  EXPECT_EQ(first.bytes, 11);            // the record's size...
+  EXPECT_EQ(first.bytes, 11);               // the record's size...
   EXPECT_TRUE(first.letter.value.empty());  // ...not its bytes
 
   auto two_classes = store_->list({.classes = {dead_letter_class::source, dead_letter_class::parse}});

@@ -108,7 +108,8 @@ TEST_F(SqliteStoreTest, ARowTheTableRefusesBecomesASinkDeadLetterWithItsSource) 
   }
   for (int i = 0; i < 100; ++i) {
     add_person(batch, i == 5 || i == 70 ? nullptr : ids[static_cast<size_t>(i)].c_str(), "x", i);
-    batch.row_sources.push_back(RowSource{i % 2, 1000 + i, ids[static_cast<size_t>(i)], values[static_cast<size_t>(i)]});
+    batch.row_sources.push_back(
+        RowSource{i % 2, 1000 + i, ids[static_cast<size_t>(i)], values[static_cast<size_t>(i)]});
   }
   batch.next_offsets = {{0, 1100}, {1, 1101}};
   const Status status = store_->write(batch);
@@ -130,9 +131,14 @@ TEST_F(SqliteStoreTest, AReplayedRowTheTableRefusesStaysASinkDeadLetter) {
   const std::string keys[] = {"k10", "k11", "k12"}, values[] = {"{\"n\": 10}", "{\"n\": 11}", "{\"n\": 12}"};
   const int32_t partitions[] = {0, 1, 0};
   for (size_t i = 0; i < 3; ++i) {
-    first.dead_letters.push_back(DeadLetter{.key = keys[i], .value = values[i], .error_class = "mapping",
-                                            .error_message = "broken", .topic = "t", .partition = partitions[i],
-                                            .offset = static_cast<int64_t>(10 + i), .attempts = 1});
+    first.dead_letters.push_back(DeadLetter{.key = keys[i],
+                                            .value = values[i],
+                                            .error_class = "mapping",
+                                            .error_message = "broken",
+                                            .topic = "t",
+                                            .partition = partitions[i],
+                                            .offset = static_cast<int64_t>(10 + i),
+                                            .attempts = 1});
   }
   ASSERT_TRUE(store_->write(first).ok());
 
@@ -145,9 +151,14 @@ TEST_F(SqliteStoreTest, AReplayedRowTheTableRefusesStaysASinkDeadLetter) {
   add_person(replay, nullptr, "no key", 31);
   replay.row_sources.push_back(RowSource{1, 11, keys[1], values[1], /*attempts_before=*/1});
   // A letter that fails again carries its attempts in total, the earlier one included.
-  replay.dead_letters.push_back(DeadLetter{.key = keys[2], .value = values[2], .error_class = "mapping",
-                                           .error_message = "still broken", .topic = "t", .partition = 0,
-                                           .offset = 12, .attempts = 2});
+  replay.dead_letters.push_back(DeadLetter{.key = keys[2],
+                                           .value = values[2],
+                                           .error_class = "mapping",
+                                           .error_message = "still broken",
+                                           .topic = "t",
+                                           .partition = 0,
+                                           .offset = 12,
+                                           .attempts = 2});
   const DeadLetter landed[] = {DeadLetter{.topic = "t", .partition = 0, .offset = 10},
                                DeadLetter{.topic = "t", .partition = 1, .offset = 11}};
   const Status status = store_->write_replayed(replay, landed);
@@ -171,8 +182,13 @@ TEST_F(SqliteStoreTest, AReplayedRowTheTableRefusesStaysASinkDeadLetter) {
 TEST_F(SqliteStoreTest, ScanReadsATopicsDeadLettersInChunksOnce) {
   SinkBatch batch(&kSchema);
   for (int64_t offset = 0; offset < 5; ++offset) {
-    batch.dead_letters.push_back(DeadLetter{.key = "k" + std::to_string(offset), .value = "v", .error_class = "parse",
-                                            .error_message = "bad", .topic = "t", .partition = 0, .offset = offset,
+    batch.dead_letters.push_back(DeadLetter{.key = "k" + std::to_string(offset),
+                                            .value = "v",
+                                            .error_class = "parse",
+                                            .error_message = "bad",
+                                            .topic = "t",
+                                            .partition = 0,
+                                            .offset = offset,
                                             .failed_at_ms = 1700000000000 + offset});
   }
   batch.dead_letters.push_back(DeadLetter{.error_class = "parse", .topic = "other", .partition = 0, .offset = 0});

@@ -97,8 +97,7 @@ TEST(GeneratorSource, StopsAtTheBound) {
 
 TEST(GeneratorSource, RejectsPositionsItCannotHaveWritten) {
   GeneratorSource source(GeneratorOptions{});
-  for (const char* bad :
-       {"", "abc", "-1", "+1", " 12", "12 ", "12x", "1.5", "0x10", "99999999999999999999999"}) {
+  for (const char* bad : {"", "abc", "-1", "+1", " 12", "12 ", "12x", "1.5", "0x10", "99999999999999999999999"}) {
     const Status status = source.resume(std::string(bad));
     ASSERT_FALSE(status.ok()) << "'" << bad << "'";
     EXPECT_EQ(status.error().code, Errc::corrupt) << "'" << bad << "'";

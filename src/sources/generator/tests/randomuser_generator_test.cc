@@ -14,8 +14,7 @@ namespace kascade {
 namespace {
 
 bool has_non_ascii(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
 bool is_uuid_v4(std::string_view s) {
@@ -132,9 +131,8 @@ TEST(RandomUserGenerator, EveryVariantOccursInFirst100000Users) {
   RandomUserGenerator gen(GeneratorOptions{});
   simdjson::dom::parser parser;
   VariantCounts n;
-  const std::set<std::string_view> top{"gender", "name", "location",   "email",
-                                       "login",  "dob",  "registered", "phone",
-                                       "cell",   "id",   "picture",    "nat"};
+  const std::set<std::string_view> top{"gender",     "name",  "location", "email", "login",   "dob",
+                                       "registered", "phone", "cell",     "id",    "picture", "nat"};
   const std::set<std::string_view> name_keys{"title", "first", "last"};
   const std::set<std::string_view> dated_keys{"date", "age"};
   std::string json;
@@ -162,24 +160,21 @@ TEST(RandomUserGenerator, EveryVariantOccursInFirst100000Users) {
     // Whole years to the reference instant, 2024-01-01T00:00:00Z.
     const int year = std::stoi(std::string(dob.substr(0, 4)));
     EXPECT_EQ(int64_t(user["dob"]["age"]), 2023 - year) << dob;
-    EXPECT_EQ(int64_t(user["registered"]["age"]),
-              2023 - std::stoi(std::string(registered.substr(0, 4))));
+    EXPECT_EQ(int64_t(user["registered"]["age"]), 2023 - std::stoi(std::string(registered.substr(0, 4))));
     EXPECT_GE(int64_t(user["dob"]["age"]), 17);
-    n.non_ascii_name += has_non_ascii(std::string_view(user["name"]["first"])) ||
-                        has_non_ascii(std::string_view(user["name"]["last"]));
+    n.non_ascii_name +=
+        has_non_ascii(std::string_view(user["name"]["first"])) || has_non_ascii(std::string_view(user["name"]["last"]));
     n.non_ascii_email += has_non_ascii(std::string_view(user["email"]));
-    n.extra_fields += unknown_keys(user, top) + unknown_keys(user["name"], name_keys) +
-                          unknown_keys(user["dob"], dated_keys) >
-                      0;
+    n.extra_fields +=
+        unknown_keys(user, top) + unknown_keys(user["name"], name_keys) + unknown_keys(user["dob"], dated_keys) > 0;
   }
   const double average = double(n.bytes) / kUsers;
   std::printf(
       "street object %zu string %zu | postcode number %zu string %zu | id null %zu | "
       "dates ms %zu no-ms %zu | non-ASCII names %zu e-mails %zu | extra %zu | "
       "avg %.0f bytes\n",
-      n.street_object, n.street_string, n.postcode_number, n.postcode_string, n.id_null,
-      n.dates_with_ms, n.dates_without_ms, n.non_ascii_name, n.non_ascii_email, n.extra_fields,
-      average);
+      n.street_object, n.street_string, n.postcode_number, n.postcode_string, n.id_null, n.dates_with_ms,
+      n.dates_without_ms, n.non_ascii_name, n.non_ascii_email, n.extra_fields, average);
   EXPECT_GE(n.street_object, kMin);
   EXPECT_GE(n.street_string, kMin);
   EXPECT_EQ(n.street_object + n.street_string, kUsers);
@@ -203,9 +198,8 @@ TEST(RandomUserGenerator, EveryNationalityOccurs) {
     const std::string json = gen.user_json(i);
     nats.insert(std::string(std::string_view(parser.parse(json)["nat"])));
   }
-  const std::set<std::string> expected{"AU", "BR", "CA", "CH", "DE", "DK", "ES",
-                                       "FI", "FR", "GB", "IE", "IN", "IR", "MX",
-                                       "NL", "NO", "NZ", "RS", "TR", "UA", "US"};
+  const std::set<std::string> expected{"AU", "BR", "CA", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE",
+                                       "IN", "IR", "MX", "NL", "NO", "NZ", "RS", "TR", "UA", "US"};
   EXPECT_EQ(nats, expected);
 }
 
@@ -239,8 +233,7 @@ TEST(RandomUserGenerator, UuidsStayDistinctAcrossFarApartIndices) {
   for (uint64_t k = 0; k < 62; ++k) {
     for (uint64_t d = 0; d < 64; ++d) uuids.insert(gen.login_uuid((uint64_t{1} << k) + d));
   }
-  for (uint64_t d = 0; d < 64; ++d)
-    uuids.insert(gen.login_uuid(RandomUserGenerator::kUniqueIndexLimit - 1 - d));
+  for (uint64_t d = 0; d < 64; ++d) uuids.insert(gen.login_uuid(RandomUserGenerator::kUniqueIndexLimit - 1 - d));
   std::set<uint64_t> indices;
   for (uint64_t k = 0; k < 62; ++k) {
     for (uint64_t d = 0; d < 64; ++d) indices.insert((uint64_t{1} << k) + d);

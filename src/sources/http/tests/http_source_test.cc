@@ -21,8 +21,8 @@ HttpSourceOptions options_for(const MockApiServer& server, Pagination pagination
   HttpSourceOptions options;
   options.url_template = "http://127.0.0.1:" + std::to_string(server.port()) + "/items?" + query;
   options.pagination = pagination;
-  options.layout = {.records_pointer = "/data/users", .key_pointer = "/login/uuid",
-                    .cursor_pointer = "/paging/next_cursor"};
+  options.layout = {
+      .records_pointer = "/data/users", .key_pointer = "/login/uuid", .cursor_pointer = "/paging/next_cursor"};
   options.headers = {"Authorization: Bearer not-a-real-token"};
   options.fetch.client.timeout = milliseconds(500);
   options.fetch.backoff = {.initial = milliseconds(5), .max = milliseconds(20)};
@@ -94,10 +94,10 @@ class HttpSourceTest : public ::testing::Test {
 TEST_F(HttpSourceTest, EveryPaginationTakesEveryItemOnceInOrder) {
   start();
   const auto expected = expected_keys(kItems);
-  for (auto [pagination, query] : {std::pair{Pagination::cursor, "limit=100&cursor={cursor}"},
-                                   std::pair{Pagination::page, "per_page=100&page={page}"},
-                                   std::pair{Pagination::offset, "limit=100&offset={offset}"},
-                                   std::pair{Pagination::link, "limit=100"}}) {
+  for (auto [pagination, query] :
+       {std::pair{Pagination::cursor, "limit=100&cursor={cursor}"},
+        std::pair{Pagination::page, "per_page=100&page={page}"},
+        std::pair{Pagination::offset, "limit=100&offset={offset}"}, std::pair{Pagination::link, "limit=100"}}) {
     HttpSource source(options_for(*server_, pagination, query));
     ASSERT_TRUE(source.resume(std::nullopt));
     Drained out = drain(source, 64);
@@ -111,8 +111,8 @@ TEST_F(HttpSourceTest, EveryPaginationTakesEveryItemOnceInOrder) {
 TEST_F(HttpSourceTest, ResumesMidPageWithoutRepeatsOrGaps) {
   start();
   const auto expected = expected_keys(kItems);
-  for (auto [pagination, query] : {std::pair{Pagination::cursor, "limit=100&cursor={cursor}"},
-                                   std::pair{Pagination::link, "limit=100"}}) {
+  for (auto [pagination, query] :
+       {std::pair{Pagination::cursor, "limit=100&cursor={cursor}"}, std::pair{Pagination::link, "limit=100"}}) {
     std::vector<std::string> keys;
     std::optional<std::string> position;
     // Restart after 150 records each time: part of a page is already on the bus.

@@ -50,8 +50,8 @@ TEST(JsonPage, MalformedBodiesAreRefusedWhole) {
   JsonPageParser parser(layout("/items", "/id"));
   for (std::string body : {std::string(R"({"items":[{"id":1},{"id":2)"), std::string(R"({"items":{"id":1}})"),
                            std::string(R"({"other":[]})"), std::string(R"({"items":[1,2]})"),
-                           std::string(R"({"items":[{"id":1}]} trailing)"), std::string("{\"items\":[{\"id\":\"\xC3\x28\"}]}"),
-                           std::string("")}) {
+                           std::string(R"({"items":[{"id":1}]} trailing)"),
+                           std::string("{\"items\":[{\"id\":\"\xC3\x28\"}]}"), std::string("")}) {
     auto page = parser.parse(body);
     ASSERT_FALSE(page) << body;
     // Nothing at all at the records pointer is told apart: on a first page it is a wrong pointer.

@@ -7,9 +7,10 @@ namespace kascade {
 namespace {
 
 TEST(LinkHeader, FindsNextAmongOthers) {
-  EXPECT_EQ(next_link(R"(<http://a/x?page=1>; rel="prev", <http://a/x?page=3>; rel="next", <http://a/x?page=9>; rel="last")",
-                      "http://a/x?page=2"),
-            "http://a/x?page=3");
+  EXPECT_EQ(
+      next_link(R"(<http://a/x?page=1>; rel="prev", <http://a/x?page=3>; rel="next", <http://a/x?page=9>; rel="last")",
+                "http://a/x?page=2"),
+      "http://a/x?page=3");
   EXPECT_EQ(next_link("<http://a/x?c=1>; rel=next", "http://a/x"), "http://a/x?c=1");
   EXPECT_EQ(next_link(R"(<http://a/x?c=1>; title="a, b; c"; REL="last next")", "http://a/x"), "http://a/x?c=1");
 }

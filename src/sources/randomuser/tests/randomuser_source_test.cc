@@ -82,7 +82,7 @@ TEST(RandomUserSourceTest, ResumesMidPageWithoutRepeatingOrSkipping) {
   RandomUserSource first(options_for(server, 40, 100));
   ASSERT_TRUE(first.resume(std::nullopt).ok());
   Drained before = drain(first, 7, 50);  // stops inside page 2
-  ASSERT_EQ(before.position, "54/40");  // 40 in six batches (the last cut at the page end), then 7 + 7
+  ASSERT_EQ(before.position, "54/40");   // 40 in six batches (the last cut at the page end), then 7 + 7
 
   RandomUserSource second(options_for(server, 40, 100));
   ASSERT_TRUE(second.resume(before.position).ok());
@@ -101,10 +101,8 @@ TEST(RandomUserSourceTest, RejectsPositionsItCannotHaveWritten) {
 }
 
 TEST(RandomUserSourceTest, LosesNoUserThroughEveryFaultAndDeadLettersBadBodies) {
-  MockApiServer server(MockApiOptions{.fail_rate = 0.4,
-                                      .fault_seed = 3,
-                                      .stall = milliseconds(800),
-                                      .retry_after_seconds = 0});
+  MockApiServer server(
+      MockApiOptions{.fail_rate = 0.4, .fault_seed = 3, .stall = milliseconds(800), .retry_after_seconds = 0});
   ASSERT_TRUE(server.start().ok());
   RandomUserSource source(options_for(server, 25, 1000));
   ASSERT_TRUE(source.resume(std::nullopt).ok());
@@ -126,8 +124,8 @@ TEST(RandomUserSourceTest, LosesNoUserThroughEveryFaultAndDeadLettersBadBodies) 
 }
 
 TEST(RandomUserSourceTest, WaitsAsLongAsRetryAfterAsks) {
-  MockApiServer server(MockApiOptions{.fail_rate = 1.0, .faults = {FaultKind::too_many_requests},
-                                      .retry_after_seconds = 1});
+  MockApiServer server(
+      MockApiOptions{.fail_rate = 1.0, .faults = {FaultKind::too_many_requests}, .retry_after_seconds = 1});
   ASSERT_TRUE(server.start().ok());
   RandomUserSource source(options_for(server, 5, 5));
   ASSERT_TRUE(source.resume(std::nullopt).ok());

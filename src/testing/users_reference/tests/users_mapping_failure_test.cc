@@ -16,8 +16,7 @@ using testing_users::with;
 
 // Maps `json` after one good row and expects `error_class` and `message`, with the
 // batch (cells and arena) exactly as it was before the call.
-void expect_failure(std::string_view json, std::string_view error_class,
-                    std::string_view message) {
+void expect_failure(std::string_view json, std::string_view error_class, std::string_view message) {
   MappingHarness h;
   h.map_ok(kApi14User);
   const std::string arena_before = h.rows().arena();
@@ -67,11 +66,9 @@ TEST(UsersMappingFailure, EmptyAndNonJsonAreParse) {
 // Full validation: a defect in a field the mapper never reads still fails the record.
 TEST(UsersMappingFailure, BadJsonInUnreadFieldIsParse) {
   for (const std::string& bad :
-       {with(R"("value": "512-44-9021")", R"("value": [1, 2 3])"),
-        with(R"("salt": "SALT-Qk9zRt")", R"("salt": tru)"),
+       {with(R"("value": "512-44-9021")", R"("value": [1, 2 3])"), with(R"("salt": "SALT-Qk9zRt")", R"("salt": tru)"),
         with(R"("description": "Adelaide, Darwin")", R"("description": "Adelaide\q")"),
-        with(R"("nat": "US")", R"("nat": "US", "extra": 01)"),
-        with(R"("thumbnail": )", R"("thumbnail" )")}) {
+        with(R"("nat": "US")", R"("nat": "US", "extra": 01)"), with(R"("thumbnail": )", R"("thumbnail" )")}) {
     MappingHarness h;
     const auto failure = h.map(bad);
     ASSERT_TRUE(failure) << bad;
@@ -80,7 +77,9 @@ TEST(UsersMappingFailure, BadJsonInUnreadFieldIsParse) {
 }
 
 TEST(UsersMappingFailure, InvalidUtf8IsParse) {
-  expect_failure(with(R"("first": "Thea")", "\"first\": \"Th\xC3\x28" "a\""),
+  expect_failure(with(R"("first": "Thea")",
+                      "\"first\": \"Th\xC3\x28"
+                      "a\""),
                  dead_letter_class::parse, "invalid JSON: The input is not valid UTF-8");
   // In a field that is never read (and never stored) as well.
   expect_failure(with("PW-marzipan77", "PW-\xFF\xFE"), dead_letter_class::parse,
@@ -92,15 +91,12 @@ TEST(UsersMappingFailure, InvalidUtf8IsParse) {
 
 TEST(UsersMappingFailure, WrongTypesNameTheirPointer) {
   const std::string_view v = dead_letter_class::validation;
-  expect_failure(with(R"("age": 37)", R"("age": "37")"), v,
-                 "/dob/age: expected an integer, got a string");
+  expect_failure(with(R"("age": 37)", R"("age": "37")"), v, "/dob/age: expected an integer, got a string");
   expect_failure(with(R"("age": 37)", R"("age": 37.5)"), v,
                  "/dob/age: expected an integer, got a number with a fraction or exponent");
-  expect_failure(with(R"("age": 37)", R"("age": 99999999999)"), v,
-                 "/dob/age: integer out of the int32 range");
-  expect_failure(with(R"("name": {"title": "Mrs", "first": "Thea", "last": "Lindqvist"})",
-                      R"("name": 42)"),
-                 v, "/name: expected an object, got an integer");
+  expect_failure(with(R"("age": 37)", R"("age": 99999999999)"), v, "/dob/age: integer out of the int32 range");
+  expect_failure(with(R"("name": {"title": "Mrs", "first": "Thea", "last": "Lindqvist"})", R"("name": 42)"), v,
+                 "/name: expected an object, got an integer");
   expect_failure(with(R"("last": "Lindqvist")", R"("last": ["Lindqvist"])"), v,
                  "/name/last: expected a string, got an array");
   expect_failure(with(R"("uuid": "3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c")", R"("uuid": 7)"), v,
@@ -123,13 +119,11 @@ TEST(UsersMappingFailure, WrongTypesNameTheirPointer) {
                  "or exponent");
   expect_failure(with(R"("phone": "(406) 555-0143")", R"("phone": 4065550143)"), v,
                  "/phone: expected a string, got an integer");
-  expect_failure(with(R"("dob": {"date": "1987-11-23T08:41:07.512Z", "age": 37})",
-                      R"("dob": "1987-11-23")"),
-                 v, "/dob: expected an object, got a string");
+  expect_failure(with(R"("dob": {"date": "1987-11-23T08:41:07.512Z", "age": 37})", R"("dob": "1987-11-23")"), v,
+                 "/dob: expected an object, got a string");
   expect_failure(with(R"("city": "Bozeman")", R"("city": {"name": "Bozeman"})"), v,
                  "/location/city: expected a string, got an object");
-  expect_failure(with(R"("street": {"number": 4417, "name": "Hollow Creek Rd"})",
-                      R"("street": ["Hollow Creek Rd"])"),
+  expect_failure(with(R"("street": {"number": 4417, "name": "Hollow Creek Rd"})", R"("street": ["Hollow Creek Rd"])"),
                  v, "/location/street: expected an object, got an array");
 }
 
@@ -140,20 +134,18 @@ TEST(UsersMappingFailure, RootMustBeAnObject) {
 
 TEST(UsersMappingFailure, MissingRequiredFields) {
   const std::string_view v = dead_letter_class::validation;
-  expect_failure(with(R"("uuid": "3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c",)", ""), v,
-                 "/login/uuid: missing");
+  expect_failure(with(R"("uuid": "3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c",)", ""), v, "/login/uuid: missing");
   expect_failure(with(R"("uuid": "3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c")", R"("uuid": null)"), v,
                  "/login/uuid: expected a string, got null");
   expect_failure(R"({"name": {"first": "A", "last": "B"}, "email": "a@b.c",
                     "dob": {"date": "2000-01-01T00:00:00Z"}})",
                  v, "/login/uuid: missing");
-  expect_failure(with(R"("name": {"title": "Mrs", "first": "Thea", "last": "Lindqvist"},)", ""),
-                 v, "/name/first: missing");
+  expect_failure(with(R"("name": {"title": "Mrs", "first": "Thea", "last": "Lindqvist"},)", ""), v,
+                 "/name/first: missing");
   expect_failure(with(R"("first": "Thea", )", ""), v, "/name/first: missing");
   expect_failure(with(R"(, "last": "Lindqvist")", ""), v, "/name/last: missing");
   expect_failure(with(R"("email": "thea.lindqvist@example.com",)", ""), v, "/email: missing");
-  expect_failure(with(R"("dob": {"date": "1987-11-23T08:41:07.512Z", "age": 37},)", ""), v,
-                 "/dob/date: missing");
+  expect_failure(with(R"("dob": {"date": "1987-11-23T08:41:07.512Z", "age": 37},)", ""), v, "/dob/date: missing");
   expect_failure(with(R"("date": "1987-11-23T08:41:07.512Z", )", ""), v, "/dob/date: missing");
   expect_failure(with(R"("date": "1987-11-23T08:41:07.512Z")", R"("date": null)"), v,
                  "/dob/date: expected a string, got null");
@@ -163,8 +155,8 @@ TEST(UsersMappingFailure, BadValuesOfTheRightType) {
   const std::string_view v = dead_letter_class::validation;
   expect_failure(with("3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c", "not-a-uuid"), v,
                  "/login/uuid: not a UUID: \"not-a-uuid\"");
-  expect_failure(with("3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c", "3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5g"),
-                 v, "/login/uuid: not a UUID: \"3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5g\"");
+  expect_failure(with("3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c", "3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5g"), v,
+                 "/login/uuid: not a UUID: \"3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5g\"");
   expect_failure(with("3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c", std::string(60, 'a')), v,
                  "/login/uuid: not a UUID: \"" + std::string(40, 'a') + "...\"");
   expect_failure(with("1987-11-23T08:41:07.512Z", "1987-02-30T08:41:07Z"), v,
@@ -176,10 +168,8 @@ TEST(UsersMappingFailure, BadValuesOfTheRightType) {
 TEST(UsersMappingFailure, OversizeIsTooLargeBeforeParsing) {
   // 2 MiB of invalid JSON: classed too_large, so it was never parsed.
   const std::string huge(2 << 20, '{');
-  expect_failure(huge, dead_letter_class::too_large,
-                 "record is 2097152 bytes, over the limit of 1048576");
-  const std::string padded =
-      with(R"("nat": "US")", "\"nat\": \"US\", \"pad\": \"" + std::string(2 << 20, 'p') + "\"");
+  expect_failure(huge, dead_letter_class::too_large, "record is 2097152 bytes, over the limit of 1048576");
+  const std::string padded = with(R"("nat": "US")", "\"nat\": \"US\", \"pad\": \"" + std::string(2 << 20, 'p') + "\"");
   expect_failure(padded, dead_letter_class::too_large,
                  "record is " + std::to_string(padded.size()) + " bytes, over the limit of 1048576");
   MappingHarness small({.max_record_bytes = 100});

@@ -1,4 +1,5 @@
-// testing/users_reference/tests/users_mapping_generator_test.cc: the generator's users map cleanly; its malformed ones get the right class.
+// testing/users_reference/tests/users_mapping_generator_test.cc: the generator's users map cleanly; its malformed ones
+// get the right class.
 #include <gtest/gtest.h>
 
 #include <map>

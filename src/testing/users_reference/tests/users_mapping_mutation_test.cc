@@ -1,4 +1,5 @@
-// testing/users_reference/tests/users_mapping_mutation_test.cc: byte-mutated users never crash UsersMapper and never half-write a row.
+// testing/users_reference/tests/users_mapping_mutation_test.cc: byte-mutated users never crash UsersMapper and never
+// half-write a row.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -23,11 +24,21 @@ std::string mutate(std::string text, std::mt19937_64& rng) {
     const size_t at = rng() % text.size();
     const char byte = rng() % 4 == 0 ? static_cast<char>(kRaw[rng() % sizeof(kRaw)]) : kBytes[rng() % kBytes.size()];
     switch (rng() % 5) {
-      case 0: text[at] = static_cast<char>(text[at] ^ (1 << (rng() % 8))); break;
-      case 1: text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), byte); break;
-      case 2: text.erase(at, 1); break;
-      case 3: text[at] = byte; break;
-      default: text.resize(at); break;
+      case 0:
+        text[at] = static_cast<char>(text[at] ^ (1 << (rng() % 8)));
+        break;
+      case 1:
+        text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), byte);
+        break;
+      case 2:
+        text.erase(at, 1);
+        break;
+      case 3:
+        text[at] = byte;
+        break;
+      default:
+        text.resize(at);
+        break;
     }
   }
   return text;
@@ -44,8 +55,8 @@ TEST(UsersMappingMutation, MutatedUsersMapOrFailCleanly) {
   for (uint64_t i = 0; i < 50000; ++i) {
     const Record record = generator.record(i, 1700000000000);
     const std::string value = mutate(record.value, rng);
-    const ConsumedRecord consumed{.offset = static_cast<int64_t>(i), .timestamp_ms = record.timestamp_ms,
-                                  .key = record.key, .value = value};
+    const ConsumedRecord consumed{
+        .offset = static_cast<int64_t>(i), .timestamp_ms = record.timestamp_ms, .key = record.key, .value = value};
     const size_t rows_before = rows.rows();
     const size_t arena_before = rows.arena_bytes();
     if (auto failure = mapper.map(consumed, 1700000000500, rows)) {

@@ -21,20 +21,32 @@ using testing_users::with;
 TEST(UsersSchema, ColumnsInOrderWithTypes) {
   const TableSchema& s = users_schema();
   EXPECT_EQ(s.name, "users");
-  const std::vector<std::pair<std::string, ColumnType>> expected = {
-      {"id", ColumnType::uuid}, {"first_name", ColumnType::text},
-      {"last_name", ColumnType::text}, {"title", ColumnType::text},
-      {"gender", ColumnType::text}, {"email", ColumnType::text},
-      {"username", ColumnType::text}, {"dob", ColumnType::timestamp},
-      {"registered_date", ColumnType::timestamp}, {"age", ColumnType::int32},
-      {"phone", ColumnType::text}, {"cell", ColumnType::text},
-      {"picture", ColumnType::text}, {"address", ColumnType::text},
-      {"street_number", ColumnType::int32}, {"street_name", ColumnType::text},
-      {"city", ColumnType::text}, {"state", ColumnType::text},
-      {"country", ColumnType::text}, {"post_code", ColumnType::text},
-      {"latitude", ColumnType::float64}, {"longitude", ColumnType::float64},
-      {"timezone_offset", ColumnType::text}, {"nationality", ColumnType::text},
-      {"fetched_at", ColumnType::timestamp}, {"processed_at", ColumnType::timestamp}};
+  const std::vector<std::pair<std::string, ColumnType>> expected = {{"id", ColumnType::uuid},
+                                                                    {"first_name", ColumnType::text},
+                                                                    {"last_name", ColumnType::text},
+                                                                    {"title", ColumnType::text},
+                                                                    {"gender", ColumnType::text},
+                                                                    {"email", ColumnType::text},
+                                                                    {"username", ColumnType::text},
+                                                                    {"dob", ColumnType::timestamp},
+                                                                    {"registered_date", ColumnType::timestamp},
+                                                                    {"age", ColumnType::int32},
+                                                                    {"phone", ColumnType::text},
+                                                                    {"cell", ColumnType::text},
+                                                                    {"picture", ColumnType::text},
+                                                                    {"address", ColumnType::text},
+                                                                    {"street_number", ColumnType::int32},
+                                                                    {"street_name", ColumnType::text},
+                                                                    {"city", ColumnType::text},
+                                                                    {"state", ColumnType::text},
+                                                                    {"country", ColumnType::text},
+                                                                    {"post_code", ColumnType::text},
+                                                                    {"latitude", ColumnType::float64},
+                                                                    {"longitude", ColumnType::float64},
+                                                                    {"timezone_offset", ColumnType::text},
+                                                                    {"nationality", ColumnType::text},
+                                                                    {"fetched_at", ColumnType::timestamp},
+                                                                    {"processed_at", ColumnType::timestamp}};
   ASSERT_EQ(s.columns.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(s.columns[i].name, expected[i].first) << i;
@@ -78,11 +90,10 @@ TEST(UsersMapping, Api14UserMapsToEveryColumn) {
 TEST(UsersMapping, SecretsNeverReachTheArena) {
   MappingHarness h;
   h.map_ok(kApi14User);
-  h.map_ok(with(R"("street": {"number": 4417, "name": "Hollow Creek Rd"})",
-                R"("street": "4417 hollow creek rd")"));
+  h.map_ok(with(R"("street": {"number": 4417, "name": "Hollow Creek Rd"})", R"("street": "4417 hollow creek rd")"));
   const std::string arena = h.rows().arena();
-  for (const char* secret : {"PW-marzipan77", "SALT-Qk9zRt", "md5-", "sha1-", "sha256-",
-                             "password", "salt", "9c1f0e7b", "4a6c8e0f", "7e9a1c3e"}) {
+  for (const char* secret : {"PW-marzipan77", "SALT-Qk9zRt", "md5-", "sha1-", "sha256-", "password", "salt", "9c1f0e7b",
+                             "4a6c8e0f", "7e9a1c3e"}) {
     EXPECT_EQ(arena.find(secret), std::string::npos) << secret;
   }
 }
@@ -107,8 +118,8 @@ TEST(UsersMapping, DuplicateKeysFirstOneWins) {
 
 TEST(UsersMapping, StreetAsPlainStringWithLeadingNumber) {
   MappingHarness h;
-  const size_t r = h.map_ok(with(R"("street": {"number": 4417, "name": "Hollow Creek Rd"})",
-                                 R"("street": "8929 valwood pkwy")"));
+  const size_t r =
+      h.map_ok(with(R"("street": {"number": 4417, "name": "Hollow Creek Rd"})", R"("street": "8929 valwood pkwy")"));
   EXPECT_EQ(h.integer(r, "street_number"), 8929);
   EXPECT_EQ(h.text(r, "street_name"), "valwood pkwy");
   EXPECT_EQ(h.text(r, "address"), "8929 valwood pkwy, Bozeman, Montana, United States");
@@ -116,13 +127,13 @@ TEST(UsersMapping, StreetAsPlainStringWithLeadingNumber) {
 
 TEST(UsersMapping, StreetAsPlainStringWithoutNumber) {
   MappingHarness h;
-  const size_t r = h.map_ok(with(R"("street": {"number": 4417, "name": "Hollow Creek Rd"})",
-                                 R"("street": "rue de la paix")"));
+  const size_t r =
+      h.map_ok(with(R"("street": {"number": 4417, "name": "Hollow Creek Rd"})", R"("street": "rue de la paix")"));
   EXPECT_EQ(h.integer(r, "street_number"), std::nullopt);
   EXPECT_EQ(h.text(r, "street_name"), "rue de la paix");
   EXPECT_EQ(h.text(r, "address"), "rue de la paix, Bozeman, Montana, United States");
-  const size_t s = h.map_ok(with(R"("street": {"number": 4417, "name": "Hollow Creek Rd"})",
-                                 R"("street": "12b rue haute")"));
+  const size_t s =
+      h.map_ok(with(R"("street": {"number": 4417, "name": "Hollow Creek Rd"})", R"("street": "12b rue haute")"));
   EXPECT_EQ(h.integer(s, "street_number"), std::nullopt);
   EXPECT_EQ(h.text(s, "street_name"), "12b rue haute");
 }
@@ -164,8 +175,8 @@ TEST(UsersMapping, DatesWithoutMillisecondsAndWithSpace) {
 
 TEST(UsersMapping, CoordinatesAsNumbersOrStrings) {
   MappingHarness h;
-  const size_t r = h.map_ok(with(R"({"latitude": "-12.5731", "longitude": "151.0342"})",
-                                 R"({"latitude": -12.5731, "longitude": 151})"));
+  const size_t r = h.map_ok(
+      with(R"({"latitude": "-12.5731", "longitude": "151.0342"})", R"({"latitude": -12.5731, "longitude": 151})"));
   EXPECT_EQ(h.real(r, "latitude"), -12.5731);
   EXPECT_EQ(h.real(r, "longitude"), 151.0);
 }
@@ -183,10 +194,8 @@ TEST(UsersMapping, NonAsciiKeptByteExact) {
 
 TEST(UsersMapping, UnknownFieldsIgnoredAndUuidCanonicalised) {
   MappingHarness h;
-  std::string json = with(R"("nat": "US")",
-                          R"("nat": "US", "extra": {"deep": [1, 2, {"x": null}]}, "v": 2.5)");
-  json = with("3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c", "3F2B8C1E-7D4A-4E9B-A6C5-0D1E2F3A4B5C",
-              json);
+  std::string json = with(R"("nat": "US")", R"("nat": "US", "extra": {"deep": [1, 2, {"x": null}]}, "v": 2.5)");
+  json = with("3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c", "3F2B8C1E-7D4A-4E9B-A6C5-0D1E2F3A4B5C", json);
   const size_t r = h.map_ok(json);
   EXPECT_EQ(h.text(r, "id"), "3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c");
 }
@@ -197,10 +206,9 @@ TEST(UsersMapping, OptionalFieldsAbsentOrNullBecomeNull) {
     "name": {"first": "A", "last": "B", "title": null}, "email": "a@b.c",
     "dob": {"date": "2000-01-01T00:00:00Z", "age": null}, "location": null, "phone": null})";
   const size_t r = h.map_ok(minimal);
-  for (const char* column : {"title", "gender", "username", "registered_date", "age", "phone",
-                             "cell", "picture", "address", "street_number", "street_name",
-                             "city", "state", "country", "post_code", "latitude", "longitude",
-                             "timezone_offset", "nationality"}) {
+  for (const char* column : {"title", "gender", "username", "registered_date", "age", "phone", "cell", "picture",
+                             "address", "street_number", "street_name", "city", "state", "country", "post_code",
+                             "latitude", "longitude", "timezone_offset", "nationality"}) {
     EXPECT_TRUE(h.cell(r, column).is_null()) << column;
   }
   EXPECT_EQ(h.integer(r, "dob"), 946684800000);
@@ -230,12 +238,10 @@ TEST(UsersMapping, ReusedBatchCellsOfAbsentValuesAreNull) {
   ASSERT_EQ(rows.rows(), 3u);
   const TableSchema& schema = users_schema();
   for (size_t r = 0; r < rows.rows(); ++r) {
-    for (const char* column : {"title", "gender", "username", "registered_date", "age", "phone",
-                               "cell", "picture", "address", "street_number", "street_name",
-                               "city", "state", "country", "post_code", "latitude", "longitude",
-                               "timezone_offset", "nationality"}) {
-      EXPECT_TRUE(rows.get(r, static_cast<size_t>(schema.column_index(column))).is_null())
-          << r << " " << column;
+    for (const char* column : {"title", "gender", "username", "registered_date", "age", "phone", "cell", "picture",
+                               "address", "street_number", "street_name", "city", "state", "country", "post_code",
+                               "latitude", "longitude", "timezone_offset", "nationality"}) {
+      EXPECT_TRUE(rows.get(r, static_cast<size_t>(schema.column_index(column))).is_null()) << r << " " << column;
     }
     EXPECT_EQ(rows.text(rows.get(r, 0)), "00000000-0000-4000-8000-000000000001");
     EXPECT_EQ(rows.text(rows.get(r, static_cast<size_t>(schema.column_index("email")))), "a@b.c");
@@ -264,8 +270,7 @@ TEST(UsersMapping, ManyRowsInOneBatchKeepTheirOwnCells) {
 
 TEST(UsersMapping, LargeButAllowedRecordThenSmallOnesStillWork) {
   MappingHarness h;
-  const std::string big = with(R"("nat": "US")",
-                               "\"nat\": \"US\", \"blob\": \"" + std::string(600 * 1024, 'x') + "\"");
+  const std::string big = with(R"("nat": "US")", "\"nat\": \"US\", \"blob\": \"" + std::string(600 * 1024, 'x') + "\"");
   const size_t a = h.map_ok(big);
   EXPECT_EQ(h.text(a, "nationality"), "US");
   const size_t b = h.map_ok(kApi14User);
