@@ -10,11 +10,12 @@ namespace {
 
 constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
 
-// NOLINTNEXTLINE(bugprone-macro-parentheses): `member` is a member path (c.bus.topic), not an expression.
+// NOLINTBEGIN(bugprone-macro-parentheses): `member` is a member path (c.bus.topic), not an expression.
 #define KASCADE_FIELD(member) \
   [](Config & c) -> auto& { return c.member; }
 #define KASCADE_ENUM(member) \
   [](Config& c, size_t index) { c.member = static_cast<std::decay_t<decltype(c.member)>>(index); }
+// NOLINTEND(bugprone-macro-parentheses)
 
 const std::vector<OptionSpec>& table() {
   static const std::vector<OptionSpec> options = {

@@ -16,7 +16,6 @@ constexpr int32_t no_metadata = 0x0004;
 }  // namespace rows_flag
 
 namespace query_flag {
-constexpr uint8_t values = 0x01;
 constexpr uint8_t page_size = 0x04;
 constexpr uint8_t paging_state = 0x08;
 }  // namespace query_flag

@@ -63,9 +63,9 @@ int Session::in_flight() const { return in_flight_.load(); }
 Status RequestGroup::execute(const std::shared_ptr<const PreparedStatement>& statement, const BoundValues& values,
                              const ExecuteOptions& options, uint64_t tag) {
   ++outstanding_;
-  auto done = [this, tag](Result<ResultMessage> result) {
+  auto done = [this, tag](const Result<ResultMessage>& result) {
     std::lock_guard lock(mutex_);
-    if (!result) failures_.push_back({tag, std::move(result.error())});
+    if (!result) failures_.push_back({tag, result.error()});
     if (--outstanding_ == 0) answered_.notify_all();
   };
   auto sent = session_.execute_async(statement, values, options, done);

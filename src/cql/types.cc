@@ -342,7 +342,7 @@ Result<CqlValue> decode_value(const TypeSpec& type, std::string_view b) {
           if (!decoded) return decoded.error();
           value = std::move(*decoded);
         }
-        entries.emplace_back(std::move(key), std::move(value));
+        entries.push_back(CqlMapEntry{std::move(key), std::move(value)});
       }
       if (r.remaining() != 0) return malformed(type, "trailing bytes");
       if (is_map) {

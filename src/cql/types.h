@@ -93,8 +93,10 @@ struct Float32 {
 };
 
 struct CqlValue;
+struct CqlMapEntry;
 using CqlList = std::vector<CqlValue>;  // list and set
-using CqlMap = std::vector<std::pair<CqlValue, CqlValue>>;
+using CqlMap =
+    std::vector<CqlMapEntry>;  // (a struct, not std::pair: pairs of an incomplete type do not compile everywhere)
 
 // One decoded value. Integers of every width, timestamp (ms since epoch),
 // date (days since epoch, signed) and time (ns since midnight) are int64_t;
@@ -105,8 +107,16 @@ struct CqlValue {
       v;
 
   bool is_null() const { return std::holds_alternative<std::monostate>(v); }
-  bool operator==(const CqlValue& other) const { return v == other.v; }
+  bool operator==(const CqlValue& other) const;
 };
+
+struct CqlMapEntry {
+  CqlValue first;  // the key
+  CqlValue second;
+  bool operator==(const CqlMapEntry&) const = default;
+};
+
+inline bool CqlValue::operator==(const CqlValue& other) const { return v == other.v; }
 
 // Decodes one value of `type` from its bytes (not including the [bytes] length).
 Result<CqlValue> decode_value(const TypeSpec& type, std::string_view bytes);

@@ -42,7 +42,9 @@ def epoch_ms(text):
 
 def schedule_args(pipeline, keyspace, records, job):
     return ["schedule", "-c", str(pipeline.config), "--every", "1s", "--records", str(records), "--job", job,
-            "--set", f"source.malformed_ratio={MALFORMED}", *cassandra_store_flags(keyspace)]
+            "--set", f"source.malformed_ratio={MALFORMED}", *cassandra_store_flags(keyspace),
+            # Some malformed records are padded past 2 MiB: a small in-flight bound keeps the node's heap small.
+            "--set", "store.cassandra.max_in_flight=16"]
 
 
 def topic_messages(topic):
