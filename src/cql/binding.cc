@@ -194,23 +194,8 @@ Status encode_cell(const TypeSpec& type, const Cell& cell, std::string_view colu
   return ok_status();
 }
 
-const char* cql_type_name(ColumnType type) {
-  switch (type) {
-    case ColumnType::text:
-      return "text";
-    case ColumnType::int32:
-      return "int";
-    case ColumnType::int64:
-      return "bigint";
-    case ColumnType::float64:
-      return "double";
-    case ColumnType::timestamp:
-      return "timestamp";
-    case ColumnType::uuid:
-      return "uuid";
-  }
-  return "blob";
-}
+// The project's type names are CQL's (core/row.h).
+const char* cql_type_name(ColumnType type) { return column_type_name(type); }
 
 // Cassandra's variant of MurmurHash3_x64_128.
 namespace {
