@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <future>
+#include <utility>
 
 namespace kascade::cql {
 
@@ -349,6 +350,8 @@ void Session::on_response(std::unique_ptr<Request> request, Connection* via, Res
 }
 
 void Session::finish(std::unique_ptr<Request> request, Result<ResultMessage> result) {
+  // The slot is free before the caller hears the answer: a caller that has every answer sees nothing in flight.
+  if (request->counted) std::exchange(request->counted, nullptr)->release();
   request->done(std::move(result));
 }
 
@@ -361,7 +364,7 @@ void Session::retry_later(std::unique_ptr<Request> request, Error why) {
   const auto delay = options_.retry_backoff * (1 << std::min(request->attempts - 1, 10));
   std::lock_guard lock(retry_mutex_);
   if (stopping_) {
-    request->done(Error::make(Errc::closed, "the Cassandra session was closed"));
+    finish(std::move(request), Error::make(Errc::closed, "the Cassandra session was closed"));
     return;
   }
   retries_.emplace(Clock::now() + delay, std::move(request));
