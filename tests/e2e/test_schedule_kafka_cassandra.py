@@ -40,9 +40,9 @@ def epoch_ms(text):
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
-def schedule_args(pipeline, keyspace, records, job):
+def schedule_args(pipeline, keyspace, records, job, malformed=MALFORMED):
     return ["schedule", "-c", str(pipeline.config), "--every", "1s", "--records", str(records), "--job", job,
-            "--set", f"source.malformed_ratio={MALFORMED}", *cassandra_store_flags(keyspace),
+            "--set", f"source.malformed_ratio={malformed}", *cassandra_store_flags(keyspace),
             # Some malformed records are padded past 2 MiB: a small in-flight bound keeps the node's heap small.
             "--set", "store.cassandra.max_in_flight=16"]
 
@@ -122,8 +122,10 @@ def test_a_scheduler_killed_mid_run_leaves_an_interrupted_run_and_loses_or_doubl
                                                                                             tmp_path):
     require_broker()
     pipeline = big_message_pipeline(tmp_path, "schedkill")
-    records = 30000
-    args = schedule_args(pipeline, keyspace, records, "crashy")
+    records = 30000  # long enough a run to be killed in the middle
+    # Few malformed records: some are padded past 2 MiB, and 90,000 records' worth would fill a 1 GB node's heap.
+    malformed = 0.003
+    args = schedule_args(pipeline, keyspace, records, "crashy", malformed)
     process = subprocess.Popen([KASCADE, *args, "--runs", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=kascade_env())
     try:
@@ -155,7 +157,7 @@ def test_a_scheduler_killed_mid_run_leaves_an_interrupted_run_and_loses_or_doubl
     total = int(made["position"])
     assert total >= 3 * records - records, total
     # `generate --format keys`: one line per record, "<key>" or, for a malformed one, "<key>\t<kind>".
-    generated = kascade("generate", "--records", total, "--malformed-ratio", MALFORMED,
+    generated = kascade("generate", "--records", total, "--malformed-ratio", malformed,
                         "--format", "keys").stdout.splitlines()
     assert len(generated) == total
     valid = {line for line in generated if "\t" not in line}
