@@ -1,11 +1,11 @@
 # scripts/services.d/cassandra.sh: sourced by scripts/services. Defines cassandra_start, cassandra_stop, cassandra_status.
 #
-# One Apache Cassandra 5.0 node on 127.0.0.1:9042 (CQL) and 127.0.0.1:7000
+# One Apache Cassandra 5.0 node on $KASCADE_SERVICES_HOST (default 127.0.0.1):9042 (CQL) and :7000
 # (gossip), run as a plain JVM from the jars that services/cassandra/pom.xml
 # names. Authentication is on (PasswordAuthenticator, superuser
 # cassandra/cassandra) so that wrong-password paths are tested for real.
 # The native port also accepts TLS (client_encryption_options, optional: true,
-# so plaintext clients keep working) with a certificate for 127.0.0.1 and
+# so plaintext clients keep working) with a certificate for its address and
 # localhost issued by a test CA; KASCADE_CASSANDRA_TLS=0 turns that off.
 # Layout under $KASCADE_SERVICES_DIR/cassandra: lib/ (jars), conf/, data/,
 # logs/, tls/ (ca.pem, node.p12, and other-name.pem/.key: a certificate of the
@@ -28,7 +28,7 @@ cassandra_pid() { service_pid "$CASSANDRA_PID_FILE"; }
 # password, i.e. when a client can really log in (the default role is created
 # a moment after the port opens).
 cassandra_accepts_login() {
-  python3 - "$CASSANDRA_CQL_PORT" <<'PY'
+  python3 - "$SERVICES_HOST" "$CASSANDRA_CQL_PORT" <<'PY'
 import socket, struct, sys
 
 def frame(stream, opcode, body):
@@ -54,7 +54,7 @@ def string(s):
     return struct.pack(">H", len(s)) + s
 
 try:
-    sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
+    sock = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
     sock.sendall(frame(0, 0x01, struct.pack(">H", 1) + string(b"CQL_VERSION") + string(b"3.0.0")))
     opcode, _ = read_frame(sock)
     if opcode != 0x03:  # AUTHENTICATE
@@ -77,7 +77,7 @@ cassandra_fetch_jars() {
     -DincludeScope=runtime -DoutputDirectory="$lib"
 }
 
-# A test CA and the node's certificate (SAN 127.0.0.1 and localhost) as a
+# A test CA and the node's certificate (SAN its address and localhost) as a
 # PKCS12 keystore; kept once made, so clients' copies of ca.pem stay valid.
 cassandra_make_tls() {
   local dir="$CASSANDRA_TLS_DIR"
@@ -93,7 +93,7 @@ cassandra_make_tls() {
         openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
           -extfile "$1.ext" -out "$1.pem" 2>/dev/null
     } &&
-    issue node 127.0.0.1 "IP:127.0.0.1,DNS:localhost" &&
+    issue node "$SERVICES_HOST" "IP:$SERVICES_HOST,DNS:localhost" &&
     issue other-name other.kascade.invalid "DNS:other.kascade.invalid" &&
     openssl pkcs12 -export -in node.pem -inkey node.key -certfile ca.pem -name node \
       -passout "pass:$CASSANDRA_KEYSTORE_PASSWORD" -out node.p12 &&
@@ -114,9 +114,9 @@ endpoint_snitch: SimpleSnitch
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:7000"
-listen_address: 127.0.0.1
-rpc_address: 127.0.0.1
+      - seeds: "$SERVICES_HOST:7000"
+listen_address: $SERVICES_HOST
+rpc_address: $SERVICES_HOST
 storage_port: 7000
 native_transport_port: $CASSANDRA_CQL_PORT
 commitlog_sync: periodic
@@ -212,7 +212,7 @@ cassandra_start() {
   fi
 
   service_wait_ready cassandra cassandra_pid cassandra_accepts_login "$CASSANDRA_START_TIMEOUT_S" "$CASSANDRA_LOG" "$CASSANDRA_HOME_DIR/logs/system.log" || return 1
-  echo "cassandra: ready on 127.0.0.1:$CASSANDRA_CQL_PORT (user cassandra)"
+  echo "cassandra: ready on $SERVICES_HOST:$CASSANDRA_CQL_PORT (user cassandra)"
 }
 
 cassandra_stop() { service_stop cassandra "$CASSANDRA_PID_FILE"; }
@@ -224,7 +224,7 @@ cassandra_status() {
     return 1
   fi
   if cassandra_accepts_login; then
-    echo "cassandra: running (pid $pid) on 127.0.0.1:$CASSANDRA_CQL_PORT"
+    echo "cassandra: running (pid $pid) on $SERVICES_HOST:$CASSANDRA_CQL_PORT"
   else
     echo "cassandra: process $pid is up but does not accept CQL logins (starting, paused or failing)"
     return 1

@@ -5,6 +5,7 @@
 #   127.0.0.1:9092  PLAINTEXT  (what kascade and the tests use)
 #   127.0.0.1:9094  SASL_PLAINTEXT, mechanism PLAIN, user kascade / kascade-test-password
 #   127.0.0.1:9093  the KRaft controller
+# (on $KASCADE_SERVICES_HOST instead of 127.0.0.1 when it is set)
 # Layout under $KASCADE_SERVICES_DIR/kafka: libs/ (jars), conf/, data/, logs/,
 # kafka.pid. The storage is formatted once; a restart keeps the data.
 
@@ -21,7 +22,7 @@ kafka_pid() { service_pid "$KAFKA_PID_FILE"; }
 
 # Succeeds when the broker answers a metadata request that lists itself.
 kafka_answers_metadata() {
-  kcat -b "127.0.0.1:$KAFKA_PORT" -L -m 3 2>/dev/null | grep -q "broker 1 at"
+  kcat -b "$SERVICES_HOST:$KAFKA_PORT" -L -m 3 2>/dev/null | grep -q "broker 1 at"
 }
 
 kafka_fetch_jars() {
@@ -37,6 +38,7 @@ kafka_write_config() {
   local conf="$KAFKA_HOME_DIR/conf"
   mkdir -p "$conf" "$KAFKA_HOME_DIR/data" "$KAFKA_LOG_DIR"
   sed -e "s|@DATA_DIR@|$KAFKA_HOME_DIR/data|" \
+      -e "s|@HOST@|$SERVICES_HOST|g" \
       -e "s|@PLAINTEXT_PORT@|$KAFKA_PORT|g" \
       -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
       -e "s|@SASL_PORT@|$KAFKA_SASL_PORT|g" \
@@ -87,7 +89,7 @@ kafka_start() {
   fi
 
   service_wait_ready kafka kafka_pid kafka_answers_metadata "$KAFKA_START_TIMEOUT_S" "$KAFKA_LOG_DIR/stdout.log" "$KAFKA_LOG_DIR/server.log" || return 1
-  echo "kafka: ready on 127.0.0.1:$KAFKA_PORT (SASL_PLAINTEXT on 127.0.0.1:$KAFKA_SASL_PORT)"
+  echo "kafka: ready on $SERVICES_HOST:$KAFKA_PORT (SASL_PLAINTEXT on $SERVICES_HOST:$KAFKA_SASL_PORT)"
 }
 
 kafka_stop() { service_stop kafka "$KAFKA_PID_FILE"; }
@@ -99,7 +101,7 @@ kafka_status() {
     return 1
   fi
   if kafka_answers_metadata; then
-    echo "kafka: running (pid $pid) on 127.0.0.1:$KAFKA_PORT"
+    echo "kafka: running (pid $pid) on $SERVICES_HOST:$KAFKA_PORT"
   else
     echo "kafka: process $pid is up but does not answer metadata requests (starting, paused or failing)"
     return 1
