@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -90,6 +91,31 @@ struct KeySpans {
   std::array<std::pair<size_t, int64_t>, kMaxKeyComponents> at{};
 };
 
+// The cells most rows are made of, encoded in place (text into a text or blob
+// column, an integer into a bigint or timestamp, a real into a double); false:
+// encode_cell's general path (every other type, conversions and errors).
+inline bool encode_common_cell(TypeId type, const Cell& cell, BodyWriter& w) {
+  switch (cell.kind) {
+    case Value::Kind::text:
+      if (type != TypeId::varchar && type != TypeId::ascii && type != TypeId::blob) return false;
+      w.bytes(cell.text);
+      return true;
+    case Value::Kind::integer:
+      if (type != TypeId::bigint && type != TypeId::timestamp) return false;
+      w.i32(8);
+      w.i64(cell.integer);
+      return true;
+    case Value::Kind::real:
+      if (type != TypeId::double_) return false;
+      w.i32(8);
+      w.i64(std::bit_cast<int64_t>(cell.real));
+      return true;
+    case Value::Kind::null:
+      break;
+  }
+  return false;
+}
+
 // Appends the values of `values` to `w` (bound to `meta`'s markers), noting the key components' spans.
 Status write_values(const Prepared& meta, const BoundValues& values, BodyWriter& w, KeySpans& keys) {
   const size_t n = values.size();
@@ -97,14 +123,29 @@ Status write_values(const Prepared& meta, const BoundValues& values, BodyWriter&
     return Error::make(Errc::internal,
                        fmt::format("{} values bound to a statement of {} markers", n, meta.bind_columns.size()));
   }
+  // Which markers are partition-key components: a mask for the first 64, looked up per marker.
   const auto& pk = meta.partition_key_indexes;
+  const size_t key_count = std::min(pk.size(), kMaxKeyComponents);
+  uint64_t key_mask = 0;
+  bool key_beyond_mask = false;
+  for (size_t k = 0; k < key_count; ++k) {
+    if (pk[k] < 64) {
+      key_mask |= uint64_t{1} << pk[k];
+    } else {
+      key_beyond_mask = true;
+    }
+  }
+  const auto key_component = [&](size_t i) {
+    if (i < 64 ? ((key_mask >> i) & 1) == 0 : !key_beyond_mask) return -1;
+    for (size_t k = 0; k < key_count; ++k)
+      if (pk[k] == i) return static_cast<int>(k);
+    return -1;
+  };
   std::string& out = w.out();
   for (size_t i = 0; i < n; ++i) {
     const ColumnSpec& column = meta.bind_columns[i];
     Cell cell = values.at(i);
-    int key = -1;  // which partition-key component marker i is
-    for (size_t k = 0; k < pk.size() && k < kMaxKeyComponents; ++k)
-      if (pk[k] == i) key = static_cast<int>(k);
+    const int key = key_component(i);
     if (cell.kind == Value::Kind::null) {
       if (key >= 0 && values.empty_text_keys() && is_text_type(column.type.id)) {
         cell = Cell::of_text({});
@@ -119,7 +160,9 @@ Status write_values(const Prepared& meta, const BoundValues& values, BodyWriter&
       }
     }
     const size_t start = out.size() + 4;  // the value's bytes, after its [int] length
-    if (auto status = encode_cell(column.type, cell, column.name, w); !status) return status;
+    if (!encode_common_cell(column.type.id, cell, w)) {
+      if (auto status = encode_cell(column.type, cell, column.name, w); !status) return status;
+    }
     if (key >= 0) keys.at[static_cast<size_t>(key)] = {start, static_cast<int64_t>(out.size() - start)};
   }
   return ok_status();
