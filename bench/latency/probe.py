@@ -107,7 +107,7 @@ class SqliteProbe:
     def wait_ready(self, deadline, alive):
         while True:
             try:
-                db = sqlite3.connect("file:%s?mode=ro" % self.path, uri=True)
+                db = sqlite3.connect("file:%s?mode=ro" % self.path, uri=True, check_same_thread=False)
                 db.execute("SELECT 1 FROM %s LIMIT 1" % self.table).fetchall()
                 break
             except sqlite3.Error:
