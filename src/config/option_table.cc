@@ -162,11 +162,17 @@ const std::vector<OptionSpec>& table() {
        TextOption{KASCADE_FIELD(processor.group), "kascade-processor", {}, false}},
       {"processor.max_record_bytes", "Records larger than this go to the dead letters (too_large).",
        IntegerOption{KASCADE_FIELD(processor.max_record_bytes), 1 << 20, 1024, 1LL << 30}},
-      {"processor.batch_records", "Records per sink transaction.",
+      {"processor.batch_records",
+       "Records per sink transaction, at most: a batch goes to the sink as soon as a poll leaves it short (it "
+       "never waits to fill). Lower: less latency under load, more transactions.",
        IntegerOption{KASCADE_FIELD(processor.batch_records), 5000, 1, 1000000}},
-      {"processor.poll_timeout_ms", "Longest wait for new records before the processor checks again.",
+      {"processor.poll_timeout_ms",
+       "Longest wait of an empty poll for new records before the processor checks again (a record arriving ends "
+       "the wait at once: no latency cost).",
        IntegerOption{KASCADE_FIELD(processor.poll_timeout_ms), 100, 1, 60000}},
-      {"processor.queue_batches", "Mapped batches waiting for the sink (bounded: a slow sink slows the consumer).",
+      {"processor.queue_batches",
+       "Mapped batches waiting for the sink (bounded: a slow sink slows the consumer). Under load a record waits "
+       "behind up to this many batches: lower it, with batch_records, to trade throughput for latency.",
        IntegerOption{KASCADE_FIELD(processor.queue_batches), 4, 1, 1024}},
 
       {"store.type", "Where rows land.", enum_option(KASCADE_ENUM(store.type), StoreType::sqlite)},
