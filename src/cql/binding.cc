@@ -12,13 +12,6 @@
 namespace kascade::cql {
 namespace {
 
-namespace query_flag {
-constexpr uint8_t values = 0x01;
-constexpr uint8_t page_size = 0x04;
-constexpr uint8_t paging_state = 0x08;
-constexpr uint8_t serial_consistency = 0x10;
-}  // namespace query_flag
-
 // Partition keys of more components than this are not routed (round robin instead).
 constexpr size_t kMaxKeyComponents = 8;
 
@@ -38,31 +31,9 @@ const char* kind_name(Value::Kind kind) {
 
 bool is_text_type(TypeId id) { return id == TypeId::varchar || id == TypeId::ascii; }
 
-// date values are unsigned days with the epoch at 2^31 (protocol spec, section 6).
-constexpr int64_t kDateEpochOffset = int64_t{1} << 31;
-
-int integer_width(TypeId id) {
-  switch (id) {
-    case TypeId::tinyint:
-      return 1;
-    case TypeId::smallint:
-      return 2;
-    case TypeId::int_:
-    case TypeId::date:
-      return 4;
-    case TypeId::bigint:
-    case TypeId::counter:
-    case TypeId::timestamp:
-    case TypeId::time:
-      return 8;
-    default:
-      return 0;
-  }
-}
-
 // The integer types, timestamp, date (days since epoch, signed) and time; false for a value out of range.
 bool encode_integer(TypeId type, int64_t n, BodyWriter& out) {
-  const int width = integer_width(type);
+  const int width = fixed_width(type);
   if (width == 0) return false;
   if (type == TypeId::date) n += kDateEpochOffset;
   if (width < 8 && type != TypeId::date) {

@@ -15,11 +15,6 @@ constexpr int32_t has_more_pages = 0x0002;
 constexpr int32_t no_metadata = 0x0004;
 }  // namespace rows_flag
 
-namespace query_flag {
-constexpr uint8_t page_size = 0x04;
-constexpr uint8_t paging_state = 0x08;
-}  // namespace query_flag
-
 Error truncated(std::string_view what) {
   return Error::make(Errc::corrupt, fmt::format("malformed {} from the server", what));
 }

@@ -16,9 +16,6 @@
 namespace kascade::cql {
 namespace {
 
-// date values are unsigned days with the epoch at 2^31 (protocol spec, section 6).
-constexpr int64_t kDateEpochOffset = int64_t{1} << 31;
-
 Error malformed(const TypeSpec& type, std::string_view why) {
   return Error::make(Errc::corrupt, fmt::format("malformed {} value: {}", type.name(), why));
 }
@@ -37,6 +34,18 @@ int64_t read_signed(std::string_view b) {
 }
 
 bool is_text(TypeId id) { return id == TypeId::varchar || id == TypeId::ascii || id == TypeId::blob; }
+
+// Twos-complement negation of a big-endian byte string, in place.
+void negate(std::string& bytes) {
+  bool carry = true;
+  for (size_t i = bytes.size(); i-- > 0;) {
+    const unsigned v = static_cast<uint8_t>(~static_cast<uint8_t>(bytes[i])) + (carry ? 1u : 0u);
+    bytes[i] = static_cast<char>(v & 0xFF);
+    carry = v > 0xFF;
+  }
+}
+
+}  // namespace
 
 int fixed_width(TypeId id) {
   switch (id) {
@@ -57,18 +66,6 @@ int fixed_width(TypeId id) {
       return 0;
   }
 }
-
-// Twos-complement negation of a big-endian byte string, in place.
-void negate(std::string& bytes) {
-  bool carry = true;
-  for (size_t i = bytes.size(); i-- > 0;) {
-    const unsigned v = static_cast<uint8_t>(~static_cast<uint8_t>(bytes[i])) + (carry ? 1u : 0u);
-    bytes[i] = static_cast<char>(v & 0xFF);
-    carry = v > 0xFF;
-  }
-}
-
-}  // namespace
 
 std::string TypeSpec::name() const {
   switch (id) {

@@ -59,6 +59,13 @@ struct TypeSpec {
   std::string name() const;  // CQL spelling: "map<text, int>"
 };
 
+// date values are unsigned days with the epoch at 2^31 (protocol spec, section 6).
+inline constexpr int64_t kDateEpochOffset = int64_t{1} << 31;
+
+// The byte width of a fixed-width integer type (tinyint 1, smallint 2, int and date 4, bigint, counter,
+// timestamp and time 8); 0 for every other type.
+int fixed_width(TypeId id);
+
 // Reads an [option] (recursively for collections, UDTs and tuples).
 TypeSpec read_type(BodyReader& reader);
 

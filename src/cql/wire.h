@@ -35,6 +35,14 @@ enum class Opcode : uint8_t {
   auth_success = 0x10,
 };
 
+// The <flags> byte of a QUERY or EXECUTE (protocol spec, section 4.1.4).
+namespace query_flag {
+inline constexpr uint8_t values = 0x01;
+inline constexpr uint8_t page_size = 0x04;
+inline constexpr uint8_t paging_state = 0x08;
+inline constexpr uint8_t serial_consistency = 0x10;
+}  // namespace query_flag
+
 namespace frame_flag {
 inline constexpr uint8_t compression = 0x01;
 inline constexpr uint8_t tracing = 0x02;
