@@ -51,9 +51,9 @@ jars="$(ls "$ivy"/jars/*.jar | paste -sd, -)"
 
 rm -rf "$work"
 mkdir -p "$work" "$(dirname "$csv")"
-"$venv/bin/python" bench/peers/spark/bench.py --kascade "$kascade" --preset configs/seed-compat.yaml \
+"$venv/bin/python" bench/peers/bench.py --peer spark --kascade "$kascade" --preset configs/seed-compat.yaml \
   --spark-submit "$(command -v spark-submit)" --spark-jars "$jars" --spark-keyspace "$spark_keyspace" \
   --kascade-keyspace "$kascade_keyspace" --messages "$messages" --pairs "$pairs" \
   --partition-counts "$partition_counts" --work "$work" --csv "$csv"
-"$venv/bin/python" bench/peers/spark/plot.py "$csv" "$png"
+"$venv/bin/python" bench/peers/plot.py "$csv" "$png"
 echo "peers: plot in $png, runs in $csv, logs in $work"

@@ -1,6 +1,7 @@
-# bench/peers/spark/bench.py: the tutorial's Spark job beside `kascade process -c configs/seed-compat.yaml`,
-# interleaved on the same topics, each run into a freshly truncated table of its own; figures per run, their
-# medians, a CSV and the cell-by-cell check after each pair. Driven by bench/peers/spark/run.sh.
+# bench/peers/bench.py: a peer running the tutorial's job (Spark, or Flink) beside `kascade process -c
+# configs/seed-compat.yaml`, interleaved on the same topics, each run into a freshly truncated table of its own;
+# figures per run, their medians, a CSV and the cell-by-cell check after each pair. Driven by
+# bench/peers/spark/run.sh and bench/peers/flink/run.sh.
 import argparse
 import csv
 import json
@@ -13,7 +14,6 @@ import time
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
 
 from confluent_kafka import Consumer, TopicPartition  # noqa: E402
 
@@ -50,7 +50,7 @@ class Spark:
         command = [self.args.spark_submit, "--master", f"local[{self.args.spark_cores}]", "--driver-memory", "1g",
                    "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
                    "--conf", "spark.ui.enabled=false", "--jars", self.args.spark_jars,
-                   os.path.join(HERE, "spark_stream.py")]
+                   os.path.join(HERE, "spark", "spark_stream.py")]
         self.log = open(os.path.join(run_dir, "spark.log"), "w", encoding="utf-8")  # noqa: SIM115
         return subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
@@ -82,6 +82,47 @@ class Spark:
         self.log.close()
 
     def truncate(self, session):
+        cs.truncate(session, self.keyspace, TABLE)
+
+
+class Flink:
+    """The job of bench/peers/flink (a jar and its dependencies), run in one JVM (Flink's local mode). Its
+    table is made here, as a Flink user makes it before the job starts."""
+    name = "flink"
+
+    def __init__(self, args):
+        self.args = args
+        self.keyspace = args.flink_keyspace
+
+    def launch(self, topic, run_dir):
+        self.group = f"peers-flink-{uuid.uuid4().hex[:10]}"
+        self.topic = topic
+        self.consumer = Consumer({"bootstrap.servers": self.args.broker, "group.id": self.group,
+                                  "enable.auto.commit": False})
+        env = {**os.environ, "PEERS_TOPIC": topic, "PEERS_BROKER": self.args.broker, "PEERS_FLINK_KEYSPACE":
+               self.keyspace, "PEERS_TABLE": TABLE, "PEERS_GROUP": self.group,
+               "PEERS_PARALLELISM": str(self.args.spark_cores)}
+        command = ["java", "-Xmx1g", *[f"--add-opens=java.base/{package}=ALL-UNNAMED" for package in (
+                   "java.lang", "java.lang.reflect", "java.util", "java.util.concurrent", "java.io", "java.nio",
+                   "java.net", "java.time", "sun.nio.ch")], "-cp", self.args.flink_classpath,
+                   "kascade.peers.UsersCreated"]
+        self.log = open(os.path.join(run_dir, "flink.log"), "w", encoding="utf-8")  # noqa: SIM115
+        return subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+    def landed(self, ends):
+        """Whether the job's committed offsets reach the topic's end: the Kafka source commits them when a
+        checkpoint completes, and the Cassandra sink's part of a checkpoint waits for its writes."""
+        return Kascade.landed(self, ends)
+
+    def stop(self, process):
+        Spark.stop(self, process)
+        self.consumer.close()
+
+    def truncate(self, session):
+        columns = ", ".join(f"{name} TEXT" for name in check.COLUMNS[1:])
+        session.execute(f"CREATE KEYSPACE IF NOT EXISTS {self.keyspace} WITH replication = "
+                        "{'class': 'SimpleStrategy', 'replication_factor': 1}")
+        session.execute(f"CREATE TABLE IF NOT EXISTS {self.keyspace}.{TABLE} (id UUID PRIMARY KEY, {columns})")
         cs.truncate(session, self.keyspace, TABLE)
 
 
@@ -193,7 +234,9 @@ def markdown(results):
 def main():
     parser = argparse.ArgumentParser()
     for name, default in [("--broker", "127.0.0.1:9092"), ("--kascade", None), ("--preset", None),
-                          ("--spark-submit", None), ("--spark-jars", None), ("--spark-keyspace", "spark_streams"),
+                          ("--peer", "spark"), ("--spark-submit", ""), ("--spark-jars", ""),
+                          ("--spark-keyspace", "spark_streams"), ("--flink-classpath", ""),
+                          ("--flink-keyspace", "flink_streams"),
                           ("--kascade-keyspace", "kascade_streams"), ("--work", ".cache/peers/spark"),
                           ("--csv", ".cache/peers/spark-runs.csv")]:
         parser.add_argument(name, default=default, required=default is None)
@@ -215,8 +258,9 @@ def main():
             producer.produce(args.broker, topic, values)
             ends = end_offsets(args.broker, topic)
             print(f"bench: {len(values)} messages ({spoiled} spoiled) in {topic}, end offsets {ends}", flush=True)
-            systems = [Spark(args), Kascade(args)]
-            expected = {"spark": len(values), "kascade": len(values) - spoiled}
+            peer = {"spark": Spark, "flink": Flink}[args.peer](args)
+            systems = [peer, Kascade(args)]
+            expected = {peer.name: len(values), "kascade": len(values) - spoiled}
             try:
                 for pair in range(1, args.pairs + 1):
                     for system in systems:
@@ -224,8 +268,8 @@ def main():
                         figures = one_run(system, args, session, topic, ends, expected[system.name], run_dir)
                         results.append({"partitions": partitions, "pair": pair, "system": system.name, **figures})
                         print(markdown(results[-1:]).splitlines()[2], flush=True)
-                    line, ok = check.verdict(check.compare(session, args.spark_keyspace, args.kascade_keyspace,
-                                                           topic, TABLE))
+                    line, ok = check.verdict(check.compare(session, peer.keyspace, args.kascade_keyspace, topic,
+                                                           TABLE), peer.name)
                     print(line, flush=True)
                     failed |= not ok
             finally:
@@ -240,7 +284,7 @@ def main():
         writer.writerows({name: r[name] for name in FIELDS} for r in results)
     print(f"bench: {len(results)} runs in {args.csv}")
     if failed:
-        print("bench: FAILED: the two systems' tables differ", file=sys.stderr)
+        print(f"bench: FAILED: {args.peer}'s and kascade's tables differ", file=sys.stderr)
         sys.exit(1)
 
 
