@@ -1,6 +1,6 @@
 # bench/peers/check.py: the cell-by-cell check of two tables of the same job: every row the peer (Spark, ...)
 # wrote beside kascade's row of the same id. Ids only the peer wrote must be kascade's dead letters.
-#   python bench/peers/check.py PEER_KEYSPACE KASCADE_KEYSPACE TOPIC [TABLE]   (exit 1 when any cell differs)
+#   python bench/peers/check.py PEER_KEYSPACE KASCADE_KEYSPACE TOPIC [PEER_NAME]   (exit 1 when any cell differs)
 import json
 import sys
 
@@ -74,7 +74,7 @@ def main():
     from cassandra_session import connect  # noqa: PLC0415
     cluster, session = connect()
     try:
-        line, ok = verdict(compare(session, *sys.argv[1:5]))
+        line, ok = verdict(compare(session, *sys.argv[1:4]), *sys.argv[4:5])
     finally:
         cluster.shutdown()
     print(line)

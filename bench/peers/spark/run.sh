@@ -38,6 +38,7 @@ export PEERS_SPARK_KEYSPACE="$spark_keyspace"
 # Resolve the packages once into the ivy cache (outside the timed runs); the runs get them as --jars.
 if [ ! -f "$ivy/resolved-$packages" ]; then
   echo "peers: resolving $packages into $ivy"
+  rm -rf "$ivy/jars" "$ivy"/resolved-*
   mkdir -p "$ivy"
   resolve="$(mktemp --suffix=.py)"
   echo 'from pyspark.sql import SparkSession; SparkSession.builder.getOrCreate().stop()' >"$resolve"
