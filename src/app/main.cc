@@ -29,6 +29,11 @@ void add_pipeline_flags(CLI::App* command, kascade::PipelineArgs& args) {
       ->check(kNotNegative);
   command->add_option("--duration", args.duration, "Stop after this long, e.g. 60s, 5m");
   command->add_option("--set", args.overrides, "Override a config option: --set bus.partitions=8 (repeatable)");
+  command
+      ->add_option_function<int>(
+          "--http-port", [&args](int port) { args.overrides.push_back("observe.http_port=" + std::to_string(port)); },
+          "Serve /healthz, /readyz and /metrics on this port (observe.http_port; 0: none)")
+      ->check(CLI::Range(0, 65535));
 }
 
 }  // namespace

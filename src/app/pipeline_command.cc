@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "app/commands.h"
+#include "app/observe_endpoint.h"
 #include "app/progress.h"
 #include "app/stop_signals.h"
 #include "pipeline/pipeline.h"
@@ -80,6 +81,9 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   auto pipeline = Pipeline::open(*config, options);
   if (!pipeline) return report_failure(command, pipeline.error());
   running = pipeline->get();
+  auto observe = start_observe_endpoint(command, *config, role);
+  if (!observe) return report_failure(command, observe.error());
+  if (*observe) (*observe)->attach(pipeline->get());
   if (stop_signals.received()) (*pipeline)->stop();
 
   ProgressLine progress((*pipeline)->counters());
@@ -88,6 +92,7 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (status.ok()) status = (*pipeline)->wait();
   progress.stop();
   running = nullptr;
+  if (*observe) (*observe)->stop();
   if (!status.ok()) return report_failure(command, status.error());
   fmt::print("{}\n", run_summary(command, role, **pipeline));
   return kExitOk;

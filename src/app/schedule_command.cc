@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app/commands.h"
+#include "app/observe_endpoint.h"
 #include "app/stop_signals.h"
 #include "core/timestamp.h"
 #include "pipeline/bus_factory.h"
@@ -88,6 +89,7 @@ struct Schedule {
   JobHistory& history;
   FireTimes& ticks;
   Stopper& stopper;
+  ObserveServer* observe = nullptr;  // the endpoint (--http-port), if any
   ProcessIdentity self = this_process();
 };
 
@@ -139,6 +141,7 @@ Result<RunEnd> run_once(Schedule& schedule, Config config) {
   }
   if (pipeline) {
     schedule.stopper.set_running(pipeline.get());
+    if (schedule.observe) schedule.observe->attach(pipeline.get());
     status = pipeline->start();
     std::atomic<bool> done{false};
     Status waited;
@@ -159,6 +162,7 @@ Result<RunEnd> run_once(Schedule& schedule, Config config) {
     if (!bookkeeping.ok()) pipeline->stop();  // the history cannot be written: the run stops, the schedule fails
     waiter.join();
     schedule.stopper.set_running(nullptr);
+    if (schedule.observe) schedule.observe->attach(nullptr);
     if (!bookkeeping.ok()) return bookkeeping.error();
     if (status.ok()) status = waited;
     counts = counts_of(pipeline->counters());
@@ -241,7 +245,9 @@ int schedule_command(const ScheduleArgs& args) {
 
   FireTimes ticks = every ? FireTimes::every(*every, now_sys_ms()) : FireTimes::cron(*cron, now_sys_ms());
   if (!ticks.next()) return report_failure(command, usage_error(fmt::format("cron '{}' never fires", args.cron)));
-  Schedule schedule{args, options, history, ticks, stopper};
+  auto observe = start_observe_endpoint(command, *config, PipelineRole::all);
+  if (!observe) return report_failure(command, observe.error());
+  Schedule schedule{args, options, history, ticks, stopper, observe->get()};
   print_next(schedule);
   bool any_failed = false;
   for (int64_t run = 1; args.runs == 0 || run <= args.runs; ++run) {

@@ -10,6 +10,7 @@
 #include "app/stop_signals.h"
 #include "core/timestamp.h"
 #include "core/topic_name.h"
+#include "observe/process_stats.h"
 #include "pipeline/bus_factory.h"
 #include "pipeline/pipeline_config.h"
 #include "serve/push_server.h"
@@ -128,6 +129,8 @@ int serve_command(const ServeArgs& args) {
     return prometheus_gauge(summary->by_class, "kascade_dead_letters", "Dead letters in the store, per error class.",
                             {"error_class"}, "count");
   });
+  // This process's resident memory and open files, as every role's endpoint shows them.
+  server.add_metrics([]() -> Result<std::string> { return process_metrics_text(); });
   server.add_json_route("/v1/dead_letters", [&]() -> Result<std::string> {
     std::lock_guard guard(dead_letters_mutex);
     auto summary = dead_letters.summary(20);

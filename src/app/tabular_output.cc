@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/json_append.h"
+#include "core/prometheus_text.h"
 
 namespace kascade {
 namespace {
@@ -147,24 +148,17 @@ std::string prometheus_gauge(const ResultTable& table, std::string_view metric, 
   std::vector<size_t> label_columns;
   for (const auto& label : labels) label_columns.push_back(column(label));
   const size_t value_column = column(value);
-  std::string out = fmt::format("# HELP {} {}\n# TYPE {} gauge\n", metric, help, metric);
+  std::string out;
+  prometheus_text::append_header(out, metric, "gauge", help);
   for (const auto& row : table.rows) {
     if (value_column >= row.size()) break;
     const Cell& cell = row[value_column];
     if (!std::holds_alternative<int64_t>(cell) && !std::holds_alternative<double>(cell)) continue;
-    out += metric;
+    prometheus_text::Labels sample_labels;
     for (size_t l = 0; l < labels.size(); ++l) {
-      out += l ? ',' : '{';
-      out += labels[l] + "=\"";
-      // Label values escape backslash, quote and line feed (the exposition format).
-      for (const char c : label_columns[l] < row.size() ? cell_text(row[label_columns[l]]) : std::string()) {
-        if (c == '\\' || c == '"') out += '\\';
-        out += c == '\n' ? std::string("\\n") : std::string(1, c);
-      }
-      out += '"';
+      sample_labels.emplace_back(labels[l], label_columns[l] < row.size() ? cell_text(row[label_columns[l]]) : "");
     }
-    if (!labels.empty()) out += '}';
-    out += ' ' + cell_text(cell) + '\n';
+    prometheus_text::append_sample(out, metric, sample_labels, std::string_view(cell_text(cell)));
   }
   return out;
 }

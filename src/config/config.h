@@ -208,6 +208,12 @@ struct ServeConfig {
   int64_t max_topics = 0;
 };
 
+// observe.*: the HTTP endpoint of the pipeline roles (/healthz, /readyz, /metrics; observe/README.md).
+struct ObserveConfig {
+  int64_t http_port = 0;  // 0: no endpoint
+  std::string http_address;
+};
+
 struct Config {
   std::string data_dir;
   BusConfig bus;
@@ -216,6 +222,7 @@ struct Config {
   StoreConfig store;
   WindowsConfig windows;
   ServeConfig serve;
+  ObserveConfig observe;
 
   // Where each option not left at its default was last set: "<file>:<line>:<col>"
   // or "--set". Checks of an option's value after loading name it through option_location().

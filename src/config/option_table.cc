@@ -338,6 +338,12 @@ const std::vector<OptionSpec>& table() {
        "`kascade serve`: with serve.create_topics, no topic is created once the bus holds this many "
        "(on Kafka: every topic of the cluster counts); beyond it 403.",
        IntegerOption{KASCADE_FIELD(serve.max_topics), 64, 1, 100000}},
+      {"observe.http_port",
+       "`run`, `ingest`, `process`, `schedule`: port of the HTTP endpoint serving /healthz, /readyz and /metrics "
+       "(Prometheus text) of the pipeline (0: none; --http-port sets it).",
+       IntegerOption{KASCADE_FIELD(observe.http_port), 0, 0, 65535}},
+      {"observe.http_address", "Address the observe.http_port endpoint listens on.",
+       TextOption{KASCADE_FIELD(observe.http_address), "127.0.0.1", {}, false}},
   };
   return options;
 }

@@ -78,6 +78,7 @@ class Pipeline {
   // Valid after wait().
   const PipelineReport& report() const { return report_; }
   const Config& config() const { return config_; }
+  PipelineRole role() const { return options_.role; }
 
  private:
   Pipeline(Config config, PipelineOptions options);

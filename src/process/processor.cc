@@ -46,7 +46,7 @@ struct Processor::SinkWorker {
     changed.wait(lock, [&] { return ready.size() < capacity || failure; });
     if (failure) return false;
     ready.push_back(std::move(batch));
-    ++in_flight;
+    counters.sink_in_flight = static_cast<int64_t>(++in_flight);
     changed.notify_all();
     return true;
   }
@@ -99,6 +99,7 @@ struct Processor::SinkWorker {
       for (auto& batch : group) batch->source_buffers.clear();  // the polled bytes behind row_sources: written, freed
       std::lock_guard lock(mutex);
       in_flight -= group.size();
+      counters.sink_in_flight = static_cast<int64_t>(in_flight);
       if (!status.ok()) {
         failure = status.error();
         changed.notify_all();
@@ -108,6 +109,8 @@ struct Processor::SinkWorker {
         for (const auto& [partition, next] : batch->next_offsets) acknowledged[partition] = next;
         counters.rows_landed += batch->rows.rows() - batch->rows_refused();
         counters.dead_letters += batch->dead_letters.size() + batch->rows_refused();
+        for (const auto& letter : batch->dead_letters) counters.count_dead_letter(letter.error_class);
+        counters.count_dead_letter(dead_letter_class::sink, batch->rows_refused());
         free.push_back(std::move(batch));
       }
       ++counters.sink_batches;
@@ -122,9 +125,12 @@ struct Processor::SinkWorker {
   Status write_with_retries(std::span<const SinkBatch* const> batches) {
     std::chrono::milliseconds backoff{10};
     while (true) {
+      const auto started = std::chrono::steady_clock::now();
       Status status = sink.write(batches);
+      counters.sink_write_seconds.observe(std::chrono::steady_clock::now() - started);
+      counters.sink_ready = status.ok();
       if (status.ok() || !status.error().retriable) return status;
-      ++counters.sink_retries;
+      counters.count_retry(status.error().code);
       {
         std::unique_lock lock(mutex);
         if (changed.wait_for(lock, backoff, [&] { return closing && abandon_on_close; })) return status;
@@ -161,7 +167,9 @@ struct Processor::RebalanceHook final : RebalanceListener {
       }
     }
     for (int32_t partition : partitions) {
-      if (auto it = start.find(partition); it != start.end()) positions[partition] = it->second;
+      const auto it = start.find(partition);
+      if (it != start.end()) positions[partition] = it->second;
+      processor.counters_.group.assign(partition, it != start.end() ? std::optional(it->second) : std::nullopt);
     }
     return ok_status();
   }
@@ -188,6 +196,7 @@ struct Processor::RebalanceHook final : RebalanceListener {
         worker.acknowledged.erase(it);
       }
       positions.erase(partition);
+      processor.counters_.group.revoke(partition);
     }
     return revoked;
   }
@@ -227,6 +236,7 @@ struct Processor::RecordLoop {
     keep_polled_bytes(polled);
     batch->input_records += polled.records.size();
     processor.counters_.consumed += polled.records.size();
+    processor.counters_.group.advance(positions);
   }
 
   // A record its source marked as failed (e.g. a malformed API body) is a dead
@@ -271,7 +281,10 @@ struct Processor::RecordLoop {
   // Hands the batch to the sink thread (with the window state that goes with
   // its offsets) and opens the next; false if the sink failed.
   bool hand_over() {
-    if (windows) windows->seal(*batch, now_ms());
+    if (windows) {
+      windows->seal(*batch, now_ms());
+      processor.counters_.window_groups = static_cast<int64_t>(windows->aggregator().groups());
+    }
     if (!worker.submit(std::move(batch))) return false;
     open_batch();
     return true;
@@ -312,6 +325,7 @@ Status Processor::run(const std::atomic<bool>& stop, const std::function<bool(co
   }
   const TableSchema& schema = table_schema();
   if (auto status = sink_.prepare(schema); !status) return status;
+  counters_.sink_ready = true;
 
   // Windows first: a sink may keep the offsets with the window state (Cassandra),
   // and it claims the aggregation before this processor joins the consumer group.

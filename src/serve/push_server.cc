@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/json_append.h"
+#include "core/prometheus_text.h"
 #include "core/timestamp.h"
 #include "serve/dashboard_page.h"
 #include "serve/push_body.h"
@@ -268,13 +269,13 @@ struct PushServer::Impl {
 
   std::string metrics_text() {
     std::string out;
-    out += "# TYPE kascade_push_records_total counter\n";
-    out += fmt::format("kascade_push_records_total {}\n", records_total.load());
-    out += "# TYPE kascade_push_requests_total counter\n";
+    prometheus_text::append_header(out, "kascade_push_records_total", "counter", "Records accepted by push.");
+    prometheus_text::append_sample(out, "kascade_push_records_total", {}, records_total.load());
+    prometheus_text::append_header(out, "kascade_push_requests_total", "counter", "Push answers, per status code.");
     {
       std::lock_guard guard(metrics_mutex);
       for (const auto& [code, count] : requests_by_code) {
-        out += fmt::format("kascade_push_requests_total{{code=\"{}\"}} {}\n", code, count);
+        prometheus_text::append_sample(out, "kascade_push_requests_total", {{"code", std::to_string(code)}}, count);
       }
     }
     for (const auto& metrics : extra_metrics) {
