@@ -92,7 +92,7 @@ Settings settings() { return Settings{g_level.load(), g_format.load(), std::chro
 bool enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
 
 std::string format_line(Format format, int64_t epoch_ms, Level level, std::string_view component,
-                        std::string_view message, Fields fields) {
+                        std::string_view message, std::span<const Field> fields) {
   std::string out;
   out.reserve(96 + message.size());
   if (format == Format::json) {
@@ -126,7 +126,7 @@ std::string format_line(Format format, int64_t epoch_ms, Level level, std::strin
   return out;
 }
 
-void write(Level level, std::string_view component, std::string_view message, Fields fields) {
+void write(Level level, std::string_view component, std::string_view message, std::span<const Field> fields) {
   if (!enabled(level)) return;
   const std::string line = format_line(g_format.load(), now_ms(), level, component, message, fields);
   {
@@ -177,6 +177,7 @@ void Outage::failed(std::string_view cause, std::string_view retry) {
 }
 
 void Outage::succeeded() {
+  if (!down_.load(std::memory_order_relaxed)) return;
   std::lock_guard lock(mutex_);
   if (!down_) return;
   const auto now = now_();
@@ -190,10 +191,7 @@ void Outage::succeeded() {
   unreported_ = 0;
 }
 
-bool Outage::down() const {
-  std::lock_guard lock(mutex_);
-  return down_;
-}
+bool Outage::down() const { return down_.load(); }
 
 bool Throttle::allow(uint64_t& held, Clock::time_point now) {
   std::lock_guard lock(mutex_);

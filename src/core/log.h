@@ -5,12 +5,14 @@
 // Command results printed for the user (tables, summaries) do not go through it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -56,10 +58,17 @@ bool enabled(Level level);
 // One line, without the newline: text ("<time> <LEVEL> <component>: <message> key=value ...", values with
 // spaces or quotes quoted) or one JSON object (time, level, component, message, then each field as a key).
 std::string format_line(Format format, int64_t epoch_ms, Level level, std::string_view component,
-                        std::string_view message, Fields fields);
+                        std::string_view message, std::span<const Field> fields);
+inline std::string format_line(Format format, int64_t epoch_ms, Level level, std::string_view component,
+                               std::string_view message, Fields fields) {
+  return format_line(format, epoch_ms, level, component, message, std::span(fields.begin(), fields.size()));
+}
 
 // Writes one event on stderr if its level is enabled. Thread-safe; lines never interleave.
-void write(Level level, std::string_view component, std::string_view message, Fields fields = {});
+void write(Level level, std::string_view component, std::string_view message, std::span<const Field> fields);
+inline void write(Level level, std::string_view component, std::string_view message, Fields fields = {}) {
+  write(level, component, message, std::span(fields.begin(), fields.size()));
+}
 inline void debug(std::string_view c, std::string_view m, Fields f = {}) { write(Level::debug, c, m, f); }
 inline void info(std::string_view c, std::string_view m, Fields f = {}) { write(Level::info, c, m, f); }
 inline void warn(std::string_view c, std::string_view m, Fields f = {}) { write(Level::warn, c, m, f); }
@@ -91,7 +100,7 @@ class Outage {
   std::string component_, subject_, field_key_, field_value_;
   std::function<Clock::time_point()> now_ = [] { return Clock::now(); };
   mutable std::mutex mutex_;
-  bool down_ = false;
+  std::atomic<bool> down_{false};  // read without the lock by succeeded() (the common case: not down)
   Clock::time_point since_{}, last_line_{};
   uint64_t failures_ = 0, unreported_ = 0;
 };
