@@ -395,13 +395,16 @@ std::string shown_option_value(const Config& config, const OptionSpec& option) {
   for (size_t start = 0; start <= text.size();) {
     const size_t end = std::min(text.find(';', start), text.size());
     const std::string_view entry = std::string_view(text).substr(start, end - start);
-    const size_t equals = entry.find('=');
-    const std::string_view key = entry.substr(0, std::min(equals, entry.size()));
-    const bool secret = equals == std::string_view::npos || is_secret_key(key);
-    if (!shown.empty()) shown += ';';
-    shown += secret ? std::string(entry.substr(0, std::min(equals, entry.size()))) + "=***" : std::string(entry);
     start = end + 1;
-    if (end == text.size()) break;
+    if (trim(entry).empty()) continue;
+    const size_t equals = entry.find('=');
+    if (!shown.empty()) shown += ';';
+    if (equals == std::string_view::npos) {
+      shown += "***";  // not key=value: perhaps a secret pasted alone
+    } else {
+      const std::string_view key = entry.substr(0, equals);
+      shown += is_secret_key(key) ? std::string(key) + "=***" : std::string(entry);
+    }
   }
   return shown;
 }
