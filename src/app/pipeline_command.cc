@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cctype>
 
+#include "app/command_log.h"
 #include "app/commands.h"
 #include "app/observe_endpoint.h"
 #include "app/progress.h"
@@ -63,6 +64,7 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (args.records) overrides.push_back(fmt::format("source.records={}", *args.records));
   auto config = load_pipeline_config(args.config_file, args.data_dir, overrides);
   if (!config) return report_failure(command, config.error());
+  start_command_log(command, *config);
   PipelineOptions options{.role = role, .config_file = args.config_file};
   if (!args.duration.empty()) {
     options.duration = parse_duration(args.duration);

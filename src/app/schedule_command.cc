@@ -8,9 +8,11 @@
 #include <mutex>
 #include <thread>
 
+#include "app/command_log.h"
 #include "app/commands.h"
 #include "app/observe_endpoint.h"
 #include "app/stop_signals.h"
+#include "core/log.h"
 #include "core/timestamp.h"
 #include "pipeline/bus_factory.h"
 #include "pipeline/pipeline.h"
@@ -181,7 +183,8 @@ Result<RunEnd> run_once(Schedule& schedule, Config config) {
   fmt::print("kascade schedule: job '{}' run {} {}: {} records, {} rows, {} dead letters\n", args.job, *row->run,
              end.outcome, counts.records, counts.rows, counts.dead_letters);
   if (end.outcome == job_outcome::failed) {
-    fmt::print(stderr, "kascade schedule: job '{}' run {}: {}\n", args.job, *row->run, end.error.message);
+    logging::error("schedule", fmt::format("job '{}' run {} failed: {}", args.job, *row->run, end.error.message),
+                   {{"job", args.job}, {"run", *row->run}, {"cause", end.error.message}});
   }
   std::fflush(stdout);
   return end;
@@ -219,6 +222,7 @@ int schedule_command(const ScheduleArgs& args) {
   if (!pipeline.source.empty()) overrides.push_back("source.type=" + pipeline.source);
   auto config = load_pipeline_config(pipeline.config_file, pipeline.data_dir, overrides);
   if (!config) return report_failure(command, config.error());
+  start_command_log(command, *config);
   PipelineOptions options{.role = PipelineRole::all, .config_file = pipeline.config_file};
   if (!pipeline.duration.empty()) {
     options.duration = parse_duration(pipeline.duration);

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "app/bus_tables.h"
+#include "app/command_log.h"
 #include "app/commands.h"
 #include "app/dead_letter_tables.h"
 #include "app/stop_signals.h"
@@ -20,6 +21,7 @@ namespace kascade {
 int serve_command(const ServeArgs& args) {
   auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   if (!config) return report_failure("serve", config.error());
+  start_command_log("serve", *config);
 
   // Before any thread starts, so that every thread inherits the blocked stop signals.
   StopSignals stop_signals;

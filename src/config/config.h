@@ -27,6 +27,8 @@ enum class HttpAuth { none, bearer, basic };
 enum class WindowsEnabled { automatic, on, off };  // auto | on | off
 enum class LateRecords { drop, dead_letter };
 enum class MissingGroup { null_group, dead_letter };
+enum class LogLevel { trace, debug, info, warn, error };  // log.level (the order of core/log.h's Level)
+enum class LogFormat { text, json };
 
 template <typename E>
 struct OptionEnumNames;
@@ -44,6 +46,8 @@ KASCADE_OPTION_ENUM(HttpAuth, "none", "bearer", "basic");
 KASCADE_OPTION_ENUM(WindowsEnabled, "auto", "on", "off");
 KASCADE_OPTION_ENUM(LateRecords, "drop", "dead_letter");
 KASCADE_OPTION_ENUM(MissingGroup, "null_group", "dead_letter");
+KASCADE_OPTION_ENUM(LogLevel, "trace", "debug", "info", "warn", "error");
+KASCADE_OPTION_ENUM(LogFormat, "text", "json");
 #undef KASCADE_OPTION_ENUM
 
 // The name of an option's enum value, as a config file spells it ("sqlite").
@@ -214,6 +218,14 @@ struct ObserveConfig {
   std::string http_address;
 };
 
+// log.*: the operator's log on stderr (core/log.h).
+struct LogConfig {
+  LogLevel level = LogLevel::info;
+  LogFormat format = LogFormat::text;
+  int64_t status_interval_ms = 0;  // 0: no status line
+  int64_t repeat_interval_ms = 0;
+};
+
 struct Config {
   std::string data_dir;
   BusConfig bus;
@@ -223,6 +235,7 @@ struct Config {
   WindowsConfig windows;
   ServeConfig serve;
   ObserveConfig observe;
+  LogConfig log;
 
   // Where each option not left at its default was last set: "<file>:<line>:<col>"
   // or "--set". Checks of an option's value after loading name it through option_location().

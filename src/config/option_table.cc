@@ -1,8 +1,12 @@
 // config/option_table.cc: every option, declared once. Keep paths in YAML order.
 #include "config/option_table.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <limits>
 
+#include "core/text.h"
 #include "core/topic_name.h"
 
 namespace kascade {
@@ -13,8 +17,11 @@ constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
 // NOLINTBEGIN(bugprone-macro-parentheses): `member` is a member path (c.bus.topic), not an expression.
 #define KASCADE_FIELD(member) \
   [](Config & c) -> auto& { return c.member; }
-#define KASCADE_ENUM(member) \
-  [](Config& c, size_t index) { c.member = static_cast<std::decay_t<decltype(c.member)>>(index); }
+#define KASCADE_ENUM(member)                                                                          \
+  EnumAccess {                                                                                        \
+    [](Config& c, size_t index) { c.member = static_cast<std::decay_t<decltype(c.member)>>(index); }, \
+        [](const Config& c) { return static_cast<size_t>(c.member); }                                 \
+  }
 // NOLINTEND(bugprone-macro-parentheses)
 
 const std::vector<OptionSpec>& table() {
@@ -49,7 +56,7 @@ const std::vector<OptionSpec>& table() {
        "Extra librdkafka client settings, 'key=value' separated by ';' (e.g. security.protocol=SASL_SSL;"
        "sasl.mechanisms=PLAIN;sasl.username=u;sasl.password=p). Applied last. Values of keys naming a "
        "password, secret, token or sasl.jaas are never printed.",
-       TextOption{KASCADE_FIELD(bus.kafka.properties), "", {}, true}},
+       TextOption{KASCADE_FIELD(bus.kafka.properties), "", {}, true}, Secret::properties},
       {"bus.kafka.replication_factor", "Replication factor of topics kascade creates.",
        IntegerOption{KASCADE_FIELD(bus.kafka.replication_factor), 1, 1, 32}},
       {"bus.kafka.compression", "Compression of produced record batches.",
@@ -344,6 +351,21 @@ const std::vector<OptionSpec>& table() {
        IntegerOption{KASCADE_FIELD(observe.http_port), 0, 0, 65535}},
       {"observe.http_address", "Address the observe.http_port endpoint listens on.",
        TextOption{KASCADE_FIELD(observe.http_address), "127.0.0.1", {}, false}},
+
+      {"log.level", "Least severe events on stderr: trace, debug, info, warn or error.",
+       enum_option(KASCADE_ENUM(log.level), LogLevel::info)},
+      {"log.format",
+       "text (one line per event: time, level, component, message, key=value fields) or json (one object per line: "
+       "time, level, component, message and the event's fields).",
+       enum_option(KASCADE_ENUM(log.format), LogFormat::text)},
+      {"log.status_interval_ms",
+       "When stderr is not a terminal, a status line this often while a pipeline runs (records/s, rows, dead "
+       "letters, lag); 0: none.",
+       IntegerOption{KASCADE_FIELD(log.status_interval_ms), 10000, 0, 86400000}},
+      {"log.repeat_interval_ms",
+       "While a failure lasts (a node or broker down, a sink retrying, a source failing), at most one line per "
+       "this interval; and dead letters are summed up per class once per interval.",
+       IntegerOption{KASCADE_FIELD(log.repeat_interval_ms), 10000, 100, 86400000}},
   };
   return options;
 }
@@ -354,6 +376,50 @@ const std::vector<OptionSpec>& table() {
 }  // namespace
 
 std::span<const OptionSpec> option_table() { return table(); }
+
+bool is_secret_key(std::string_view key) {
+  static constexpr std::string_view kMarkers[] = {"password", "secret", "token", "sasl.jaas"};
+  const std::string lowered = to_lower(key);
+  return std::any_of(std::begin(kMarkers), std::end(kMarkers),
+                     [&](std::string_view marker) { return lowered.find(marker) != std::string::npos; });
+}
+
+std::string shown_option_value(const Config& config, const OptionSpec& option) {
+  if (option.secret == Secret::value) return "***";
+  Config copy = config;  // the fields are read through Config& accessors
+  std::string text = std::visit(
+      [&](const auto& kind) -> std::string {
+        using Kind = std::decay_t<decltype(kind)>;
+        if constexpr (std::is_same_v<Kind, EnumOption>) {
+          return std::string(kind.choices[kind.read(config)]);
+        } else if constexpr (std::is_same_v<Kind, BoolOption>) {
+          return kind.field(copy) ? "true" : "false";
+        } else if constexpr (std::is_same_v<Kind, TextOption>) {
+          return kind.field(copy);
+        } else {
+          return fmt::format("{}", kind.field(copy));
+        }
+      },
+      option.kind);
+  if (option.secret != Secret::properties) return text;
+  // "key=value;key=value": the value of a key naming a secret becomes ***.
+  std::string shown;
+  for (size_t start = 0; start <= text.size();) {
+    const size_t end = std::min(text.find(';', start), text.size());
+    const std::string_view entry = std::string_view(text).substr(start, end - start);
+    start = end + 1;
+    if (trim(entry).empty()) continue;
+    const size_t equals = entry.find('=');
+    if (!shown.empty()) shown += ';';
+    if (equals == std::string_view::npos) {
+      shown += "***";  // not key=value: perhaps a secret pasted alone
+    } else {
+      const std::string_view key = entry.substr(0, equals);
+      shown += is_secret_key(key) ? std::string(key) + "=***" : std::string(entry);
+    }
+  }
+  return shown;
+}
 
 const OptionSpec* find_option(std::string_view path) {
   for (const auto& option : table()) {

@@ -8,6 +8,8 @@
 #include <future>
 #include <utility>
 
+#include "core/log.h"
+
 namespace kascade::cql {
 
 using Clock = std::chrono::steady_clock;
@@ -17,6 +19,7 @@ struct Session::Node {
   uint16_t port = 9042;
   std::vector<std::unique_ptr<Connection>> pool;  // size connections_per_host; null or closed: reconnect
   std::vector<Clock::time_point> last_attempt;
+  std::unique_ptr<logging::Outage> outage;  // the log's view of this node: down once, back once
 };
 
 struct Session::Request {
@@ -244,8 +247,17 @@ Connection* Session::connection_of(Node& node) {
       co.max_streams = options_.max_streams_per_connection;
       co.max_version = version_;
       co.keyspace = options_.keyspace;
+      if (!node.outage) {
+        const std::string address = fmt::format("{}:{}", node.host, node.port);
+        node.outage = std::make_unique<logging::Outage>("cql", "Cassandra node " + address, "node", address);
+      }
       auto fresh = Connection::open(co);
-      if (!fresh) continue;
+      if (!fresh) {
+        node.outage->failed(fresh.error().message,
+                            fmt::format("reconnecting every {} ms; writes are retried", kReconnectInterval.count()));
+        continue;
+      }
+      node.outage->succeeded();
       // Another thread may still hold the old connection (picked before it broke):
       // keep it, closed, until the session ends instead of freeing it under that thread.
       if (slot) {

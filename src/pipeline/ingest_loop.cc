@@ -4,38 +4,63 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdio>
 #include <thread>
+
+#include "core/log.h"
 
 namespace kascade {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kReportEvery = std::chrono::seconds(1);
 
-// Reports a source's failed attempts on stderr as they happen: the first at
-// once, then at most one line per kReportEvery however fast they come.
+// Logs a source's failed attempts as they happen: the first at once (a warning), then at most one
+// line per repeat interval however fast they come, and one line when a fetch succeeds again.
 class FailureReporter {
  public:
   explicit FailureReporter(std::string_view source) : source_(source) {}
 
   void observe(const std::optional<SourceHealth>& health, bool final_call = false) {
-    if (!health || health->failures == reported_) return;
+    if (!health) return;
     const auto now = Clock::now();
-    if (!final_call && reported_ > 0 && now - last_report_ < kReportEvery) return;
-    const uint64_t fresh = health->failures - reported_;
-    fmt::print(stderr, "kascade: source '{}': {} failed attempt{} ({} in all){}; last: {}\n", source_, fresh,
-               fresh == 1 ? "" : "s", health->failures, health->circuit_open ? ", circuit open" : "",
-               health->last_failure);
-    std::fflush(stderr);
-    reported_ = health->failures;
-    last_report_ = now;
+    if (health->failures != reported_) {
+      const bool first = !down_;
+      if (first) {
+        down_ = true;
+        since_ = now;
+        successes_then_ = health->successes;
+      } else if (!final_call && now - last_report_ < logging::settings().repeat_interval) {
+        return;
+      }
+      const uint64_t fresh = health->failures - reported_;
+      logging::warn(
+          "source",
+          fmt::format("source '{}': {} failed attempt{} ({} in all){}; last: {}", source_, fresh, fresh == 1 ? "" : "s",
+                      health->failures, health->circuit_open ? ", circuit open" : "", health->last_failure),
+          {{"source", source_},
+           {"event", first ? "down" : "still_down"},
+           {"attempts", health->failures},
+           {"circuit_open", health->circuit_open},
+           {"cause", health->last_failure}});
+      reported_ = health->failures;
+      last_report_ = now;
+      return;
+    }
+    if (down_ && health->successes > successes_then_) {
+      const auto down_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - since_).count();
+      logging::info(
+          "source",
+          fmt::format("source '{}' fetches again after {:.1f} s of failures ({} failed attempts in all)", source_,
+                      static_cast<double>(down_ms) / 1000.0, health->failures),
+          {{"source", source_}, {"event", "recovered"}, {"down_ms", down_ms}, {"attempts", health->failures}});
+      down_ = false;
+    }
   }
 
  private:
   std::string source_;
-  uint64_t reported_ = 0;
-  Clock::time_point last_report_{};
+  uint64_t reported_ = 0, successes_then_ = 0;
+  bool down_ = false;
+  Clock::time_point since_{}, last_report_{};
 };
 
 // A run whose source never got a usable response, or ended with its circuit open, failed.
@@ -65,6 +90,7 @@ Status run_ingest(Source& source, Producer& producer, const std::string& topic, 
   }
   SourceCheckpoint checkpoint{std::string(source.name()), ""};
   FailureReporter failures(source.name());
+  logging::Throttle checkpoints;
   bool first = true;
   while (!stop.load(std::memory_order_relaxed)) {
     auto batch = source.next_batch(batch_records);
@@ -81,6 +107,17 @@ Status run_ingest(Source& source, Producer& producer, const std::string& topic, 
     if (!batch->records.empty()) {
       checkpoint.position = batch->position;
       if (auto status = producer.send(topic, batch->records, &checkpoint); !status) return status;
+      // A checkpoint per batch: one line per repeat interval, naming the newest position.
+      if (uint64_t held = 0; checkpoints.allow(held)) {
+        logging::info("source",
+                      fmt::format("source '{}': position stored on topic '{}' ({} checkpoint{} since the last line)",
+                                  source.name(), topic, held + 1, held == 0 ? "" : "s"),
+                      {{"source", source.name()},
+                       {"event", "checkpoint"},
+                       {"topic", topic},
+                       {"position", checkpoint.position},
+                       {"checkpoints", held + 1}});
+      }
       counters.ingested += batch->records.size();
       uint64_t bytes = 0;
       for (const Record& record : batch->records) bytes += record.key.size() + record.value.size();

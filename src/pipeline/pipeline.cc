@@ -1,8 +1,13 @@
 // pipeline/pipeline.cc: the Pipeline component — one config in, three threads and a watchdog out.
 #include "pipeline/pipeline.h"
 
+#include <fmt/format.h>
 #include <pthread.h>
+#include <unistd.h>
 
+#include <cmath>
+
+#include "core/log.h"
 #include "pipeline/bus_factory.h"
 #include "pipeline/pipeline_config.h"
 #include "pipeline/sink_factory.h"
@@ -63,6 +68,10 @@ Status Pipeline::start() {
   started_ = std::chrono::steady_clock::now();
   ingest_done_ = !ingests(options_.role);
   watchdog_ = std::thread([this] { watchdog_main(); });
+  // On a terminal the commands draw their own progress line instead.
+  if (config_.log.status_interval_ms > 0 && isatty(STDERR_FILENO) != 1) {
+    status_thread_ = std::thread([this] { status_main(); });
+  }
   if (ingests(options_.role)) ingest_thread_ = std::thread([this] { ingest_main(); });
   if (processes(options_.role)) process_thread_ = std::thread([this] { process_main(); });
   return {};
@@ -78,8 +87,13 @@ Status Pipeline::wait() {
   if (!started_threads_ || waited_) return {};
   if (ingest_thread_.joinable()) ingest_thread_.join();
   if (process_thread_.joinable()) process_thread_.join();
-  finished_ = true;
+  {
+    std::lock_guard lock(status_mutex_);
+    finished_ = true;
+  }
+  status_wakeup_.notify_all();
   watchdog_.join();
+  if (status_thread_.joinable()) status_thread_.join();
   waited_ = true;
   report_.stopped = stop_requested_.load();
   report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -97,6 +111,53 @@ void Pipeline::watchdog_main() {
       if (options_.role == PipelineRole::process) stop_processor_ = true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::optional<int64_t> Pipeline::lag() {
+  // Kafka would need requests to the cluster (slow, or stuck while it is down): only the embedded log's.
+  if (!processes(options_.role) || config_.bus.type != BusType::embedded) return std::nullopt;
+  auto info = bus_->describe(config_.bus.topic);
+  auto committed = bus_->committed(config_.bus.topic, config_.processor.group);
+  if (!info || !committed) return std::nullopt;
+  int64_t lag = 0;
+  for (const PartitionInfo& p : info->partitions) {
+    auto it = committed->find(p.partition);
+    lag += p.end_offset - std::max(p.start_offset, it == committed->end() ? 0 : it->second);
+  }
+  return lag;
+}
+
+// Every log.status_interval_ms while the pipeline runs: records/s, totals and lag, one line.
+void Pipeline::status_main() {
+  pthread_setname_np(pthread_self(), "kascade-status");
+  const std::chrono::milliseconds interval(config_.log.status_interval_ms);
+  const bool ingesting = ingests(options_.role);
+  auto last = std::chrono::steady_clock::now();
+  uint64_t last_records = ingesting ? counters_.ingested.load() : counters_.consumed.load();
+  std::unique_lock lock(status_mutex_);
+  while (!status_wakeup_.wait_for(lock, interval, [this] { return finished_.load(); })) {
+    const auto now = std::chrono::steady_clock::now();
+    const uint64_t records = ingesting ? counters_.ingested.load() : counters_.consumed.load();
+    const double rate =
+        static_cast<double>(records - last_records) / std::max(std::chrono::duration<double>(now - last).count(), 1e-3);
+    last = now;
+    last_records = records;
+    const uint64_t rows = counters_.rows_landed, dead_letters = counters_.dead_letters;
+    const std::optional<int64_t> behind = lag();
+    const std::string lag_text = behind ? fmt::format(", lag {}", *behind) : std::string();
+    const std::string message =
+        fmt::format("status: {:.0f} records/s, {} ingested, {} consumed, {} rows, {} dead letters{}", rate,
+                    counters_.ingested.load(), counters_.consumed.load(), rows, dead_letters, lag_text);
+    const logging::Field common[] = {{"event", "status"},
+                                     {"records_per_s", std::round(rate * 10) / 10},
+                                     {"ingested", counters_.ingested.load()},
+                                     {"consumed", counters_.consumed.load()},
+                                     {"rows", rows},
+                                     {"dead_letters", dead_letters},
+                                     {"sink_retries", counters_.sink_retries.load()},
+                                     {"lag", behind.value_or(-1)}};
+    logging::write(logging::Level::info, "pipeline", message, std::span(common, behind ? 8 : 7));
   }
 }
 

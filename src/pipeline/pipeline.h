@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -85,6 +87,8 @@ class Pipeline {
   void ingest_main();
   void process_main();
   void watchdog_main();
+  void status_main();            // the status line of the operator's log
+  std::optional<int64_t> lag();  // records of the topic the group has not processed, where the bus tells it cheaply
 
   Config config_;
   PipelineOptions options_;
@@ -99,7 +103,9 @@ class Pipeline {
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> stop_ingest_{false}, stop_processor_{false}, ingest_done_{false}, finished_{false};
   std::chrono::steady_clock::time_point started_;
-  std::thread ingest_thread_, process_thread_, watchdog_;
+  std::thread ingest_thread_, process_thread_, watchdog_, status_thread_;
+  std::mutex status_mutex_;
+  std::condition_variable status_wakeup_;
   bool started_threads_ = false, waited_ = false;
 };
 

@@ -10,7 +10,9 @@
 #include <optional>
 #include <thread>
 
+#include "core/log.h"
 #include "core/timestamp.h"
+#include "process/dead_letter_log.h"
 #include "process/windows/window_stage.h"
 
 namespace kascade {
@@ -38,6 +40,8 @@ struct Processor::SinkWorker {
   bool closing = false;
   bool abandon_on_close = false;  // closing with a sink down: stop retrying
   std::thread thread;
+  logging::Outage outage{"processor", "sink writes to " + sink.describe_self(), "sink", sink.describe_self()};
+  DeadLetterLog dead_letter_log;
 
   // Hands a batch to the sink thread; blocks while the queue is full.
   // Returns false if the sink failed (the batch is dropped, nothing committed).
@@ -86,7 +90,7 @@ struct Processor::SinkWorker {
       {
         std::unique_lock lock(mutex);
         changed.wait(lock, [&] { return !ready.empty() || closing; });
-        if (ready.empty()) return;
+        if (ready.empty()) return dead_letter_log.flush(/*force=*/true);
         while (!ready.empty()) {
           group.push_back(std::move(ready.front()));
           ready.pop_front();
@@ -106,6 +110,8 @@ struct Processor::SinkWorker {
         return;
       }
       for (auto& batch : group) {
+        for (const DeadLetter& letter : batch->dead_letters) dead_letter_log.add(letter);
+        dead_letter_log.add("sink", "the store refused the row", batch->rows_refused());
         for (const auto& [partition, next] : batch->next_offsets) acknowledged[partition] = next;
         counters.rows_landed += batch->rows.rows() - batch->rows_refused();
         counters.dead_letters += batch->dead_letters.size() + batch->rows_refused();
@@ -114,6 +120,7 @@ struct Processor::SinkWorker {
         free.push_back(std::move(batch));
       }
       ++counters.sink_batches;
+      dead_letter_log.flush();
       acknowledged_changed = true;
       group.clear();
       changed.notify_all();
@@ -129,8 +136,10 @@ struct Processor::SinkWorker {
       Status status = sink.write(batches);
       counters.sink_write_seconds.observe(std::chrono::steady_clock::now() - started);
       counters.sink_ready = status.ok();
+      if (status.ok()) outage.succeeded();
       if (status.ok() || !status.error().retriable) return status;
       counters.count_retry(status.error().code);
+      outage.failed(status.message(), fmt::format("retrying with backoff up to {} ms", max_backoff.count()));
       {
         std::unique_lock lock(mutex);
         if (changed.wait_for(lock, backoff, [&] { return closing && abandon_on_close; })) return status;

@@ -149,20 +149,22 @@ def test_unreachable_api_fails_the_run_with_the_reason(data_dir):
                                 str(data_dir), "--set", f"source.randomuser.url={url}",
                                 # Retries every few ms: hundreds of attempts, reported a few lines only.
                                 "--set", "source.http.backoff_initial_ms=1", "--set", "source.http.backoff_max_ms=10",
-                                "--set", "source.http.breaker_failures=1000000"],
+                                "--set", "source.http.breaker_failures=1000000", "--set", "log.repeat_interval_ms=1000"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     first = process.stderr.readline()
+    while first and "failed attempt" not in first:  # the log's start line comes before
+        first = process.stderr.readline()
     running = process.poll() is None
     stdout, rest = process.communicate(timeout=120)
-    assert "kascade: source 'randomuser': 1 failed attempt" in first, first
+    assert "source 'randomuser': 1 failed attempt" in first, first
     assert "Couldn't connect" in first, first
     assert running, "the failed attempt was reported only at the end"
     assert process.returncode == 1, (stdout, rest)
     assert "never fetched successfully" in rest and "Couldn't connect" in rest, rest
     assert "ingested" not in stdout, stdout
-    # Rate-limited: a line a second at most, however many attempts failed.
+    # Rate-limited: a line per log.repeat_interval_ms (1 s here) at most, however many attempts failed.
     attempts = int(rest.split("never fetched successfully (")[1].split(" ")[0])
-    lines = [line for line in (first + rest).splitlines() if "failed attempt" in line and "kascade: source" in line]
+    lines = [line for line in (first + rest).splitlines() if "failed attempt" in line and "source 'randomuser'" in line]
     assert attempts >= 100, rest
     assert 2 <= len(lines) <= 9, lines
 

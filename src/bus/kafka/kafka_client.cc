@@ -4,7 +4,8 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <cstdio>
+#include <map>
+#include <memory>
 
 namespace kascade {
 namespace {
@@ -22,6 +23,22 @@ Status set(rd_kafka_conf_t* conf, const std::string& key, const std::string& val
   // librdkafka's reason may quote the value: never show it for a secret.
   const std::string why = is_secret_property(key) ? "invalid value (not shown: secret)" : std::string(reason.data());
   return Error::make(Errc::config, fmt::format("{}: {}: {}", origin, key, why));
+}
+
+// One outage per broker list, whichever client (admin, producer, consumer) sees it first.
+logging::Outage& outage_of(const std::string& brokers) {
+  static std::mutex mutex;
+  static auto* outages = new std::map<std::string, std::unique_ptr<logging::Outage>>();  // never destroyed
+  std::lock_guard lock(mutex);
+  auto& outage = (*outages)[brokers];
+  if (!outage)
+    outage = std::make_unique<logging::Outage>("kafka", fmt::format("Kafka broker {}", brokers), "brokers", brokers);
+  return *outage;
+}
+
+bool is_broker_down(int err) {
+  return err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
+         err == RD_KAFKA_RESP_ERR__RESOLVE;
 }
 
 bool is_authentication_error(rd_kafka_resp_err_t err) {
@@ -61,6 +78,7 @@ Result<std::unique_ptr<KafkaClient>> KafkaClient::open(rd_kafka_type_t type, con
                                                        const KafkaProperties& settings, DeliveryHandler on_delivery,
                                                        bool rebalance) {
   std::unique_ptr<KafkaClient> client(new KafkaClient(options));
+  client->outage_ = &outage_of(options.brokers);
   Conf conf(rd_kafka_conf_new());
   const std::vector<std::pair<std::string, std::string>> common = {
       {"bootstrap.servers", options.brokers},
@@ -113,9 +131,17 @@ void KafkaClient::on_error(rd_kafka_t* rk, int err, const char* reason, void* op
     text = fmt::format("fatal: {} ({})", fatal.data(), rd_kafka_err2name(cause));
   }
   text = redact_secrets(std::move(text), client->options_.properties);
+  if (is_broker_down(err)) {
+    client->outage_->failed(text, "librdkafka reconnects by itself");
+  } else if (uint64_t held = 0; client->log_lines_.allow(held)) {
+    logging::warn("kafka", fmt::format("kafka client error: {}", text),
+                  {{"error", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))}, {"held_back", held}});
+  }
   std::lock_guard lock(client->error_mutex_);
   client->last_error_ = std::move(text);
 }
+
+void KafkaClient::note_success() { outage_->succeeded(); }
 
 void KafkaClient::on_log(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
   // Errors only: warnings are mostly transient states librdkafka retries by
@@ -123,7 +149,14 @@ void KafkaClient::on_log(const rd_kafka_t* rk, int level, const char* facility, 
   if (level > 3) return;
   auto* client = static_cast<KafkaClient*>(rd_kafka_opaque(rk));
   std::string text = client != nullptr ? redact_secrets(message, client->options_.properties) : std::string(message);
-  fmt::print(stderr, "kascade: kafka {}: {}\n", facility, text);
+  // While the brokers are down, librdkafka's connect failures are that outage's (logged once): debug only.
+  if (client != nullptr && client->outage_->down()) {
+    logging::debug("kafka", text, {{"facility", facility}});
+    return;
+  }
+  uint64_t held = 0;
+  if (client != nullptr && !client->log_lines_.allow(held)) return;
+  logging::error("kafka", text, {{"facility", facility}, {"held_back", held}});
 }
 
 void KafkaClient::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,

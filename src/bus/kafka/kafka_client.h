@@ -12,6 +12,7 @@
 #include <string>
 
 #include "bus/kafka/kafka_options.h"
+#include "core/log.h"
 #include "core/result.h"
 
 namespace kascade {
@@ -63,6 +64,9 @@ class KafkaClient {
   // The last error reported through error_cb (secrets redacted), or "".
   std::string last_error() const;
 
+  // The cluster answered (a record consumed, a delivery acknowledged): ends a broker outage in the log.
+  void note_success();
+
  private:
   explicit KafkaClient(const KafkaOptions& options) : options_(options) {}
 
@@ -77,6 +81,8 @@ class KafkaClient {
   DeliveryHandler delivery_ = nullptr;
   mutable std::mutex error_mutex_;
   std::string last_error_;
+  logging::Outage* outage_ = nullptr;  // shared by every client of the same brokers (one line per outage)
+  logging::Throttle log_lines_;        // librdkafka's own error lines: one per repeat interval
 };
 
 // True for errors that go away by themselves (a broker restarting, a

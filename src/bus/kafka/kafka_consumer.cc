@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bus/kafka/kafka_admin.h"
+#include "core/log.h"
 
 namespace kascade {
 namespace {
@@ -110,6 +111,14 @@ void KafkaConsumer::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partiti
 
 void KafkaConsumer::assign(rd_kafka_topic_partition_list_t* partitions) {
   const std::vector<int32_t> ids = partition_ids(partitions);
+  logging::info(
+      "kafka",
+      fmt::format("group '{}' rebalanced: partitions [{}] of '{}' gained", group_, fmt::join(ids, ", "), topic_),
+      {{"event", "rebalance"},
+       {"group", group_},
+       {"topic", topic_},
+       {"gained", fmt::format("{}", fmt::join(ids, ","))},
+       {"lost", ""}});
   OffsetMap start;
   if (auto committed = fetch_committed_offsets(*client_, topic_, ids); committed) start = *committed;
   if (!assigned_once_) {
@@ -141,6 +150,15 @@ void KafkaConsumer::assign(rd_kafka_topic_partition_list_t* partitions) {
 
 void KafkaConsumer::revoke(rd_kafka_topic_partition_list_t* partitions) {
   const std::vector<int32_t> ids = partition_ids(partitions);
+  const bool lost = rd_kafka_assignment_lost(client_->get()) != 0;
+  logging::info("kafka",
+                fmt::format("group '{}' rebalanced: partitions [{}] of '{}' {}", group_, fmt::join(ids, ", "), topic_,
+                            lost ? "lost (the session expired)" : "given up"),
+                {{"event", "rebalance"},
+                 {"group", group_},
+                 {"topic", topic_},
+                 {"gained", ""},
+                 {"lost", fmt::format("{}", fmt::join(ids, ","))}});
   OffsetMap acknowledged;
   if (listener_ != nullptr) {
     acknowledged = listener_->partitions_revoked(ids);
@@ -155,10 +173,10 @@ void KafkaConsumer::revoke(rd_kafka_topic_partition_list_t* partitions) {
   // commit from here could move its offsets back.
   if (!rd_kafka_assignment_lost(client_->get()) && !acknowledged.empty()) {
     if (auto status = commit_now(acknowledged); !status) {
-      fmt::print(stderr,
-                 "kascade: kafka: commit on revoke failed (the next owner re-reads from the last "
-                 "commit): {}\n",
-                 status.message());
+      logging::warn(
+          "kafka",
+          fmt::format("commit on revoke failed (the next owner re-reads from the last commit): {}", status.message()),
+          {{"group", group_}, {"topic", topic_}, {"cause", status.message()}});
     }
   }
   if (cooperative_) {
@@ -220,6 +238,7 @@ Result<PolledBatch> KafkaConsumer::poll(size_t max_records, std::chrono::millise
     }
     return client_->error(fmt::format("consuming '{}'", topic_), err);
   }
+  if (!batch.records.empty()) client_->note_success();
   return batch;
 }
 

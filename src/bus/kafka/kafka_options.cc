@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 
+#include "config/option_table.h"
 #include "core/text.h"
 
 namespace kascade {
@@ -31,12 +32,7 @@ Result<KafkaProperties> parse_kafka_properties(std::string_view text) {
   return properties;
 }
 
-bool is_secret_property(std::string_view key) {
-  static constexpr std::array<std::string_view, 4> kMarkers = {"password", "secret", "token", "sasl.jaas"};
-  const std::string lowered = to_lower(key);
-  return std::any_of(kMarkers.begin(), kMarkers.end(),
-                     [&](std::string_view marker) { return lowered.find(marker) != std::string::npos; });
-}
+bool is_secret_property(std::string_view key) { return is_secret_key(key); }
 
 std::string redact_secrets(std::string text, const KafkaProperties& properties) {
   for (const auto& [key, value] : properties) {

@@ -120,6 +120,7 @@ Status KafkaProducer::send(std::string_view topic, std::span<const Record> recor
     error.retriable = false;  // librdkafka already retried until the delivery timeout
     return error;
   }
+  if (!records.empty()) client_->note_success();
   if (checkpoint == nullptr) return ok_status();
 
   return store_checkpoint(checkpoint_key(topic, checkpoint->source), checkpoint->position);
