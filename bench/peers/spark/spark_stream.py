@@ -19,6 +19,9 @@ TOPIC = os.environ.get("PEERS_TOPIC", "users_created")
 KEYSPACE = os.environ.get("PEERS_SPARK_KEYSPACE", "spark_streams")
 TABLE = os.environ.get("PEERS_TABLE", "created_users")
 CHECKPOINT = os.environ.get("PEERS_CHECKPOINT", "/tmp/checkpoint")
+# The tutorial's job uses Spark's default trigger (a micro-batch as soon as the previous one ends); a
+# processing-time interval ("1 second") can be given for the latency runs (bench/latency/README.md).
+TRIGGER = os.environ.get("PEERS_TRIGGER", "")
 
 # The tutorial's columns, every one text but the uuid key, plus `dob` (kascade's preset writes it too).
 COLUMNS = ["id", "first_name", "last_name", "gender", "address", "post_code", "email", "username", "dob",
@@ -77,8 +80,10 @@ def main():
     query = (selection.writeStream.format("org.apache.spark.sql.cassandra")
              .option("checkpointLocation", CHECKPOINT)
              .option("keyspace", KEYSPACE)
-             .option("table", TABLE)
-             .start())
+             .option("table", TABLE))
+    if TRIGGER:
+        query = query.trigger(processingTime=TRIGGER)
+    query = query.start()
     query.awaitTermination()
 
 
