@@ -142,7 +142,7 @@ class Kascade:
                    "--set", "bus.type=kafka", "--set", f"bus.kafka.brokers={self.args.broker}",
                    "--set", f"bus.topic={topic}", "--set", f"processor.group={self.group}",
                    "--set", "store.type=cassandra", "--set", f"store.cassandra.keyspace={self.keyspace}",
-                   "--set", f"store.cassandra.username={cs.USER}",
+                   "--set", f"store.cassandra.hosts={cs.HOST}", "--set", f"store.cassandra.username={cs.USER}",
                    "--set", "store.cassandra.password_env=PEERS_CASSANDRA_PASSWORD"]
         self.log = open(os.path.join(run_dir, "kascade.log"), "w", encoding="utf-8")  # noqa: SIM115
         env = {**os.environ, "PEERS_CASSANDRA_PASSWORD": cs.PASSWORD}
@@ -178,9 +178,11 @@ def one_run(system, args, session, topic, ends, expected, run_dir):
     Cassandra node's CPU beyond its idle rate."""
     os.makedirs(run_dir, exist_ok=True)
     system.truncate(session)
-    node = proctree.find_pid("CassandraDaemon")
+    # PEERS_CASSANDRA_PROCESS picks the node when several run (e.g. its services dir, which its command line names).
+    marker = os.environ.get("PEERS_CASSANDRA_PROCESS", "CassandraDaemon")
+    node = proctree.find_pid(marker)
     if node is None:
-        raise SystemExit("bench: no Cassandra daemon process found on this machine")
+        raise SystemExit(f"bench: no Cassandra daemon process ({marker}) found on this machine")
     idle = proctree.idle_rate(node, args.idle_seconds)
     node_before = proctree.cpu(node)
     started = time.monotonic()
