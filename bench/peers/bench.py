@@ -179,10 +179,10 @@ def one_run(system, args, session, topic, ends, expected, run_dir):
     os.makedirs(run_dir, exist_ok=True)
     system.truncate(session)
     # PEERS_CASSANDRA_PROCESS picks the node when several run (e.g. its services dir, which its command line names).
-    marker = os.environ.get("PEERS_CASSANDRA_PROCESS", "CassandraDaemon")
-    node = proctree.find_pid(marker)
+    marker = os.environ.get("PEERS_CASSANDRA_PROCESS", "")
+    node = proctree.find_pid("CassandraDaemon", marker)
     if node is None:
-        raise SystemExit(f"bench: no Cassandra daemon process ({marker}) found on this machine")
+        raise SystemExit(f"bench: no Cassandra daemon process ({marker or 'any'}) found on this machine")
     idle = proctree.idle_rate(node, args.idle_seconds)
     node_before = proctree.cpu(node)
     started = time.monotonic()

@@ -52,14 +52,15 @@ def tree_rss(root):
     return sum(_rss(pid) for pid in tree(root))
 
 
-def find_pid(marker):
-    """The pid whose command line holds marker (e.g. the Cassandra daemon's main class), or None."""
+def find_pid(*markers):
+    """The pid whose command line holds every marker (e.g. the Cassandra daemon's main class), or None."""
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+        if not entry.isdigit() or int(entry) == os.getpid():
             continue
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                if marker.encode() in handle.read():
+                cmdline = handle.read()
+                if all(marker.encode() in cmdline for marker in markers):
                     return int(entry)
         except OSError:
             continue
