@@ -36,6 +36,6 @@ mkdir -p "$work" "$(dirname "$csv")"
 "$venv/bin/python" bench/peers/bench.py --peer flink --kascade "$kascade" --preset configs/seed-compat.yaml \
   --flink-classpath "$(realpath "$target")/flink-users-created-1.jar:$(realpath "$target")/lib/*" \
   --flink-keyspace "$flink_keyspace" --kascade-keyspace "$kascade_keyspace" --messages "$messages" \
-  --pairs "$pairs" --partition-counts "$partition_counts" --work "$work" --csv "$csv"
+  --pairs "$pairs" --partition-counts "$partition_counts" --work "$work" --csv "$csv" --broker "${PEERS_BROKER:-127.0.0.1:9092}"
 "$venv/bin/python" bench/peers/plot.py "$csv" "$png"
 echo "peers: plot in $png, runs in $csv, logs in $work"
