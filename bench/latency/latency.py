@@ -14,11 +14,15 @@ import time
 from probe import CassandraProbe, SqliteProbe
 from producer import Ids, produce_kafka, push_http
 
-BROKERS = "127.0.0.1:9092"
+# LATENCY_BROKERS / LATENCY_CASSANDRA_HOST: another broker and node (e.g. a private pair, scripts/services'
+# KASCADE_SERVICES_HOST), so that no other client shares them.
+BROKERS = os.environ.get("LATENCY_BROKERS", "127.0.0.1:9092")
+CASSANDRA_HOST = os.environ.get("LATENCY_CASSANDRA_HOST", "127.0.0.1")
 TABLE = "created_users"  # configs/seed-compat.yaml's table
 KASCADE_KAFKA = ("{kascade} process -c {source_dir}/configs/seed-compat.yaml --data-dir {workdir} "
                  "--set bus.type=kafka --set bus.kafka.brokers={brokers} --set bus.topic={topic} "
-                 "--set processor.group={group} --set store.type=cassandra --set store.cassandra.keyspace={keyspace} "
+                 "--set processor.group={group} --set store.type=cassandra --set store.cassandra.hosts={cassandra_host} "
+                 "--set store.cassandra.keyspace={keyspace} "
                  "--set store.cassandra.username=cassandra --set store.cassandra.password_env=KASCADE_CASSANDRA_PASSWORD")
 KASCADE_EMBEDDED = ("{kascade} process -c {source_dir}/configs/seed-compat.yaml --data-dir {workdir} "
                     "--set bus.topic={topic} --set processor.group={group}")
@@ -44,13 +48,13 @@ class Run:
         rid = secrets.token_hex(4)
         self.ids = Ids(rid)
         self.names = {"topic": "lat-%s" % rid, "group": "lat-%s" % rid, "keyspace": "kascade_lat_%s" % rid,
-                      "table": TABLE, "brokers": BROKERS, "kascade": args.kascade, "source_dir": args.source_dir,
+                      "table": TABLE, "brokers": BROKERS, "cassandra_host": CASSANDRA_HOST, "kascade": args.kascade, "source_dir": args.source_dir,
                       "workdir": os.path.join(args.out_dir, "run-%s-%s" % (label, rid)), "port": free_port()}
         os.makedirs(self.names["workdir"])
         self.processes = []
         self.extra = "".join(" --set %s" % s for s in args.set)
         if args.bus == "kafka":
-            self.probe = CassandraProbe(self.names["keyspace"], TABLE, args.sample_every)
+            self.probe = CassandraProbe(CASSANDRA_HOST, self.names["keyspace"], TABLE, args.sample_every)
             from confluent_kafka.admin import AdminClient, NewTopic
             self.admin = AdminClient({"bootstrap.servers": BROKERS})
             self.admin.create_topics([NewTopic(self.names["topic"], args.partitions, 1)])[self.names["topic"]].result()

@@ -12,11 +12,11 @@ from producer import now_us
 
 
 class CassandraProbe:
-    def __init__(self, keyspace, table, sample_every):
+    def __init__(self, host, keyspace, table, sample_every):
         from cassandra.auth import PlainTextAuthProvider
         from cassandra.cluster import Cluster
         password = os.environ.get("KASCADE_CASSANDRA_PASSWORD", "cassandra")
-        self.cluster = Cluster(["127.0.0.1"], auth_provider=PlainTextAuthProvider("cassandra", password),
+        self.cluster = Cluster([host], auth_provider=PlainTextAuthProvider("cassandra", password),
                                connect_timeout=30, protocol_version=4)
         self.session = self.cluster.connect()
         self.keyspace, self.table, self.sample_every = keyspace, table, sample_every
