@@ -60,7 +60,7 @@ Status JobHistory::open(const std::string& path) {
   auto format = check_format_version(db_, path, kJobHistoryFormat);
   if (!format) return format.status();
   if (auto status = db_.exec("PRAGMA journal_mode = WAL"); !status) return status;
-  const Status created = db_.exec(
+  Status created = db_.exec(
       "CREATE TABLE IF NOT EXISTS job_runs ("
       " id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL, run INTEGER,"
       " started_at TEXT NOT NULL, ended_at TEXT, updated_at TEXT NOT NULL,"
