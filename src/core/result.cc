@@ -27,6 +27,8 @@ const char* errc_name(Errc code) {
       return "closed";
     case Errc::internal:
       return "internal";
+    case Errc::unsupported_format:
+      return "unsupported_format";
   }
   return "unknown";
 }

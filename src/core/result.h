@@ -22,6 +22,8 @@ enum class Errc {
   unavailable,  // a service is down or unreachable; usually retriable
   closed,       // the component was stopped
   internal,     // a bug
+  // a file or record in a format newer than this binary reads (exit code 1)
+  unsupported_format,
 };
 
 const char* errc_name(Errc code);

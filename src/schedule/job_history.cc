@@ -6,12 +6,15 @@
 #include <filesystem>
 
 #include "core/timestamp.h"
+#include "sqlite/format_version.h"
 
 namespace kascade {
 namespace {
 
 // A `jobs ls` may read while the scheduler writes.
 constexpr int kBusyTimeoutMs = 10000;
+// The layout of job_runs (PRAGMA user_version).
+constexpr FileFormat kJobHistoryFormat{"job history", 1};
 
 constexpr const char* kColumns =
     "id, job, run, started_at, ended_at, updated_at, records, rows_landed, dead_letters, outcome, reason, "
@@ -53,17 +56,24 @@ JobRun as_seen(JobRun run, const std::function<bool(const ProcessIdentity&)>& al
 
 Status JobHistory::open(const std::string& path) {
   if (auto status = db_.open(path, SqliteConnection::Mode::create, kBusyTimeoutMs); !status) return status;
+  // Before anything writes: a history from a newer kascade is refused untouched.
+  auto format = check_format_version(db_, path, kJobHistoryFormat);
+  if (!format) return format.status();
   if (auto status = db_.exec("PRAGMA journal_mode = WAL"); !status) return status;
-  return db_.exec(
+  Status created = db_.exec(
       "CREATE TABLE IF NOT EXISTS job_runs ("
       " id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL, run INTEGER,"
       " started_at TEXT NOT NULL, ended_at TEXT, updated_at TEXT NOT NULL,"
       " records INTEGER NOT NULL, rows_landed INTEGER NOT NULL, dead_letters INTEGER NOT NULL,"
       " outcome TEXT NOT NULL, reason TEXT NOT NULL, scheduler_pid INTEGER NOT NULL, scheduler_token TEXT NOT NULL)");
+  if (!created) return created;
+  return stamp_format_version(db_, *format, kJobHistoryFormat);
 }
 
 Status JobHistory::open_read_only(const std::string& path) {
-  return db_.open(path, SqliteConnection::Mode::read_only, kBusyTimeoutMs);
+  if (auto status = db_.open(path, SqliteConnection::Mode::read_only, kBusyTimeoutMs); !status) return status;
+  auto format = check_format_version(db_, path, kJobHistoryFormat);
+  return format ? ok_status() : format.status();
 }
 
 Result<JobRun> JobHistory::begin_run(const std::string& job, int64_t started_at_ms, const ProcessIdentity& scheduler) {

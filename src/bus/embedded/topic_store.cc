@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/timestamp.h"
+#include "sqlite/format_version.h"
 #include "sqlite/init_lock.h"
 
 namespace kascade {
@@ -33,7 +34,10 @@ CREATE TABLE IF NOT EXISTS source_checkpoints(source TEXT PRIMARY KEY, position 
   updated_ms INTEGER NOT NULL);
 )sql";
 
-constexpr int kFormatVersion = 1;
+// The layout of a topic file (PRAGMA user_version; topic_meta's 'format' row
+// is the same number, written since the first format but never read).
+constexpr FileFormat kTopicFormat{"embedded log topic", 1};
+constexpr int kFormatVersion = kTopicFormat.supported;
 
 Error bad_partition(int32_t partition) {
   return Error::make(Errc::invalid_argument, "no partition " + std::to_string(partition));
@@ -72,6 +76,9 @@ Result<std::unique_ptr<TopicStore>> TopicStore::open(const std::string& path, co
 }
 
 Status TopicStore::init(const EmbeddedLogOptions& options, int32_t create_partitions) {
+  // Before anything writes: a file from a newer kascade is refused untouched.
+  auto format = check_format_version(db_, path_, kTopicFormat);
+  if (!format) return format.status();
   // page_size only takes effect on a new, empty file, before WAL is set.
   const std::string page = "PRAGMA page_size=" + std::to_string(options.page_size);
   if (Status s = db_.exec(page.c_str()); !s) return s;
@@ -115,6 +122,7 @@ Status TopicStore::init(const EmbeddedLogOptions& options, int32_t create_partit
     }
   }
   meta = SqliteStatement();
+  if (Status s = stamp_format_version(db_, *format, kTopicFormat); !s) return s;
   if (Status s = tx.commit(); !s) return s;
   return prepare_statements();
 }

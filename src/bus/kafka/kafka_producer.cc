@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <tuple>
@@ -62,6 +63,39 @@ rd_kafka_resp_err_t produce(rd_kafka_t* rk, const std::string& topic, std::strin
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return err;
     rd_kafka_poll(rk, 50);  // backpressure: wait for deliveries to make room
   }
+}
+
+// Every checkpoint record carries the format of its value in this header; a
+// record without it was written before formats were stamped (format 1: the
+// value is the source's position as the source wrote it).
+constexpr const char* kCheckpointFormatHeader = "kascade.format";
+constexpr int kCheckpointFormat = 1;
+
+// The format of a checkpoint record, or an error when it is newer than this
+// binary reads (or unreadable): never misread a position.
+Result<int> checkpoint_format(const rd_kafka_message_t* message, const std::string& key) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR || headers == nullptr) return 1;
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_header_get_last(headers, kCheckpointFormatHeader, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return 1;
+  }
+  const std::string text(static_cast<const char*>(value), value == nullptr ? 0 : size);
+  int format = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), format);
+  if (ec != std::errc() || end != text.data() + text.size() || format < 1) {
+    return Error::make(Errc::corrupt, fmt::format("the checkpoint '{}' in topic {} has an unreadable {} header '{}'",
+                                                  key, kCheckpointTopic, kCheckpointFormatHeader, text));
+  }
+  if (format > kCheckpointFormat) {
+    return Error::make(Errc::unsupported_format,
+                       fmt::format("the checkpoint '{}' in topic {} has format version {}, newer than this kascade "
+                                   "supports ({}): it was written by a newer kascade; upgrade kascade to a release "
+                                   "that supports format {}",
+                                   key, kCheckpointTopic, format, kCheckpointFormat, format));
+  }
+  return format;
 }
 
 // The key of a source's checkpoint on `topic`.
@@ -137,7 +171,7 @@ Status KafkaProducer::ensure_checkpoint_topic() {
   return ok_status();
 }
 
-Result<std::vector<StoredSourcePosition>> KafkaProducer::read_checkpoints() {
+Result<std::vector<StoredSourcePosition>> KafkaProducer::read_checkpoints(std::map<std::string, Error>& unreadable) {
   if (auto status = ensure_checkpoint_topic(); !status) return status.error();
   const int timeout_ms = static_cast<int>(client_->options().request_timeout_ms);
   int64_t low = 0, high = 0;
@@ -174,7 +208,12 @@ Result<std::vector<StoredSourcePosition>> KafkaProducer::read_checkpoints() {
       } else if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         next = message->offset + 1;
         std::string key(static_cast<const char*>(message->key), message->key_len);
-        if (message->payload == nullptr) {
+        // Only a key's last record counts: a newer one replaces an unreadable one.
+        unreadable.erase(key);
+        if (auto format = checkpoint_format(message, key); !format) {
+          latest.erase(key);
+          unreadable.emplace(key, format.error());
+        } else if (message->payload == nullptr) {
           latest.erase(key);
         } else {
           StoredSourcePosition entry;
@@ -206,15 +245,22 @@ Result<std::vector<StoredSourcePosition>> KafkaProducer::read_checkpoints() {
 }
 
 Result<std::optional<std::string>> KafkaProducer::load_checkpoint(std::string_view topic, std::string_view source) {
-  auto all = read_checkpoints();
+  std::map<std::string, Error> unreadable;
+  auto all = read_checkpoints(unreadable);
   if (!all) return all.error();
+  if (auto it = unreadable.find(checkpoint_key(topic, source)); it != unreadable.end()) return it->second;
   for (StoredSourcePosition& entry : *all) {
     if (entry.topic == topic && entry.source == source) return std::optional<std::string>(std::move(entry.position));
   }
   return std::optional<std::string>();
 }
 
-Result<std::vector<StoredSourcePosition>> KafkaProducer::list_checkpoints() { return read_checkpoints(); }
+Result<std::vector<StoredSourcePosition>> KafkaProducer::list_checkpoints() {
+  std::map<std::string, Error> unreadable;
+  auto all = read_checkpoints(unreadable);
+  if (all && !unreadable.empty()) return unreadable.begin()->second;
+  return all;
+}
 
 Status KafkaProducer::reset_checkpoint(std::string_view topic, std::string_view source,
                                        const std::optional<std::string>& position) {
@@ -231,7 +277,8 @@ Status KafkaProducer::store_checkpoint(const std::string& key, const std::option
   DeliveryTracker tracker;
   // No position: a tombstone (a null value), which compaction eventually drops.
   const std::string_view value = position ? std::string_view(*position) : std::string_view();
-  const rd_kafka_resp_err_t err = produce(client_->get(), kCheckpointTopic, key, value, {}, 0, tracker);
+  const std::vector<Header> headers = {{kCheckpointFormatHeader, std::to_string(kCheckpointFormat)}};
+  const rd_kafka_resp_err_t err = produce(client_->get(), kCheckpointTopic, key, value, headers, 0, tracker);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) wait_for_deliveries(client_->get(), tracker);
   const rd_kafka_resp_err_t failure = err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : tracker.first_error;
   if (failure != RD_KAFKA_RESP_ERR_NO_ERROR) {

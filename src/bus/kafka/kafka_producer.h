@@ -1,6 +1,7 @@
 // bus/kafka/kafka_producer.h: the Producer of the Kafka bus.
 #pragma once
 
+#include <map>
 #include <memory>
 
 #include "bus/bus.h"
@@ -34,7 +35,9 @@ class KafkaProducer final : public Producer {
   explicit KafkaProducer(std::unique_ptr<KafkaClient> client) : client_(std::move(client)) {}
   Status ensure_checkpoint_topic();
   // The last value of every key of kCheckpointTopic (keys whose last value is a tombstone left out).
-  Result<std::vector<StoredSourcePosition>> read_checkpoints();
+  // Every key's last checkpoint; `unreadable` gets the keys whose last record is
+  // in a format this binary does not read (each with its error).
+  Result<std::vector<StoredSourcePosition>> read_checkpoints(std::map<std::string, Error>& unreadable);
   Status store_checkpoint(const std::string& key, const std::optional<std::string>& position);
 
   std::unique_ptr<KafkaClient> client_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/timestamp.h"
+#include "sqlite/format_version.h"
 #include "sqlite/init_lock.h"
 
 namespace kascade {
@@ -57,6 +58,10 @@ constexpr const char* kUpsertOffset =
     "ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, "
     "updated_at = excluded.updated_at";
 
+// The layout of the store's own tables (dead_letters, consumer_offsets, the
+// window tables) in PRAGMA user_version; the rows' table follows the config.
+constexpr FileFormat kStoreFormat{"store", 1};
+
 Status with_context(Status status) {
   if (status.ok()) return status;
   Error error = status.error();
@@ -75,6 +80,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
   if (auto status = store->db_.open(options.path.string(), SqliteConnection::Mode::create, 10000); !status) {
     return with_context(status).error();
   }
+  // Before anything writes: a store from a newer kascade is refused untouched.
+  auto format = check_format_version(store->db_, options.path.string(), kStoreFormat);
+  if (!format) return format.error();
   // The page size only takes effect on a new file (before WAL mode is set).
   // Large pages: fewer B-tree levels and page splits for random uuid keys
   // (sqlite_ceiling_bench: 11.0 us of CPU per row at 4 KiB, 8.1 at 64 KiB).
@@ -91,6 +99,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteStoreOptions&
       (80 << 20) / options.page_bytes);
   if (auto status = store->db_.exec(pragmas.c_str()); !status) return with_context(status).error();
   if (auto status = store->db_.exec(kCreateSideTables); !status) return with_context(status).error();
+  if (auto status = stamp_format_version(store->db_, *format, kStoreFormat); !status) {
+    return with_context(status).error();
+  }
   auto dead_letter = store->db_.prepare(kInsertDeadLetter);
   auto replace_dead_letter = store->db_.prepare(kReplaceDeadLetter);
   auto offset = store->db_.prepare(kUpsertOffset);
