@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,7 +25,11 @@ enum class Errc {
   internal,     // a bug
   // a file or record in a format newer than this binary reads (exit code 1)
   unsupported_format,
+  // (a new code goes above this line, and kErrcCount follows it)
 };
+
+// How many codes there are (arrays indexed by Errc).
+inline constexpr size_t kErrcCount = static_cast<size_t>(Errc::unsupported_format) + 1;
 
 const char* errc_name(Errc code);
 

@@ -16,7 +16,7 @@ namespace kascade {
 struct PipelineTotals {
   uint64_t records_in = 0, records_out = 0, rows_written = 0, sink_writes = 0;
   std::array<uint64_t, dead_letter_class::all.size()> dead_letters{};
-  std::array<uint64_t, PipelineCounters::kErrcCount> retries{};
+  std::array<uint64_t, kErrcCount> retries{};
   std::array<uint64_t, SinkWriteHistogram::kBounds.size() + 1> write_buckets{};
   uint64_t write_micros = 0;
 

@@ -72,8 +72,6 @@ class GroupPositions {
 
 // Written by the ingest, processor and sink threads; read by anyone.
 struct PipelineCounters {
-  static constexpr size_t kErrcCount = static_cast<size_t>(Errc::internal) + 1;
-
   std::atomic<uint64_t> ingested{0};  // records acknowledged by the bus
   std::atomic<uint64_t> ingested_bytes{0};
   std::atomic<uint64_t> consumed{0};      // records read by the processor
