@@ -23,20 +23,25 @@ bool is_integer(cql::TypeId id) {
          id == TypeId::counter;
 }
 
-void print_json_lines(const cql::Rows& rows) {
+// json: one array of objects; ndjson: an object per line.
+void print_json(const cql::Rows& rows, OutputFormat format) {
   const auto& columns = rows.metadata.columns;
+  const bool array = format == OutputFormat::json;
+  if (array) std::cout << '[';
   std::string line;
-  for (const auto& row : rows.rows) {
-    line = "{";
+  for (size_t r = 0; r < rows.rows.size(); ++r) {
+    const auto& row = rows.rows[r];
+    line = array && r > 0 ? ",{" : "{";
     for (size_t c = 0; c < columns.size(); ++c) {
       if (c) line += ',';
       json_append::append_string(line, columns[c].name);
       line += ':';
       cql::render_value(columns[c].type, row[c], /*json=*/true, line);
     }
-    line += "}\n";
+    line += array ? "}" : "}\n";
     std::cout << line;
   }
+  if (array) std::cout << "]\n";
 }
 
 ResultTable to_table(const cql::Rows& rows) {
@@ -98,8 +103,8 @@ int cql_command(const CqlArgs& args) {
     return report_failure("cql", rejected ? usage_error(rows.error()) : rows.error());
   }
   if (rows->metadata.columns.empty()) return kExitOk;  // DDL, INSERT...: nothing to show
-  if (*format == OutputFormat::json) {
-    print_json_lines(*rows);
+  if (*format == OutputFormat::json || *format == OutputFormat::ndjson) {
+    print_json(*rows, *format);
   } else {
     print_table(std::cout, to_table(*rows), *format);
   }

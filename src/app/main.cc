@@ -20,6 +20,10 @@ CLI::Validator at_least(long long minimum) {
 const CLI::Validator kNotNegative = at_least(0);
 const CLI::Validator kPositive = at_least(1);
 
+// The --format of every listing command.
+const std::vector<std::string> kFormats{"table", "csv", "json", "ndjson"};
+constexpr const char* kFormatHelp = "table, csv, json (one array of objects) or ndjson (an object per line)";
+
 void add_pipeline_flags(CLI::App* command, kascade::PipelineArgs& args) {
   command->add_option("-c,--config", args.config_file,
                       "Pipeline config (YAML); default: the embedded flagship pipeline");
@@ -51,8 +55,7 @@ int main(int argc, char** argv) {
   auto* query = app.add_subcommand("query", "Run read-only SQL on the embedded store");
   query->add_option("-c,--config", query_args.config_file, "Pipeline config (to find the store)");
   query->add_option("--data-dir", query_args.data_dir, "Data directory (default ./kascade-data)");
-  query->add_option("--format", query_args.format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  query->add_option("--format", query_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   query->add_option("sql", query_args.sql, "The SQL statement")->required();
   query->add_option("--timeout", query_args.timeout, "Stop the query after this long, e.g. 30s (default), 500ms");
 
@@ -63,7 +66,7 @@ int main(int argc, char** argv) {
   cql->add_option("--hosts", cql_args.hosts, "Contact points host[:port],... (default 127.0.0.1:9042)");
   cql->add_option("--username", cql_args.username, "User (PasswordAuthenticator)");
   cql->add_option("--password-env", cql_args.password_env, "Environment variable holding the password");
-  cql->add_option("--format", cql_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  cql->add_option("--format", cql_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   cql->add_option("--consistency", cql_args.consistency, "Consistency level (default local_one)");
   cql->add_option("--connect-timeout-ms", cql_args.connect_timeout_ms, "Longest wait for a node to answer")
       ->check(CLI::Range(1, 600000));
@@ -83,7 +86,7 @@ int main(int argc, char** argv) {
   for (auto [command, args] : {std::pair{topics, &topics_args}, std::pair{lag, &lag_args}}) {
     command->add_option("-c,--config", args->config_file, "Pipeline config (to find the data dir)");
     command->add_option("--data-dir", args->data_dir, "Data directory (default ./kascade-data)");
-    command->add_option("--format", args->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+    command->add_option("--format", args->format, kFormatHelp)->check(CLI::IsMember(kFormats));
   }
   lag->add_option("--group", lag_args.group, "Only this consumer group");
 
@@ -113,7 +116,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember(
             std::vector<std::string>(kascade::dead_letter_class::all.begin(), kascade::dead_letter_class::all.end())));
   }
-  dlq_ls->add_option("--format", dlq_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  dlq_ls->add_option("--format", dlq_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   dlq_ls->add_option("--last", dlq_args.last, "Only the N most recent (0: all)")->check(CLI::NonNegativeNumber);
 
   kascade::LogArgs log_args;
@@ -129,8 +132,7 @@ int main(int argc, char** argv) {
     command->add_option("--data-dir", log_args.data_dir, "Data directory (default ./kascade-data)");
     command->add_option("--topic", log_args.topic, "Only this topic (default: every topic)");
   }
-  log_check->add_option("--format", log_args.format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  log_check->add_option("--format", log_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
 
   auto* reference = app.add_subcommand("config-reference", "Print the configuration reference (Markdown)");
 
@@ -185,8 +187,7 @@ int main(int argc, char** argv) {
       "ls", "List the scheduled runs (job, run, start, end, records, rows, dead letters, outcome, reason)");
   jobs_ls->add_option("-c,--config", jobs_args.config_file, "Pipeline config (to find the data dir)");
   jobs_ls->add_option("--data-dir", jobs_args.data_dir, "Data directory (default ./kascade-data)");
-  jobs_ls->add_option("--format", jobs_args.format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  jobs_ls->add_option("--format", jobs_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   jobs_ls->add_option("--job", jobs_args.job, "Only this job's runs");
 
   kascade::SourcesArgs sources_args;
@@ -199,8 +200,7 @@ int main(int argc, char** argv) {
     command->add_option("--data-dir", sources_args.data_dir, "Data directory (default ./kascade-data)");
     command->add_option("--set", sources_args.overrides, "Override a config option: --set bus.type=kafka (repeatable)");
   }
-  sources_ls->add_option("--format", sources_args.format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  sources_ls->add_option("--format", sources_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   sources_reset->add_option("name", sources_args.name, "The source's name (source.name, or its type)")->required();
   sources_reset->add_option("--topic", sources_args.topic, "The topic of the position (default: bus.topic)");
   sources_reset->add_option("--to", sources_args.to, "The new position, as `sources ls` shows it (default: the start)");

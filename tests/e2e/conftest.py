@@ -83,7 +83,7 @@ def kill_9_at_progress(args, data_dir, rng, total, kills=10):
 
 
 def topic_end_offsets(data_dir, topic="users.raw"):
-    rows = [json.loads(line) for line in kascade("topics", "--data-dir", data_dir, "--format", "json").stdout.splitlines()]
+    rows = [json.loads(line) for line in kascade("topics", "--data-dir", data_dir, "--format", "ndjson").stdout.splitlines()]
     return {row["partition"]: row["end_offset"] for row in rows if row["topic"] == topic}
 
 

@@ -65,7 +65,7 @@ class KafkaPipeline:
         return dict(query(self.data_dir, "SELECT partition, next_offset FROM consumer_offsets"))
 
     def lag_json(self):
-        out = self.run("lag", "--format", "json").stdout
+        out = self.run("lag", "--format", "ndjson").stdout
         return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 

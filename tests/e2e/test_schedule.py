@@ -13,7 +13,7 @@ from kafka_support import wait_until
 
 
 def jobs(data_dir, *flags):
-    out = kascade("jobs", "ls", "--data-dir", data_dir, "--format", "json", *flags).stdout
+    out = kascade("jobs", "ls", "--data-dir", data_dir, "--format", "ndjson", *flags).stdout
     return [json.loads(line) for line in out.splitlines()]
 
 

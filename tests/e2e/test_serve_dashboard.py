@@ -47,7 +47,7 @@ def get_json(port, path):
 
 
 def cli_rows(command, data_dir):
-    return [json.loads(line) for line in kascade(command, "--data-dir", data_dir, "--format", "json").stdout.splitlines()]
+    return [json.loads(line) for line in kascade(command, "--data-dir", data_dir, "--format", "ndjson").stdout.splitlines()]
 
 
 def total_lag(port):
@@ -123,7 +123,7 @@ def test_json_routes_say_what_the_cli_says(server, data_dir):
 
 
 def cli_rows_dlq(data_dir):
-    out = kascade("dlq", "ls", "--data-dir", data_dir, "--format", "json").stdout
+    out = kascade("dlq", "ls", "--data-dir", data_dir, "--format", "ndjson").stdout
     return [json.loads(line) for line in out.splitlines()]
 
 

@@ -119,7 +119,7 @@ def test_users_without_a_country_become_window_dead_letters(data_dir):
     assert all("country" not in user["location"] for user in values)
     # `kascade dlq ls --class window` lists them, and only them.
     def listed(error_class):  # one JSON object a line
-        out = kascade("dlq", "ls", "--data-dir", data_dir, "--class", error_class, "--format", "json").stdout
+        out = kascade("dlq", "ls", "--data-dir", data_dir, "--class", error_class, "--format", "ndjson").stdout
         return [json.loads(line) for line in out.splitlines() if line.strip()]
     assert len(listed("window")) == missing and all(letter["error_class"] == "window" for letter in listed("window"))
     assert listed("late") == [] and listed("source") == []
