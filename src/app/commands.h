@@ -45,7 +45,8 @@ struct QueryArgs {
   std::string data_dir;
   std::string format = "table";
   std::string sql;
-  std::string timeout = "30s";  // the query is stopped (exit 1) after this long
+  std::string timeout = "30s";         // the query is stopped (exit 1) after this long
+  std::vector<std::string> overrides;  // --set path=value
 };
 int query_command(const QueryArgs& args);
 
@@ -63,7 +64,11 @@ struct CqlArgs {
 };
 int cql_command(const CqlArgs& args);
 
-int validate_command(const std::string& config_file);
+struct ValidateArgs {
+  std::string config_file;             // empty: the built-in pipeline
+  std::vector<std::string> overrides;  // --set path=value
+};
+int validate_command(const ValidateArgs& args);
 
 // `kascade dlq ls | replay`: the dead letters of the store; replay runs them
 // through the config's current pipeline (app/dlq_command.cc).
@@ -71,8 +76,9 @@ struct DlqArgs {
   std::string config_file;
   std::string data_dir;
   std::string format = "table";
-  std::vector<std::string> classes;  // only the dead letters of these error classes (all when empty)
-  int64_t last = 0;                  // ls: only the `last` most recent (all when 0)
+  std::vector<std::string> classes;    // only the dead letters of these error classes (all when empty)
+  int64_t last = 0;                    // ls: only the `last` most recent (all when 0)
+  std::vector<std::string> overrides;  // --set path=value
 };
 int dlq_list_command(const DlqArgs& args);
 int dlq_replay_command(const DlqArgs& args);
@@ -81,7 +87,8 @@ struct InspectArgs {
   std::string config_file;
   std::string data_dir;
   std::string format = "table";
-  std::string group;  // lag: empty = every group
+  std::string group;                   // lag: empty = every group
+  std::vector<std::string> overrides;  // --set path=value
 };
 int topics_command(const InspectArgs& args);
 int lag_command(const InspectArgs& args);
@@ -95,6 +102,7 @@ struct LogArgs {
   std::string data_dir;
   std::string topic;  // empty: every topic
   std::string format = "table";
+  std::vector<std::string> overrides;  // --set path=value
 };
 int log_check_command(const LogArgs& args);
 int log_repair_command(const LogArgs& args);
@@ -146,7 +154,8 @@ struct JobsArgs {
   std::string config_file;
   std::string data_dir;
   std::string format = "table";
-  std::string job;  // only this job's runs (all when empty)
+  std::string job;                     // only this job's runs (all when empty)
+  std::vector<std::string> overrides;  // --set path=value
 };
 int jobs_list_command(const JobsArgs& args);
 

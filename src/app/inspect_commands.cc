@@ -18,7 +18,7 @@ struct Inspection {
 
 // Loads the config and opens the bus; prints the error and sets exit_code on failure.
 std::optional<Inspection> open_inspection(const InspectArgs& args, const char* command, int& exit_code) {
-  auto config = load_pipeline_config(args.config_file, args.data_dir);
+  auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   auto format = parse_output_format(args.format);
   if (!config || !format) {
     exit_code = report_failure(command, !config ? config.error() : format.error());

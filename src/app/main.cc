@@ -35,6 +35,11 @@ void add_pipeline_flags(CLI::App* command, kascade::PipelineArgs& args) {
   command->add_option("--set", args.overrides, "Override a config option: --set bus.partitions=8 (repeatable)");
 }
 
+// Every command that reads a config takes --set, applied after the file (or the defaults).
+void add_set_flag(CLI::App* command, std::vector<std::string>& overrides) {
+  command->add_option("--set", overrides, "Override a config option: --set bus.topic=events (repeatable)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -57,6 +62,7 @@ int main(int argc, char** argv) {
   query->add_option("--data-dir", query_args.data_dir, "Data directory (default ./kascade-data)");
   query->add_option("--format", query_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   query->add_option("sql", query_args.sql, "The SQL statement")->required();
+  add_set_flag(query, query_args.overrides);
   query->add_option("--timeout", query_args.timeout, "Stop the query after this long, e.g. 30s (default), 500ms");
 
   kascade::CqlArgs cql_args;
@@ -76,9 +82,11 @@ int main(int argc, char** argv) {
                 "With --tls: do not check the host name in the certificate");
   cql->add_option("statement", cql_args.statement, "The CQL statement")->required();
 
-  std::string validate_file;
+  kascade::ValidateArgs validate_args;
   auto* validate = app.add_subcommand("validate", "Check a pipeline config and report every problem");
-  validate->add_option("-c,--config", validate_file, "The config file")->required();
+  validate->add_option("-c,--config", validate_args.config_file,
+                       "The config file (default: the built-in pipeline, with its --set overrides)");
+  add_set_flag(validate, validate_args.overrides);
 
   kascade::InspectArgs topics_args, lag_args;
   auto* topics = app.add_subcommand("topics", "List topics with partitions and offsets");
@@ -87,6 +95,7 @@ int main(int argc, char** argv) {
     command->add_option("-c,--config", args->config_file, "Pipeline config (to find the data dir)");
     command->add_option("--data-dir", args->data_dir, "Data directory (default ./kascade-data)");
     command->add_option("--format", args->format, kFormatHelp)->check(CLI::IsMember(kFormats));
+    add_set_flag(command, args->overrides);
   }
   lag->add_option("--group", lag_args.group, "Only this consumer group");
 
@@ -115,6 +124,7 @@ int main(int argc, char** argv) {
     command->add_option("--class", dlq_args.classes, "Only the dead letters of this error class (repeatable)")
         ->check(CLI::IsMember(
             std::vector<std::string>(kascade::dead_letter_class::all.begin(), kascade::dead_letter_class::all.end())));
+    add_set_flag(command, dlq_args.overrides);
   }
   dlq_ls->add_option("--format", dlq_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   dlq_ls->add_option("--last", dlq_args.last, "Only the N most recent (0: all)")->check(CLI::NonNegativeNumber);
@@ -131,6 +141,7 @@ int main(int argc, char** argv) {
     command->add_option("-c,--config", log_args.config_file, "Pipeline config (to find the data dir)");
     command->add_option("--data-dir", log_args.data_dir, "Data directory (default ./kascade-data)");
     command->add_option("--topic", log_args.topic, "Only this topic (default: every topic)");
+    add_set_flag(command, log_args.overrides);
   }
   log_check->add_option("--format", log_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
 
@@ -189,6 +200,7 @@ int main(int argc, char** argv) {
   jobs_ls->add_option("--data-dir", jobs_args.data_dir, "Data directory (default ./kascade-data)");
   jobs_ls->add_option("--format", jobs_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   jobs_ls->add_option("--job", jobs_args.job, "Only this job's runs");
+  add_set_flag(jobs_ls, jobs_args.overrides);
 
   kascade::SourcesArgs sources_args;
   auto* sources = app.add_subcommand("sources", "The positions sources stored on the bus (per source and topic)");
@@ -217,7 +229,7 @@ int main(int argc, char** argv) {
   if (process->parsed()) return kascade::run_pipeline_command(process_args, kascade::PipelineRole::process);
   if (query->parsed()) return kascade::query_command(query_args);
   if (cql->parsed()) return kascade::cql_command(cql_args);
-  if (validate->parsed()) return kascade::validate_command(validate_file);
+  if (validate->parsed()) return kascade::validate_command(validate_args);
   if (dlq_ls->parsed()) return kascade::dlq_list_command(dlq_args);
   if (dlq_replay->parsed()) return kascade::dlq_replay_command(dlq_args);
   if (topics->parsed()) return kascade::topics_command(topics_args);

@@ -64,3 +64,44 @@ def test_format_json_is_one_document(command, listed):
         assert document, command
     lines = kascade(*args, "--format", "ndjson", env=env).stdout.splitlines()
     assert [json.loads(line) for line in lines] == document, (command, lines)
+
+
+SET_COMMANDS = {  # each reads the data dir named by --set alone (no --data-dir, no -c)
+    "query": ["query", "SELECT count(*) AS n FROM users"],
+    "topics": ["topics"],
+    "lag": ["lag"],
+    "dlq ls": ["dlq", "ls"],
+    "jobs ls": ["jobs", "ls"],
+    "sources ls": ["sources", "ls"],
+    "log check": ["log", "check"],
+}
+
+
+@pytest.mark.parametrize("command", SET_COMMANDS)
+def test_every_config_reader_takes_set(command, listed):
+    """--set applies to what the command reads: here data_dir, set only by --set."""
+    document = json.loads(kascade(*SET_COMMANDS[command], "--set", f"data_dir={listed}", "--format", "json").stdout)
+    assert document == json.loads(
+        kascade(*SET_COMMANDS[command], "--data-dir", listed, "--format", "json").stdout), command
+    bad = kascade(*SET_COMMANDS[command], "--set", "bus.partitons=3", check=False)
+    assert bad.returncode == 2 and "--set: bus.partitons: unknown key" in bad.stderr, (command, bad.stderr)
+
+
+def test_set_reaches_lag_group_dlq_replay_and_log_repair(listed, tmp_path):
+    lag = json.loads(kascade("lag", "--data-dir", listed, "--set", "processor.group=nobody-yet", "--format",
+                             "json").stdout)
+    assert lag and {row["group"] for row in lag} == {"nobody-yet"}, lag
+    for command in (["dlq", "replay"], ["log", "repair"]):
+        bad = kascade(*command, "--data-dir", tmp_path / "none", "--set", "bus.partitons=3", check=False)
+        assert bad.returncode == 2 and "--set: bus.partitons" in bad.stderr, (command, bad.stderr)
+
+
+def test_validate_takes_set_and_checks_the_built_in_pipeline_without_c(tmp_path):
+    ok = kascade("validate", "--set", "bus.topic=events")
+    assert ok.stdout.startswith("the built-in pipeline: ok (bus embedded topic 'events'"), ok.stdout
+    bad = kascade("validate", "--set", "bus.partitions=0", check=False)
+    assert bad.returncode == 2 and "--set: bus.partitions: 0 is out of range" in bad.stderr, bad.stderr
+    config = tmp_path / "p.yaml"
+    config.write_text("bus:\n  partitions: 3\n")
+    out = kascade("validate", "-c", config, "--set", "bus.topic=other").stdout
+    assert "topic 'other'" in out, out
