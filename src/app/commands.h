@@ -36,6 +36,7 @@ struct PipelineArgs {
   std::optional<int64_t> records;
   std::string duration;                // "60s", "5m", "500ms"; empty: unbounded
   std::vector<std::string> overrides;  // --set path=value
+  bool until_caught_up = false;        // process: stop once the group's lag is 0
 };
 
 int run_pipeline_command(const PipelineArgs& args, PipelineRole role);

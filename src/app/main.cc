@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
   add_pipeline_flags(ingest, ingest_args);
   auto* process = app.add_subcommand("process", "Run the processor only: topic -> store");
   add_pipeline_flags(process, process_args);
+  process->add_flag("--until-caught-up", process_args.until_caught_up,
+                    "Stop (exit 0) once the group's lag is 0: every partition committed up to its end offset "
+                    "(batch runs, e.g. from Airflow)");
 
   kascade::QueryArgs query_args;
   auto* query = app.add_subcommand("query", "Run read-only SQL on the embedded store");

@@ -3,12 +3,15 @@
 `cql -c` and `-f`, paths relative to the config file, read-only stores, and scripts/services' exit codes."""
 import json
 import os
+import signal
 import subprocess
+import time
 
 import pytest
 
 from cassandra_support import PASSWORD, PASSWORD_ENV, USER
-from conftest import SOURCE_DIR, kascade
+from conftest import KASCADE, SOURCE_DIR, kascade, landed_users, query
+from kafka_support import KafkaPipeline, committed_offsets, end_offsets, require_broker
 
 
 def test_services_unknown_name_exits_2(tmp_path):
@@ -105,3 +108,74 @@ def test_validate_takes_set_and_checks_the_built_in_pipeline_without_c(tmp_path)
     config.write_text("bus:\n  partitions: 3\n")
     out = kascade("validate", "-c", config, "--set", "bus.topic=other").stdout
     assert "topic 'other'" in out, out
+
+
+def wait_for(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("command", ["run", "process"])
+def test_a_signal_before_the_goal_exits_128_plus_its_number(command, stop, tmp_path):
+    data_dir = tmp_path / "data"
+    if command == "process":
+        kascade("ingest", "--records", 200_000, "--data-dir", data_dir)
+        args = ["process", "--data-dir", data_dir]  # no goal: until a signal
+    else:
+        args = ["run", "--records", 5_000_000, "--data-dir", data_dir]
+    process = subprocess.Popen([KASCADE, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: landed_users(data_dir) > 0 or process.poll() is not None, 120, "the first rows")
+    finally:
+        process.send_signal(stop)
+        out, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + stop, (process.returncode, err)
+    assert "(interrupted)" in out, out
+
+
+def test_reaching_duration_or_records_exits_0(tmp_path):
+    out = kascade("run", "--records", 500, "--data-dir", tmp_path / "a").stdout
+    assert "interrupted" not in out, out
+    out = kascade("run", "--duration", "1s", "--set", "source.records=0", "--data-dir", tmp_path / "b").stdout
+    assert "interrupted" not in out, out
+    out = kascade("process", "--duration", "1s", "--data-dir", tmp_path / "a").stdout
+    assert "interrupted" not in out, out
+
+
+def lag_rows(*args):
+    return json.loads(kascade("lag", *args, "--format", "json").stdout)
+
+
+def test_process_until_caught_up_on_the_embedded_bus(tmp_path):
+    data_dir = tmp_path / "data"
+    kascade("ingest", "--records", 3000, "--set", "source.malformed_ratio=0.05", "--data-dir", data_dir)
+    out = kascade("process", "--until-caught-up", "--data-dir", data_dir, timeout=300).stdout
+    assert "interrupted" not in out and "caught up" in out, out
+    rows = query(data_dir, "SELECT count(*) FROM users")[0][0] + query(data_dir, "SELECT count(*) FROM dead_letters")[0][0]
+    assert rows == 3000
+    assert [row["lag"] for row in lag_rows("--data-dir", data_dir)] == [0] * 4
+    # More records: the next batch run takes exactly them; none: it stops at once.
+    kascade("ingest", "--records", 4000, "--data-dir", data_dir)
+    kascade("process", "--until-caught-up", "--data-dir", data_dir, timeout=300)
+    assert sum(row["committed_offset"] for row in lag_rows("--data-dir", data_dir)) == 4000
+    kascade("process", "--until-caught-up", "--data-dir", data_dir, timeout=60)
+
+
+def test_process_until_caught_up_on_kafka(tmp_path):
+    require_broker()
+    pipeline = KafkaPipeline(tmp_path, partitions=3, name="caught-up")
+    pipeline.run("ingest", "--records", 2000)
+    out = pipeline.run("process", "--until-caught-up", timeout=300).stdout
+    assert "interrupted" not in out and "caught up" in out, out
+    assert pipeline.rows() == (2000, 2000)
+    assert committed_offsets(pipeline.topic, pipeline.group) == end_offsets(pipeline.topic)
+    assert sum(row["lag"] for row in pipeline.lag_json()) == 0
+
+
+def test_process_refuses_source_options(tmp_path):
+    for flag in (["--records", 10], ["--source", "generator"]):
+        result = kascade("process", *flag, "--data-dir", tmp_path, check=False)
+        assert result.returncode == 2 and f"{flag[0]}: `process` runs no source" in result.stderr, result.stderr
