@@ -48,6 +48,14 @@ int config_reference_command() {
 int query_command(const QueryArgs& args) {
   auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   if (!config) return report_failure("query", config.error());
+  // Not a SQLite file that may lie in the data dir from another run: this config's rows are in Cassandra.
+  if (config->store.type == StoreType::cassandra) {
+    return report_failure(
+        "query", usage_error(fmt::format("{} is cassandra: `kascade query` reads the SQLite store; use `kascade cql "
+                                         "-c {}` (CQL) for this config's tables",
+                                         config->option_location("store.type"),
+                                         args.config_file.empty() ? std::string("FILE") : args.config_file)));
+  }
   auto format = parse_output_format(args.format);
   if (!format) return report_failure("query", format.error());
   const auto timeout = parse_duration(args.timeout);

@@ -3,8 +3,11 @@
 `cql -c` and `-f`, paths relative to the config file, read-only stores, and scripts/services' exit codes."""
 import json
 import os
+import shutil
 import signal
+import stat
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -179,3 +182,58 @@ def test_process_refuses_source_options(tmp_path):
     for flag in (["--records", 10], ["--source", "generator"]):
         result = kascade("process", *flag, "--data-dir", tmp_path, check=False)
         assert result.returncode == 2 and f"{flag[0]}: `process` runs no source" in result.stderr, result.stderr
+
+
+def test_query_reads_a_store_the_user_can_only_read():
+    """The store and its folder read-only for the user running `query` (root: run it as nobody)."""
+    root = tempfile.mkdtemp(prefix="kascade-ro-")
+    try:
+        os.chmod(root, 0o755)
+        data_dir = os.path.join(root, "data")
+        kascade("run", "--records", 50, "--data-dir", data_dir)
+        for name in os.listdir(data_dir):
+            path = os.path.join(data_dir, name)
+            if os.path.isfile(path):
+                os.chmod(path, 0o444)
+        os.chmod(data_dir, 0o555)
+        as_reader = {"preexec_fn": lambda: (os.setgid(65534), os.setuid(65534))} if os.geteuid() == 0 else {}
+        binary = os.path.join(root, "kascade")  # a copy the reader may run wherever the build is
+        shutil.copy(KASCADE, binary)
+        os.chmod(binary, 0o755)
+        result = subprocess.run([binary, "query", "--data-dir", data_dir, "--format", "csv",
+                                 "SELECT count(*) AS n FROM users"], capture_output=True, text=True, timeout=120,
+                                **as_reader)
+        assert result.returncode == 0 and result.stdout == "n\n50\n", result
+        refused = subprocess.run([binary, "query", "--data-dir", data_dir, "DELETE FROM users"],
+                                 capture_output=True, text=True, timeout=120, **as_reader)
+        assert refused.returncode == 2 and "readonly" in refused.stderr, refused
+    finally:
+        for folder, _, _ in os.walk(root):
+            os.chmod(folder, stat.S_IRWXU)
+        shutil.rmtree(root)
+
+
+def test_lag_of_an_unknown_group_exits_1(tmp_path):
+    kascade("run", "--records", 100, "--data-dir", tmp_path)
+    unknown = kascade("lag", "--data-dir", tmp_path, "--group", "no-such-group", check=False)
+    assert unknown.returncode == 1 and "--group no-such-group: no such group" in unknown.stderr, unknown
+    known = json.loads(kascade("lag", "--data-dir", tmp_path, "--group", "kascade-processor", "--format",
+                               "json").stdout)
+    assert sum(row["committed_offset"] for row in known) == 100
+
+
+def test_lag_of_an_unknown_kafka_group_exits_1(tmp_path):
+    require_broker()
+    pipeline = KafkaPipeline(tmp_path, partitions=2, name="lag-group")
+    pipeline.run("ingest", "--records", 10)
+    unknown = pipeline.run("lag", "--group", pipeline.group + "-typo", check=False)
+    assert unknown.returncode == 1 and "no such group" in unknown.stderr, unknown
+
+
+def test_query_on_a_cassandra_config_points_at_cql(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(f"data_dir: {tmp_path / 'data'}\nstore:\n  type: cassandra\n")
+    kascade("run", "--records", 10, "--data-dir", tmp_path / "data")  # a stale SQLite store where the data dir is
+    result = kascade("query", "-c", config, "SELECT count(*) FROM users", check=False)
+    assert result.returncode == 2, result
+    assert f"{config}:3:9: store.type is cassandra" in result.stderr and f"kascade cql -c {config}" in result.stderr
