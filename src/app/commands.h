@@ -52,16 +52,19 @@ struct QueryArgs {
 int query_command(const QueryArgs& args);
 
 struct CqlArgs {
+  std::string config_file;             // the connection from its store.cassandra.* (in place of the flags below)
+  std::vector<std::string> overrides;  // --set path=value
+  std::string file;                    // statements (';' between them); "-": stdin
   std::string hosts = "127.0.0.1:9042";
   std::string username;
   std::string password_env;  // the variable's name; the password is never a flag
   std::string format = "table";
-  std::string consistency = "local_one";
+  std::string consistency;  // empty: local_one, or with a config store.cassandra.consistency
   int64_t connect_timeout_ms = 5000;
   bool tls = false;
   std::string tls_ca_file;
   bool no_verify_host = false;
-  std::string statement;
+  std::string statement;  // empty, and no file: the statements on stdin
 };
 int cql_command(const CqlArgs& args);
 

@@ -37,7 +37,9 @@ void add_pipeline_flags(CLI::App* command, kascade::PipelineArgs& args) {
 
 // Every command that reads a config takes --set, applied after the file (or the defaults).
 void add_set_flag(CLI::App* command, std::vector<std::string>& overrides) {
-  command->add_option("--set", overrides, "Override a config option: --set bus.topic=events (repeatable)");
+  // One value per --set: a positional after it (query's SQL) stays the positional.
+  command->add_option("--set", overrides, "Override a config option: --set bus.topic=events (repeatable)")
+      ->allow_extra_args(false);
 }
 
 }  // namespace
@@ -72,18 +74,36 @@ int main(int argc, char** argv) {
   auto* cql = app.add_subcommand("cql",
                                  "Run one CQL statement on Cassandra (exit 1: Cassandra unreachable or login refused; "
                                  "2: bad arguments or a statement Cassandra rejects)");
-  cql->add_option("--hosts", cql_args.hosts, "Contact points host[:port],... (default 127.0.0.1:9042)");
-  cql->add_option("--username", cql_args.username, "User (PasswordAuthenticator)");
-  cql->add_option("--password-env", cql_args.password_env, "Environment variable holding the password");
+  auto* cql_config = cql->add_option(
+      "-c,--config", cql_args.config_file,
+      "Pipeline config: hosts, port, credentials and TLS from its store.cassandra.* (in place of the flags)");
+  auto* cql_set = cql->add_option("--set", cql_args.overrides,
+                                  "Override a config option: --set store.cassandra.hosts=db:9042 (repeatable)")
+                      ->allow_extra_args(false);
+  cql->add_option("-f,--file", cql_args.file, "Run the statements of this file (';' between them; '-': stdin)");
+  auto* cql_hosts =
+      cql->add_option("--hosts", cql_args.hosts, "Contact points host[:port],... (default 127.0.0.1:9042)");
+  auto* cql_user = cql->add_option("--username", cql_args.username, "User (PasswordAuthenticator)");
+  auto* cql_password =
+      cql->add_option("--password-env", cql_args.password_env, "Environment variable holding the password");
   cql->add_option("--format", cql_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
-  cql->add_option("--consistency", cql_args.consistency, "Consistency level (default local_one)");
-  cql->add_option("--connect-timeout-ms", cql_args.connect_timeout_ms, "Longest wait for a node to answer")
-      ->check(CLI::Range(1, 600000));
-  cql->add_flag("--tls", cql_args.tls, "TLS to the CQL port (the node's certificate is verified)");
-  cql->add_option("--tls-ca-file", cql_args.tls_ca_file, "PEM CA bundle for --tls (default: the system's)");
-  cql->add_flag("--no-verify-host", cql_args.no_verify_host,
-                "With --tls: do not check the host name in the certificate");
-  cql->add_option("statement", cql_args.statement, "The CQL statement")->required();
+  cql->add_option("--consistency", cql_args.consistency,
+                  "Consistency level (default local_one; with -c: store.cassandra.consistency)");
+  auto* cql_timeout =
+      cql->add_option("--connect-timeout-ms", cql_args.connect_timeout_ms, "Longest wait for a node to answer")
+          ->check(CLI::Range(1, 600000));
+  auto* cql_tls = cql->add_flag("--tls", cql_args.tls, "TLS to the CQL port (the node's certificate is verified)");
+  auto* cql_ca =
+      cql->add_option("--tls-ca-file", cql_args.tls_ca_file, "PEM CA bundle for --tls (default: the system's)");
+  auto* cql_no_verify = cql->add_flag("--no-verify-host", cql_args.no_verify_host,
+                                      "With --tls: do not check the host name in the certificate");
+  for (auto* connection : {cql_hosts, cql_user, cql_password, cql_timeout, cql_tls, cql_ca, cql_no_verify}) {
+    connection->excludes(cql_config)->excludes(cql_set);
+  }
+  auto* cql_statement =
+      cql->add_option("statement", cql_args.statement,
+                      "The CQL statement (none, and no -f: the statements on stdin, ';' between them)");
+  cql_statement->excludes("--file");
 
   kascade::ValidateArgs validate_args;
   auto* validate = app.add_subcommand("validate", "Check a pipeline config and report every problem");

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from cassandra_support import PASSWORD, PASSWORD_ENV, USER
+from cassandra_support import PASSWORD, PASSWORD_ENV, USER, cassandra, kascade_env, keyspace  # noqa: F401 (fixtures)
 from conftest import KASCADE, SOURCE_DIR, kascade, landed_users, query
 from kafka_support import KafkaPipeline, committed_offsets, end_offsets, require_broker
 
@@ -97,6 +97,9 @@ def test_set_reaches_lag_group_dlq_replay_and_log_repair(listed, tmp_path):
     lag = json.loads(kascade("lag", "--data-dir", listed, "--set", "processor.group=nobody-yet", "--format",
                              "json").stdout)
     assert lag and {row["group"] for row in lag} == {"nobody-yet"}, lag
+    # One value per --set: the SQL after it stays the statement.
+    assert kascade("query", "--set", f"data_dir={listed}", "--format", "csv", "SELECT count(*) AS n FROM topics_none",
+                   check=False).stderr.count("no such table: topics_none") == 1
     for command in (["dlq", "replay"], ["log", "repair"]):
         bad = kascade(*command, "--data-dir", tmp_path / "none", "--set", "bus.partitons=3", check=False)
         assert bad.returncode == 2 and "--set: bus.partitons" in bad.stderr, (command, bad.stderr)
@@ -237,3 +240,33 @@ def test_query_on_a_cassandra_config_points_at_cql(tmp_path):
     result = kascade("query", "-c", config, "SELECT count(*) FROM users", check=False)
     assert result.returncode == 2, result
     assert f"{config}:3:9: store.type is cassandra" in result.stderr and f"kascade cql -c {config}" in result.stderr
+
+
+def test_cql_takes_its_connection_from_a_config_and_statements_from_a_file_or_stdin(keyspace, tmp_path):
+    config = tmp_path / "cassandra.yaml"
+    config.write_text(f"store:\n  type: cassandra\n  cassandra:\n    hosts: 127.0.0.1\n    port: 9042\n"
+                      f"    username: {USER}\n    password_env: {PASSWORD_ENV}\n")
+    script = tmp_path / "script.cql"
+    script.write_text(f"-- a table; with a comment\nCREATE TABLE {keyspace}.notes (id int PRIMARY KEY, body text);\n"
+                      f"INSERT INTO {keyspace}.notes (id, body) VALUES (1, 'semi;colon and ''quote''');\n"
+                      f"/* a block; comment */ INSERT INTO {keyspace}.notes (id, body) VALUES (2, $$dollar;text$$);\n"
+                      f"SELECT id, body FROM {keyspace}.notes WHERE id = 1;\n")
+    out = kascade("cql", "-c", config, "-f", script, "--format", "json", env=kascade_env()).stdout
+    assert json.loads(out) == [{"id": 1, "body": "semi;colon and 'quote'"}], out
+    piped = kascade("cql", "-c", config, "--format", "csv", env=kascade_env(),
+                    input=f"SELECT body FROM {keyspace}.notes WHERE id = 2;  SELECT id FROM {keyspace}.notes WHERE id = 1")
+    assert piped.stdout == "body\ndollar;text\nid\n1\n", piped.stdout
+    # --set on top of the file: a wrong port is where it connects.
+    moved = kascade("cql", "-c", config, "--set", "store.cassandra.port=1", "SELECT now() FROM system.local",
+                    env=kascade_env(), check=False)
+    assert moved.returncode == 1 and "127.0.0.1:1" in moved.stderr, moved.stderr
+    # The login comes from the config: without its password variable, a config error.
+    unset = kascade("cql", "-c", config, "SELECT now() FROM system.local", check=False,
+                    env={k: v for k, v in os.environ.items() if k != PASSWORD_ENV})
+    assert unset.returncode == 2 and "store.cassandra.password_env" in unset.stderr, unset.stderr
+    failing = tmp_path / "failing.cql"
+    failing.write_text(f"SELECT id FROM {keyspace}.notes; SELEKT nothing;")
+    bad = kascade("cql", "-c", config, "-f", failing, env=kascade_env(), check=False)
+    assert bad.returncode == 2 and "statement 2:" in bad.stderr, bad.stderr
+    both = kascade("cql", "-c", config, "--hosts", "127.0.0.1", "SELECT now() FROM system.local", check=False)
+    assert both.returncode == 2 and "excludes" in both.stderr, both.stderr
