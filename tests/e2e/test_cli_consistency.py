@@ -270,3 +270,19 @@ def test_cql_takes_its_connection_from_a_config_and_statements_from_a_file_or_st
     assert bad.returncode == 2 and "statement 2:" in bad.stderr, bad.stderr
     both = kascade("cql", "-c", config, "--hosts", "127.0.0.1", "SELECT now() FROM system.local", check=False)
     assert both.returncode == 2 and "excludes" in both.stderr, both.stderr
+
+
+def test_relative_paths_in_a_config_are_relative_to_its_folder(tmp_path):
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    (folder / "p.yaml").write_text("data_dir: ./data\nstore:\n  path: rows.db\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    kascade("run", "--records", 30, "-c", "../conf/p.yaml", cwd=elsewhere)
+    assert (folder / "data" / "log").is_dir() and (folder / "rows.db").is_file(), list(folder.iterdir())
+    assert not any(elsewhere.iterdir()), list(elsewhere.iterdir())
+    out = kascade("query", "-c", folder / "p.yaml", "--format", "csv", "SELECT count(*) AS n FROM users").stdout
+    assert out == "n\n30\n"
+    # A path given by a flag or --set is the working directory's.
+    kascade("ingest", "--records", 5, "-c", "../conf/p.yaml", "--set", "data_dir=mine", cwd=elsewhere)
+    assert (elsewhere / "mine" / "log").is_dir()
