@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
 
   kascade::CqlArgs cql_args;
   auto* cql = app.add_subcommand("cql",
-                                 "Run one CQL statement on Cassandra (exit 1: Cassandra unreachable or login refused; "
+                                 "Run CQL statements on Cassandra (exit 1: Cassandra unreachable or login refused; "
                                  "2: bad arguments or a statement Cassandra rejects)");
   auto* cql_config = cql->add_option(
       "-c,--config", cql_args.config_file,
@@ -233,7 +233,8 @@ int main(int argc, char** argv) {
   for (auto* command : {sources_ls, sources_reset}) {
     command->add_option("-c,--config", sources_args.config_file, "Pipeline config (to find the bus)");
     command->add_option("--data-dir", sources_args.data_dir, "Data directory (default ./kascade-data)");
-    command->add_option("--set", sources_args.overrides, "Override a config option: --set bus.type=kafka (repeatable)");
+    command->add_option("--set", sources_args.overrides, "Override a config option: --set bus.type=kafka (repeatable)")
+        ->allow_extra_args(false);  // `reset --set K=V NAME`: NAME stays the source's name
   }
   sources_ls->add_option("--format", sources_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   sources_reset->add_option("name", sources_args.name, "The source's name (source.name, or its type)")->required();

@@ -100,6 +100,8 @@ def test_set_reaches_lag_group_dlq_replay_and_log_repair(listed, tmp_path):
     # One value per --set: the SQL after it stays the statement.
     assert kascade("query", "--set", f"data_dir={listed}", "--format", "csv", "SELECT count(*) AS n FROM topics_none",
                    check=False).stderr.count("no such table: topics_none") == 1
+    reset = kascade("sources", "reset", "--data-dir", listed, "--set", "bus.topic=users.raw", "generator")
+    assert "source 'generator' on topic 'users.raw'" in reset.stdout, reset.stdout
     for command in (["dlq", "replay"], ["log", "repair"]):
         bad = kascade(*command, "--data-dir", tmp_path / "none", "--set", "bus.partitons=3", check=False)
         assert bad.returncode == 2 and "--set: bus.partitons" in bad.stderr, (command, bad.stderr)
