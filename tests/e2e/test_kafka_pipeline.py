@@ -2,6 +2,7 @@
 with an independent client (confluent-kafka), and lag against the broker."""
 import http.client
 import json
+import signal
 import time
 
 from confluent_kafka import Consumer, Producer
