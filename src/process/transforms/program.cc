@@ -268,6 +268,7 @@ bool TransformRunner::validate(const ValidateStep& step, const std::vector<TypeR
   };
   // A field already named, or one inside it ("/name/first" once "/name" is not an object).
   auto named = [&](uint32_t slot) {
+    if (failed.empty()) return false;  // a record that passes pays nothing more
     const std::string_view pointer = pointers.pointer_of(slot);
     return std::any_of(failed.begin(), failed.end(), [&](uint32_t f) {
       const std::string_view outer = pointers.pointer_of(f);
