@@ -185,7 +185,7 @@ def test_process_until_caught_up_on_kafka(tmp_path):
 
 def test_process_refuses_source_options(tmp_path):
     for flag in (["--records", 10], ["--source", "generator"]):
-        result = kascade("process", *flag, "--data-dir", tmp_path, check=False)
+        result = kascade("process", *flag, "--data-dir", tmp_path, check=False, timeout=60)  # refused at once
         assert result.returncode == 2 and f"{flag[0]}: `process` runs no source" in result.stderr, result.stderr
 
 
