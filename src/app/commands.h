@@ -36,6 +36,7 @@ struct PipelineArgs {
   std::optional<int64_t> records;
   std::string duration;                // "60s", "5m", "500ms"; empty: unbounded
   std::vector<std::string> overrides;  // --set path=value
+  bool until_caught_up = false;        // process: stop once the group's lag is 0
 };
 
 int run_pipeline_command(const PipelineArgs& args, PipelineRole role);
@@ -45,25 +46,33 @@ struct QueryArgs {
   std::string data_dir;
   std::string format = "table";
   std::string sql;
-  std::string timeout = "30s";  // the query is stopped (exit 1) after this long
+  std::string timeout = "30s";         // the query is stopped (exit 1) after this long
+  std::vector<std::string> overrides;  // --set path=value
 };
 int query_command(const QueryArgs& args);
 
 struct CqlArgs {
+  std::string config_file;             // the connection from its store.cassandra.* (in place of the flags below)
+  std::vector<std::string> overrides;  // --set path=value
+  std::string file;                    // statements (';' between them); "-": stdin
   std::string hosts = "127.0.0.1:9042";
   std::string username;
   std::string password_env;  // the variable's name; the password is never a flag
   std::string format = "table";
-  std::string consistency = "local_one";
+  std::string consistency;  // empty: local_one, or with a config store.cassandra.consistency
   int64_t connect_timeout_ms = 5000;
   bool tls = false;
   std::string tls_ca_file;
   bool no_verify_host = false;
-  std::string statement;
+  std::string statement;  // empty, and no file: the statements on stdin
 };
 int cql_command(const CqlArgs& args);
 
-int validate_command(const std::string& config_file);
+struct ValidateArgs {
+  std::string config_file;             // empty: the built-in pipeline
+  std::vector<std::string> overrides;  // --set path=value
+};
+int validate_command(const ValidateArgs& args);
 
 // `kascade dlq ls | replay`: the dead letters of the store; replay runs them
 // through the config's current pipeline (app/dlq_command.cc).
@@ -71,8 +80,9 @@ struct DlqArgs {
   std::string config_file;
   std::string data_dir;
   std::string format = "table";
-  std::vector<std::string> classes;  // only the dead letters of these error classes (all when empty)
-  int64_t last = 0;                  // ls: only the `last` most recent (all when 0)
+  std::vector<std::string> classes;    // only the dead letters of these error classes (all when empty)
+  int64_t last = 0;                    // ls: only the `last` most recent (all when 0)
+  std::vector<std::string> overrides;  // --set path=value
 };
 int dlq_list_command(const DlqArgs& args);
 int dlq_replay_command(const DlqArgs& args);
@@ -81,7 +91,8 @@ struct InspectArgs {
   std::string config_file;
   std::string data_dir;
   std::string format = "table";
-  std::string group;  // lag: empty = every group
+  std::string group;                   // lag: empty = every group
+  std::vector<std::string> overrides;  // --set path=value
 };
 int topics_command(const InspectArgs& args);
 int lag_command(const InspectArgs& args);
@@ -95,6 +106,7 @@ struct LogArgs {
   std::string data_dir;
   std::string topic;  // empty: every topic
   std::string format = "table";
+  std::vector<std::string> overrides;  // --set path=value
 };
 int log_check_command(const LogArgs& args);
 int log_repair_command(const LogArgs& args);
@@ -146,7 +158,8 @@ struct JobsArgs {
   std::string config_file;
   std::string data_dir;
   std::string format = "table";
-  std::string job;  // only this job's runs (all when empty)
+  std::string job;                     // only this job's runs (all when empty)
+  std::vector<std::string> overrides;  // --set path=value
 };
 int jobs_list_command(const JobsArgs& args);
 

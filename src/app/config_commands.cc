@@ -13,12 +13,14 @@
 
 namespace kascade {
 
-int validate_command(const std::string& config_file) {
-  auto config = load_config_file(config_file);
+int validate_command(const ValidateArgs& args) {
+  const std::string& config_file = args.config_file;
+  // The file (or the built-in defaults), the --set overrides, the cross-field checks and every option's syntax.
+  auto config = load_pipeline_config(config_file, "", args.overrides);
   if (!config) return report_failure("validate", config.error());
-  if (auto status = check_option_syntax(*config); !status) return report_failure("validate", status.error());
-  // The pipeline spec: every problem, one line each.
-  auto program = load_pipeline_spec_file(config_file);
+  // The pipeline spec: every problem, one line each (no file: the built-in users mapping).
+  auto program =
+      config_file.empty() ? Result<PipelineProgram>(PipelineProgram{}) : load_pipeline_spec_file(config_file);
   if (!program) {
     std::string_view lines = program.error().message;
     while (!lines.empty()) {
@@ -32,7 +34,8 @@ int validate_command(const std::string& config_file) {
                                    ? fmt::format("table {}: {} columns, {} checks and a map", (*program)->schema.name,
                                                  (*program)->schema.columns.size(), (*program)->checks.size())
                                    : std::string("the built-in users mapping");
-  fmt::print("{}: ok (bus {} topic '{}', source {}, store {}, {})\n", config_file, option_name(config->bus.type),
+  fmt::print("{}: ok (bus {} topic '{}', source {}, store {}, {})\n",
+             config_file.empty() ? std::string("the built-in pipeline") : config_file, option_name(config->bus.type),
              config->bus.topic, option_name(config->source.type), option_name(config->store.type), pipeline);
   return kExitOk;
 }
@@ -43,8 +46,16 @@ int config_reference_command() {
 }
 
 int query_command(const QueryArgs& args) {
-  auto config = load_pipeline_config(args.config_file, args.data_dir);
+  auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   if (!config) return report_failure("query", config.error());
+  // Not a SQLite file that may lie in the data dir from another run: this config's rows are in Cassandra.
+  if (config->store.type == StoreType::cassandra) {
+    return report_failure(
+        "query", usage_error(fmt::format("{} is cassandra: `kascade query` reads the SQLite store; use `kascade cql "
+                                         "-c {}` (CQL) for this config's tables",
+                                         config->option_location("store.type"),
+                                         args.config_file.empty() ? std::string("FILE") : args.config_file)));
+  }
   auto format = parse_output_format(args.format);
   if (!format) return report_failure("query", format.error());
   const auto timeout = parse_duration(args.timeout);

@@ -29,7 +29,7 @@ struct ReplayCounts {
 }  // namespace
 
 int dlq_list_command(const DlqArgs& args) {
-  auto config = load_pipeline_config(args.config_file, args.data_dir);
+  auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   if (!config) return report_failure("dlq ls", config.error());
   auto format = parse_output_format(args.format);
   if (!format) return report_failure("dlq ls", format.error());
@@ -42,7 +42,7 @@ int dlq_list_command(const DlqArgs& args) {
 
 int dlq_replay_command(const DlqArgs& args) {
   const char* command = "dlq replay";
-  auto config = load_pipeline_config(args.config_file, args.data_dir);
+  auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   if (!config) return report_failure(command, config.error());
   auto program = load_pipeline_program(args.config_file);  // the config's pipeline, or the flagship
   if (!program) return report_failure(command, program.error());

@@ -1,4 +1,6 @@
 // app/inspect_commands.cc: `kascade topics` and `kascade lag` on the configured bus.
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "app/bus_tables.h"
@@ -18,7 +20,7 @@ struct Inspection {
 
 // Loads the config and opens the bus; prints the error and sets exit_code on failure.
 std::optional<Inspection> open_inspection(const InspectArgs& args, const char* command, int& exit_code) {
-  auto config = load_pipeline_config(args.config_file, args.data_dir);
+  auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   auto format = parse_output_format(args.format);
   if (!config || !format) {
     exit_code = report_failure(command, !config ? config.error() : format.error());
@@ -52,7 +54,19 @@ int lag_command(const InspectArgs& args) {
   auto inspection = open_inspection(args, "lag", exit_code);
   if (!inspection) return exit_code;
   const std::string group = args.group.empty() ? inspection->config.processor.group : args.group;
-  auto table = lag_table(*inspection->bus, inspection->config.bus.topic, group);
+  const std::string& topic = inspection->config.bus.topic;
+  if (!args.group.empty()) {  // a group asked for by name must exist: a typo is not "everything lags"
+    auto committed = inspection->bus->committed(topic, group);
+    if (!committed) return report_failure("lag", committed.error());
+    if (committed->empty()) {
+      return report_failure(
+          "lag", Error::make(Errc::not_found, fmt::format("--group {}: no such group on topic '{}' (it has "
+                                                          "committed no offset; `kascade lag` lists the configured "
+                                                          "group, processor.group)",
+                                                          group, topic)));
+    }
+  }
+  auto table = lag_table(*inspection->bus, topic, group);
   if (!table) return report_failure("lag", table.error());
   print_table(std::cout, *table, inspection->format);
   return kExitOk;

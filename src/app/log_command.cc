@@ -22,7 +22,7 @@ struct LogTarget {
 };
 
 Result<LogTarget> open_target(const LogArgs& args) {
-  auto config = load_pipeline_config(args.config_file, args.data_dir);
+  auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   if (!config) return config.error();
   if (config->bus.type != BusType::embedded) {
     return Error::make(Errc::config, fmt::format("bus.type: `kascade log` works on the embedded log, not on '{}'",

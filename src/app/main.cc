@@ -20,6 +20,10 @@ CLI::Validator at_least(long long minimum) {
 const CLI::Validator kNotNegative = at_least(0);
 const CLI::Validator kPositive = at_least(1);
 
+// The --format of every listing command.
+const std::vector<std::string> kFormats{"table", "csv", "json", "ndjson"};
+constexpr const char* kFormatHelp = "table, csv, json (one array of objects) or ndjson (an object per line)";
+
 void add_pipeline_flags(CLI::App* command, kascade::PipelineArgs& args) {
   command->add_option("-c,--config", args.config_file,
                       "Pipeline config (YAML); default: the embedded flagship pipeline");
@@ -34,6 +38,13 @@ void add_pipeline_flags(CLI::App* command, kascade::PipelineArgs& args) {
           "--http-port", [&args](int port) { args.overrides.push_back("observe.http_port=" + std::to_string(port)); },
           "Serve /healthz, /readyz and /metrics on this port (observe.http_port; 0: none)")
       ->check(CLI::Range(0, 65535));
+}
+
+// Every command that reads a config takes --set, applied after the file (or the defaults).
+void add_set_flag(CLI::App* command, std::vector<std::string>& overrides) {
+  // One value per --set: a positional after it (query's SQL) stays the positional.
+  command->add_option("--set", overrides, "Override a config option: --set bus.topic=events (repeatable)")
+      ->allow_extra_args(false);
 }
 
 }  // namespace
@@ -51,36 +62,59 @@ int main(int argc, char** argv) {
   add_pipeline_flags(ingest, ingest_args);
   auto* process = app.add_subcommand("process", "Run the processor only: topic -> store");
   add_pipeline_flags(process, process_args);
+  process->add_flag("--until-caught-up", process_args.until_caught_up,
+                    "Stop (exit 0) once the group's lag is 0: every partition committed up to its end offset "
+                    "(batch runs, e.g. from Airflow)");
 
   kascade::QueryArgs query_args;
   auto* query = app.add_subcommand("query", "Run read-only SQL on the embedded store");
   query->add_option("-c,--config", query_args.config_file, "Pipeline config (to find the store)");
   query->add_option("--data-dir", query_args.data_dir, "Data directory (default ./kascade-data)");
-  query->add_option("--format", query_args.format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  query->add_option("--format", query_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   query->add_option("sql", query_args.sql, "The SQL statement")->required();
+  add_set_flag(query, query_args.overrides);
   query->add_option("--timeout", query_args.timeout, "Stop the query after this long, e.g. 30s (default), 500ms");
 
   kascade::CqlArgs cql_args;
   auto* cql = app.add_subcommand("cql",
-                                 "Run one CQL statement on Cassandra (exit 1: Cassandra unreachable or login refused; "
+                                 "Run CQL statements on Cassandra (exit 1: Cassandra unreachable or login refused; "
                                  "2: bad arguments or a statement Cassandra rejects)");
-  cql->add_option("--hosts", cql_args.hosts, "Contact points host[:port],... (default 127.0.0.1:9042)");
-  cql->add_option("--username", cql_args.username, "User (PasswordAuthenticator)");
-  cql->add_option("--password-env", cql_args.password_env, "Environment variable holding the password");
-  cql->add_option("--format", cql_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
-  cql->add_option("--consistency", cql_args.consistency, "Consistency level (default local_one)");
-  cql->add_option("--connect-timeout-ms", cql_args.connect_timeout_ms, "Longest wait for a node to answer")
-      ->check(CLI::Range(1, 600000));
-  cql->add_flag("--tls", cql_args.tls, "TLS to the CQL port (the node's certificate is verified)");
-  cql->add_option("--tls-ca-file", cql_args.tls_ca_file, "PEM CA bundle for --tls (default: the system's)");
-  cql->add_flag("--no-verify-host", cql_args.no_verify_host,
-                "With --tls: do not check the host name in the certificate");
-  cql->add_option("statement", cql_args.statement, "The CQL statement")->required();
+  auto* cql_config = cql->add_option(
+      "-c,--config", cql_args.config_file,
+      "Pipeline config: hosts, port, credentials and TLS from its store.cassandra.* (in place of the flags)");
+  auto* cql_set = cql->add_option("--set", cql_args.overrides,
+                                  "Override a config option: --set store.cassandra.hosts=db:9042 (repeatable)")
+                      ->allow_extra_args(false);
+  cql->add_option("-f,--file", cql_args.file, "Run the statements of this file (';' between them; '-': stdin)");
+  auto* cql_hosts =
+      cql->add_option("--hosts", cql_args.hosts, "Contact points host[:port],... (default 127.0.0.1:9042)");
+  auto* cql_user = cql->add_option("--username", cql_args.username, "User (PasswordAuthenticator)");
+  auto* cql_password =
+      cql->add_option("--password-env", cql_args.password_env, "Environment variable holding the password");
+  cql->add_option("--format", cql_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
+  cql->add_option("--consistency", cql_args.consistency,
+                  "Consistency level (default local_one; with -c: store.cassandra.consistency)");
+  auto* cql_timeout =
+      cql->add_option("--connect-timeout-ms", cql_args.connect_timeout_ms, "Longest wait for a node to answer")
+          ->check(CLI::Range(1, 600000));
+  auto* cql_tls = cql->add_flag("--tls", cql_args.tls, "TLS to the CQL port (the node's certificate is verified)");
+  auto* cql_ca =
+      cql->add_option("--tls-ca-file", cql_args.tls_ca_file, "PEM CA bundle for --tls (default: the system's)");
+  auto* cql_no_verify = cql->add_flag("--no-verify-host", cql_args.no_verify_host,
+                                      "With --tls: do not check the host name in the certificate");
+  for (auto* connection : {cql_hosts, cql_user, cql_password, cql_timeout, cql_tls, cql_ca, cql_no_verify}) {
+    connection->excludes(cql_config)->excludes(cql_set);
+  }
+  auto* cql_statement =
+      cql->add_option("statement", cql_args.statement,
+                      "The CQL statement (none, and no -f: the statements on stdin, ';' between them)");
+  cql_statement->excludes("--file");
 
-  std::string validate_file;
+  kascade::ValidateArgs validate_args;
   auto* validate = app.add_subcommand("validate", "Check a pipeline config and report every problem");
-  validate->add_option("-c,--config", validate_file, "The config file")->required();
+  validate->add_option("-c,--config", validate_args.config_file,
+                       "The config file (default: the built-in pipeline, with its --set overrides)");
+  add_set_flag(validate, validate_args.overrides);
 
   kascade::InspectArgs topics_args, lag_args;
   auto* topics = app.add_subcommand("topics", "List topics with partitions and offsets");
@@ -88,7 +122,8 @@ int main(int argc, char** argv) {
   for (auto [command, args] : {std::pair{topics, &topics_args}, std::pair{lag, &lag_args}}) {
     command->add_option("-c,--config", args->config_file, "Pipeline config (to find the data dir)");
     command->add_option("--data-dir", args->data_dir, "Data directory (default ./kascade-data)");
-    command->add_option("--format", args->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+    command->add_option("--format", args->format, kFormatHelp)->check(CLI::IsMember(kFormats));
+    add_set_flag(command, args->overrides);
   }
   lag->add_option("--group", lag_args.group, "Only this consumer group");
 
@@ -117,8 +152,9 @@ int main(int argc, char** argv) {
     command->add_option("--class", dlq_args.classes, "Only the dead letters of this error class (repeatable)")
         ->check(CLI::IsMember(
             std::vector<std::string>(kascade::dead_letter_class::all.begin(), kascade::dead_letter_class::all.end())));
+    add_set_flag(command, dlq_args.overrides);
   }
-  dlq_ls->add_option("--format", dlq_args.format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  dlq_ls->add_option("--format", dlq_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   dlq_ls->add_option("--last", dlq_args.last, "Only the N most recent (0: all)")->check(CLI::NonNegativeNumber);
 
   kascade::LogArgs log_args;
@@ -133,9 +169,9 @@ int main(int argc, char** argv) {
     command->add_option("-c,--config", log_args.config_file, "Pipeline config (to find the data dir)");
     command->add_option("--data-dir", log_args.data_dir, "Data directory (default ./kascade-data)");
     command->add_option("--topic", log_args.topic, "Only this topic (default: every topic)");
+    add_set_flag(command, log_args.overrides);
   }
-  log_check->add_option("--format", log_args.format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  log_check->add_option("--format", log_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
 
   auto* reference = app.add_subcommand("config-reference", "Print the configuration reference (Markdown)");
 
@@ -190,9 +226,9 @@ int main(int argc, char** argv) {
       "ls", "List the scheduled runs (job, run, start, end, records, rows, dead letters, outcome, reason)");
   jobs_ls->add_option("-c,--config", jobs_args.config_file, "Pipeline config (to find the data dir)");
   jobs_ls->add_option("--data-dir", jobs_args.data_dir, "Data directory (default ./kascade-data)");
-  jobs_ls->add_option("--format", jobs_args.format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  jobs_ls->add_option("--format", jobs_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   jobs_ls->add_option("--job", jobs_args.job, "Only this job's runs");
+  add_set_flag(jobs_ls, jobs_args.overrides);
 
   kascade::SourcesArgs sources_args;
   auto* sources = app.add_subcommand("sources", "The positions sources stored on the bus (per source and topic)");
@@ -202,10 +238,10 @@ int main(int argc, char** argv) {
   for (auto* command : {sources_ls, sources_reset}) {
     command->add_option("-c,--config", sources_args.config_file, "Pipeline config (to find the bus)");
     command->add_option("--data-dir", sources_args.data_dir, "Data directory (default ./kascade-data)");
-    command->add_option("--set", sources_args.overrides, "Override a config option: --set bus.type=kafka (repeatable)");
+    command->add_option("--set", sources_args.overrides, "Override a config option: --set bus.type=kafka (repeatable)")
+        ->allow_extra_args(false);  // `reset --set K=V NAME`: NAME stays the source's name
   }
-  sources_ls->add_option("--format", sources_args.format, "table, csv or json")
-      ->check(CLI::IsMember({"table", "csv", "json"}));
+  sources_ls->add_option("--format", sources_args.format, kFormatHelp)->check(CLI::IsMember(kFormats));
   sources_reset->add_option("name", sources_args.name, "The source's name (source.name, or its type)")->required();
   sources_reset->add_option("--topic", sources_args.topic, "The topic of the position (default: bus.topic)");
   sources_reset->add_option("--to", sources_args.to, "The new position, as `sources ls` shows it (default: the start)");
@@ -222,7 +258,7 @@ int main(int argc, char** argv) {
   if (process->parsed()) return kascade::run_pipeline_command(process_args, kascade::PipelineRole::process);
   if (query->parsed()) return kascade::query_command(query_args);
   if (cql->parsed()) return kascade::cql_command(cql_args);
-  if (validate->parsed()) return kascade::validate_command(validate_file);
+  if (validate->parsed()) return kascade::validate_command(validate_args);
   if (dlq_ls->parsed()) return kascade::dlq_list_command(dlq_args);
   if (dlq_replay->parsed()) return kascade::dlq_replay_command(dlq_args);
   if (topics->parsed()) return kascade::topics_command(topics_args);

@@ -38,7 +38,12 @@ std::string run_summary(const char* command, PipelineRole role, const Pipeline& 
                            with_thousands(counters.rows_landed), with_thousands(counters.dead_letters),
                            report.store_description, with_thousands(counters.sink_batches));
   }
-  if (report.stopped) summary += " (interrupted)";
+  if (report.stopped) {
+    summary += " (interrupted)";
+  } else if (report.caught_up) {
+    summary +=
+        fmt::format(" (caught up: group '{}' has no lag on topic '{}')", pipeline.config().processor.group, topic);
+  }
   return summary;
 }
 
@@ -59,13 +64,19 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
 
 int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   const char* command = role == PipelineRole::all ? "run" : role == PipelineRole::ingest ? "ingest" : "process";
+  // `process` runs no source: a source option would be silently ignored.
+  if (role == PipelineRole::process && (args.records || !args.source.empty())) {
+    return report_failure(command, usage_error(fmt::format("{}: `process` runs no source (it reads the topic); "
+                                                           "`ingest` or `run` take it",
+                                                           args.records ? "--records" : "--source")));
+  }
   std::vector<std::string> overrides = args.overrides;
   if (!args.source.empty()) overrides.push_back("source.type=" + args.source);
   if (args.records) overrides.push_back(fmt::format("source.records={}", *args.records));
   auto config = load_pipeline_config(args.config_file, args.data_dir, overrides);
   if (!config) return report_failure(command, config.error());
   start_command_log(command, *config);
-  PipelineOptions options{.role = role, .config_file = args.config_file};
+  PipelineOptions options{.role = role, .config_file = args.config_file, .until_caught_up = args.until_caught_up};
   if (!args.duration.empty()) {
     options.duration = parse_duration(args.duration);
     if (!options.duration) {
@@ -97,6 +108,8 @@ int run_pipeline_command(const PipelineArgs& args, PipelineRole role) {
   if (*observe) (*observe)->stop();
   if (!status.ok()) return report_failure(command, status.error());
   fmt::print("{}\n", run_summary(command, role, **pipeline));
+  // Stopped by a signal before its goal (--duration, --records, a caught-up group): 130 or 143, not success.
+  if (stop_signals.received() && (*pipeline)->report().stopped) return stop_signals.exit_code();
   return kExitOk;
 }
 

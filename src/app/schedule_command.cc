@@ -254,12 +254,21 @@ int schedule_command(const ScheduleArgs& args) {
   Schedule schedule{args, options, history, ticks, stopper, observe->get()};
   print_next(schedule);
   bool any_failed = false;
+  // A signal that stops a run in progress, or comes before --runs were made, ends the schedule before its
+  // goal: exit 130 or 143. Between the runs of an endless schedule, it is the schedule's normal end.
+  bool cut_short = false;
   for (int64_t run = 1; args.runs == 0 || run <= args.runs; ++run) {
-    if (!ticks.next() || !stopper.wait_until(*ticks.next())) break;
+    if (!ticks.next() || !stopper.wait_until(*ticks.next())) {
+      cut_short = args.runs > 0;
+      break;
+    }
     ticks.advance();  // this tick is the run's
     auto end = run_once(schedule, *config);
     if (!end) return report_failure(command, end.error());
-    if (end->outcome == job_outcome::stopped || stopper.stopped()) break;
+    if (end->outcome == job_outcome::stopped || stopper.stopped()) {
+      cut_short = end->outcome == job_outcome::stopped || run < args.runs;
+      break;
+    }
     if (end->outcome == job_outcome::failed) {
       any_failed = true;
       // A config mistake does not mend itself: no point in the next tick.
@@ -267,7 +276,8 @@ int schedule_command(const ScheduleArgs& args) {
     }
     if (args.runs == 0 || run < args.runs) print_next(schedule);
   }
-  return any_failed ? kExitFailure : kExitOk;
+  if (any_failed) return kExitFailure;
+  return cut_short && signals.received() ? signals.exit_code() : kExitOk;
 }
 
 }  // namespace kascade

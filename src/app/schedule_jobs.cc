@@ -12,7 +12,7 @@
 namespace kascade {
 
 int jobs_list_command(const JobsArgs& args) {
-  auto config = load_pipeline_config(args.config_file, args.data_dir);
+  auto config = load_pipeline_config(args.config_file, args.data_dir, args.overrides);
   auto format = parse_output_format(args.format);
   if (!config || !format) return report_failure("jobs", !config ? config.error() : format.error());
   ResultTable table{

@@ -2,6 +2,7 @@
 #include "app/sql_query.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -69,6 +70,9 @@ Error statement_error(sqlite3* db) {
   return Error::make(Errc::invalid_argument, fmt::format("SQL error: {}", sqlite3_errmsg(db)));
 }
 
+Result<ResultTable> query_store(const std::filesystem::path& database, const std::string& sql,
+                                std::chrono::milliseconds timeout, SqliteConnection::Mode mode);
+
 Error refused() {
   return Error::make(Errc::invalid_argument,
                      "SQL error: refused: kascade query is readonly (it only reads: no writes, ATTACH, VACUUM or "
@@ -79,12 +83,28 @@ Error refused() {
 
 Result<ResultTable> run_sql_query(const std::filesystem::path& database, const std::string& sql,
                                   std::chrono::milliseconds timeout) {
-  if (!std::filesystem::exists(database)) {
+  std::error_code error;
+  if (!std::filesystem::exists(database, error)) {
+    if (error) return Error::make(Errc::io, fmt::format("cannot read {}: {}", database.string(), error.message()));
     return Error::make(Errc::not_found,
                        fmt::format("no store at {} (run `kascade run` first, or pass --data-dir)", database.string()));
   }
+  auto table = query_store(database, sql, timeout, SqliteConnection::Mode::read_only);
+  // A WAL store in a folder this user cannot write (no -shm can be made): read it as a snapshot.
+  const std::string folder = database.parent_path().empty() ? "." : database.parent_path().string();
+  if (!table && table.error().code != Errc::invalid_argument && table.error().code != Errc::timeout &&
+      ::access(folder.c_str(), W_OK) != 0) {
+    return query_store(database, sql, timeout, SqliteConnection::Mode::read_only_snapshot);
+  }
+  return table;
+}
+
+namespace {
+
+Result<ResultTable> query_store(const std::filesystem::path& database, const std::string& sql,
+                                std::chrono::milliseconds timeout, SqliteConnection::Mode mode) {
   SqliteConnection db;
-  if (auto status = db.open(database.string(), SqliteConnection::Mode::read_only, 10000); !status) {
+  if (auto status = db.open(database.string(), mode, 10000); !status) {
     return status.error();
   }
   if (auto status = db.exec("PRAGMA query_only = 1"); !status) return status.error();
@@ -139,4 +159,5 @@ Result<ResultTable> run_sql_query(const std::filesystem::path& database, const s
   return table;
 }
 
+}  // namespace
 }  // namespace kascade

@@ -35,8 +35,11 @@ void StopSignals::watch() {
   const sigset_t set = stop_signal_set();
   const timespec tick{0, 50'000'000};  // how soon the destructor is noticed
   while (!closing_.load()) {
-    if (sigtimedwait(&set, nullptr, &tick) < 0) continue;  // EAGAIN (tick) or EINTR
-    if (received_.exchange(true)) continue;
+    const int signal_number = sigtimedwait(&set, nullptr, &tick);
+    if (signal_number < 0) continue;  // EAGAIN (tick) or EINTR
+    if (received_.load()) continue;
+    signal_number_ = signal_number;
+    received_ = true;
     if (on_stop_) on_stop_();
     std::lock_guard lock(mutex_);
     arrived_.notify_all();

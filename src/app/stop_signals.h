@@ -21,6 +21,10 @@ class StopSignals {
   StopSignals& operator=(const StopSignals&) = delete;
 
   bool received() const { return received_.load(); }
+  // The first stop signal's number (SIGINT or SIGTERM), 0 before one arrived.
+  int signal_number() const { return signal_number_.load(); }
+  // The exit code of a command a stop signal ended before its goal: 128 + the signal (130, 143).
+  int exit_code() const { return 128 + signal_number(); }
   // Blocks until a stop signal has arrived (for a main thread that only waits).
   void wait();
 
@@ -29,6 +33,7 @@ class StopSignals {
 
   std::function<void()> on_stop_;
   std::atomic<bool> received_{false}, closing_{false};
+  std::atomic<int> signal_number_{0};
   std::mutex mutex_;
   std::condition_variable arrived_;
   std::thread watcher_;

@@ -94,7 +94,8 @@ Result<OutputFormat> parse_output_format(const std::string& name) {
   if (name == "table") return OutputFormat::table;
   if (name == "csv") return OutputFormat::csv;
   if (name == "json") return OutputFormat::json;
-  return Error::make(Errc::config, fmt::format("unknown format '{}' (table, csv or json)", name));
+  if (name == "ndjson") return OutputFormat::ndjson;
+  return Error::make(Errc::config, fmt::format("unknown format '{}' (table, csv, json or ndjson)", name));
 }
 
 void print_table(std::ostream& out, const ResultTable& table, OutputFormat format) {
@@ -113,7 +114,10 @@ void print_table(std::ostream& out, const ResultTable& table, OutputFormat forma
       }
       return;
     }
-    case OutputFormat::json: {
+    case OutputFormat::json:
+      out << json_array(table) << '\n';
+      return;
+    case OutputFormat::ndjson: {
       std::string line;
       for (const auto& row : table.rows) {
         line.clear();

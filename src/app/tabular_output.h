@@ -1,4 +1,4 @@
-// app/tabular_output.h: query results printed as an aligned table, CSV or JSON lines.
+// app/tabular_output.h: query results printed as an aligned table, CSV, one JSON array or JSON lines.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,7 @@
 
 namespace kascade {
 
-enum class OutputFormat { table, csv, json };
+enum class OutputFormat { table, csv, json, ndjson };
 Result<OutputFormat> parse_output_format(const std::string& name);
 
 // A cell: null, integer, real or text (blobs are shown as text).
@@ -25,12 +25,13 @@ struct ResultTable {
 };
 
 // table: aligned columns with a header rule and a "(N rows)" footer;
-// csv: RFC 4180 with a header line; json: one JSON object per line.
+// csv: RFC 4180 with a header line; json: one JSON document, an array of
+// objects (`[]` when there are no rows); ndjson: one JSON object per line.
 void print_table(std::ostream& out, const ResultTable& table, OutputFormat format);
 
-// The rows as one JSON array of objects (the json format's lines, in brackets).
+// The rows as one JSON array of objects (the ndjson format's lines, in brackets).
 std::string json_array(const ResultTable& table);
-// One row as a JSON object (a line of the json format).
+// One row as a JSON object (a line of the ndjson format).
 std::string json_object(const ResultTable& table, size_t row);
 
 // One Prometheus gauge: a sample per row, labelled with the `labels` columns,

@@ -161,6 +161,19 @@ void Pipeline::status_main() {
   }
 }
 
+bool Pipeline::group_caught_up(const OffsetMap& positions) {
+  const std::string& topic = config_.bus.topic;
+  OffsetMap reached = positions;
+  // Partitions another member of a Kafka group holds (or none has read yet): the group's commits.
+  if (auto committed = bus_->committed(topic, config_.processor.group)) {
+    for (const auto& [partition, offset] : *committed) {
+      auto [it, added] = reached.emplace(partition, offset);
+      if (!added) it->second = std::max(it->second, offset);
+    }
+  }
+  return bus_->caught_up(topic, reached);
+}
+
 void Pipeline::ingest_main() {
   pthread_setname_np(pthread_self(), "kascade-ingest");
   auto source = make_source(config_);
@@ -208,9 +221,11 @@ void Pipeline::process_main() {
         described ? static_cast<int32_t>(described->partitions.size()) : static_cast<int32_t>(config_.bus.partitions);
   }
   Processor processor(**consumer, sink, options, counters_);
-  // Role `all` ends once the source is done and the processor has caught up with the topic.
+  // Role `all` ends once the source is done and the processor has caught up with the topic; role
+  // `process` with until_caught_up once the group's lag is 0.
   const bool bounded = options_.role == PipelineRole::all;
   process_status_ = processor.run(stop_processor_, [&](const OffsetMap& positions) {
+    if (options_.until_caught_up) return report_.caught_up = group_caught_up(positions);
     return bounded && ingest_done_.load() && bus_->caught_up(topic, positions);
   });
   if (!process_status_.ok()) stop_ingest_ = true;

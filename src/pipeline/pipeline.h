@@ -37,6 +37,9 @@ struct PipelineOptions {
   // role `all` then drains what the topic holds. Unset: until the source is
   // exhausted (role `all`/`ingest`) or stop() is called.
   std::optional<std::chrono::milliseconds> duration;
+  // Role `process`: stop once the group has no lag (every partition of the topic read and acknowledged up to
+  // its end offset at that moment, by this processor or, for partitions it does not hold, by the group).
+  bool until_caught_up = false;
   // For benchmarks and tests: a sink to write to instead of the configured
   // store (not owned; it must outlive the pipeline).
   Sink* sink = nullptr;
@@ -47,8 +50,9 @@ struct PipelineReport {
   std::string source_name;        // empty when the role does not ingest
   std::string store_description;  // empty when the role does not process
   IngestReport ingest;
-  bool stopped = false;  // stop() was called (a signal, the scheduler)
-  double seconds = 0;    // start() -> wait()'s return
+  bool stopped = false;    // stop() was called (a signal, the scheduler)
+  bool caught_up = false;  // until_caught_up: the run ended because the group's lag was 0
+  double seconds = 0;      // start() -> wait()'s return
 };
 
 class Pipeline {
@@ -89,6 +93,9 @@ class Pipeline {
   void watchdog_main();
   void status_main();            // the status line of the operator's log
   std::optional<int64_t> lag();  // records of the topic the group has not processed, where the bus tells it cheaply
+  // True when the group's offsets (`positions`, this processor's, else the group's committed ones) reach the
+  // end of every partition of the topic.
+  bool group_caught_up(const OffsetMap& positions);
 
   Config config_;
   PipelineOptions options_;

@@ -11,7 +11,8 @@ namespace kascade {
 
 // Loads `config_file` (or the defaults when empty), then applies the
 // command-line flags on top, then the cross-field checks. Errors are
-// Errc::config (exit code 2).
+// Errc::config (exit code 2). Relative paths in the file (data_dir,
+// store.path, the TLS and token files) are relative to the file's folder.
 Result<Config> load_pipeline_config(const std::string& config_file, const std::string& data_dir,
                                     const std::vector<std::string>& overrides = {});
 

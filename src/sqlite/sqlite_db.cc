@@ -97,9 +97,26 @@ SqliteConnection::~SqliteConnection() { sqlite3_close_v2(db_); }
 Status SqliteConnection::open(const std::string& path, Mode mode, int busy_timeout_ms) {
   configure_sqlite_once();
   int flags = SQLITE_OPEN_NOMUTEX;
-  flags |= mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  const bool read_only = mode == Mode::read_only || mode == Mode::read_only_snapshot;
+  flags |= read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (mode == Mode::create) flags |= SQLITE_OPEN_CREATE;
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  std::string name = path;
+  if (mode == Mode::read_only_snapshot) {
+    flags |= SQLITE_OPEN_URI;
+    name = "file:";
+    for (const char c : path) {  // a URI path: '%', '?' and '#' escaped
+      if (c == '%' || c == '?' || c == '#') {
+        constexpr const char* kHex = "0123456789ABCDEF";
+        name += '%';
+        name += kHex[static_cast<unsigned char>(c) >> 4];
+        name += kHex[static_cast<unsigned char>(c) & 0xF];
+      } else {
+        name += c;
+      }
+    }
+    name += "?immutable=1";
+  }
+  const int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     Error e = sqlite_error(db_, rc, "open " + path);
     sqlite3_close_v2(db_);

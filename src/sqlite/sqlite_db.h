@@ -75,7 +75,9 @@ class SqliteConnection {
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
-  enum class Mode { read_only, read_write, create };
+  // read_only_snapshot: read-only and `immutable` (no -shm, no locks): for a file in a folder this user
+  // cannot write, where a WAL database could not be opened otherwise; what only the WAL holds is not seen.
+  enum class Mode { read_only, read_write, create, read_only_snapshot };
   Status open(const std::string& path, Mode mode, int busy_timeout_ms);
   Status exec(const char* sql);
   Result<SqliteStatement> prepare(std::string_view sql) {

@@ -60,7 +60,7 @@ def test_values_written_by_the_driver_read_identically_through_kascade(cassandra
         datetime.datetime(1969, 7, 20, 20, 17, 40, 123000), Date(datetime.date(1900, 1, 1)),
         Time(1), b"\x00\xff", "192.168.0.1", [-1], {"z"}, {"k": -5}))
     cassandra.execute(f"INSERT INTO {keyspace}.types (id) VALUES (8)")
-    out = cql("--format", "json", f"SELECT {NAMES} FROM {keyspace}.types").stdout.splitlines()
+    out = cql("--format", "ndjson", f"SELECT {NAMES} FROM {keyspace}.types").stdout.splitlines()
     rows = {r["id"]: r for r in (json.loads(line, parse_float=str) for line in out)}
     assert rows[7] == {
         "id": 7, "t": "naïve\n\"quoted\"", "vc": "v", "a": "asc", "i": 2**31 - 1, "bi": -(2**63), "si": 32767,

@@ -23,7 +23,7 @@ def cassandra_pid():
 
 
 def committed(data_dir):
-    result = kascade("lag", "--data-dir", data_dir, "--format", "json", check=False)
+    result = kascade("lag", "--data-dir", data_dir, "--format", "ndjson", check=False)
     if "no embedded log" in result.stderr:
         return 0  # kascade has not created its topic yet
     assert result.returncode == 0, result.stderr

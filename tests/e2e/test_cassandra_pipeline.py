@@ -22,6 +22,6 @@ def test_a_million_records_land_exactly_once(cassandra, keyspace, tmp_path):
     assert found == 100
     assert cassandra.execute(f"SELECT count(*) FROM {keyspace}.dead_letters").one()[0] == 0
 
-    lag = [json.loads(line) for line in kascade("lag", "--data-dir", data_dir, "--format", "json").stdout.splitlines()]
+    lag = [json.loads(line) for line in kascade("lag", "--data-dir", data_dir, "--format", "ndjson").stdout.splitlines()]
     assert sum(row["committed_offset"] for row in lag) == RECORDS
     assert all(row["lag"] == 0 for row in lag)

@@ -82,11 +82,11 @@ def make_foreign_ca(tmp_path):
 def test_tls_query_verified_against_the_ca_and_the_host(cassandra):
     ca = os.path.join(tls_dir(), "ca.pem")
     for host in ("127.0.0.1", "localhost"):  # the IP and the DNS name of the certificate
-        out = cql("--hosts", f"{host}:{PORT}", "--tls", "--tls-ca-file", ca, "--format", "json",
+        out = cql("--hosts", f"{host}:{PORT}", "--tls", "--tls-ca-file", ca, "--format", "ndjson",
                   "SELECT cluster_name FROM system.local").stdout
         assert json.loads(out.splitlines()[0])["cluster_name"] == "kascade-test"
     # The node itself says a client connection is encrypted; the driver's are not, so it is kascade's.
-    out = cql("--tls", "--tls-ca-file", ca, "--format", "json",
+    out = cql("--tls", "--tls-ca-file", ca, "--format", "ndjson",
               "SELECT ssl_enabled, ssl_protocol FROM system_views.clients").stdout
     rows = [json.loads(line) for line in out.splitlines()]
     assert any(row["ssl_enabled"] is True and row["ssl_protocol"].startswith("TLSv1.") for row in rows), rows

@@ -56,7 +56,7 @@ def users_in_cassandra(session, keyspace):
 
 
 def listed(config, *flags):
-    out = kascade("dlq", "ls", "-c", config, "--format", "json", *flags, env=kascade_env()).stdout
+    out = kascade("dlq", "ls", "-c", config, "--format", "ndjson", *flags, env=kascade_env()).stdout
     return [json.loads(line) for line in out.splitlines()]
 
 

@@ -76,10 +76,10 @@ def produce_letters(data_dir, mock, store_flags):
 
 
 def listed(data_dir, store_flags, *classes):
-    """`kascade dlq ls [--class C]... --format json` (`store_flags`: a config naming the store, or none for the
+    """`kascade dlq ls [--class C]... --format ndjson` (`store_flags`: a config naming the store, or none for the
     SQLite store of the data dir): one dict per letter."""
     flags = [arg for error_class in classes for arg in ("--class", error_class)]
-    out = kascade("dlq", "ls", "--data-dir", data_dir, *store_flags, *flags, "--format", "json",
+    out = kascade("dlq", "ls", "--data-dir", data_dir, *store_flags, *flags, "--format", "ndjson",
                   env=kascade_env()).stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 

@@ -43,7 +43,7 @@ def test_replay_after_fixing_the_mapping_moves_dead_letters_into_the_table(tmp_p
     assert message == "/location/postcode: expected a string, got an integer", message
     truly_bad = sum(letters.values()) - letters["mapping"]
 
-    listed = [json.loads(line) for line in kascade("dlq", "ls", "-c", broken, "--format", "json").stdout.splitlines()]
+    listed = [json.loads(line) for line in kascade("dlq", "ls", "-c", broken, "--format", "ndjson").stdout.splitlines()]
     assert len(listed) == sum(letters.values())
     assert {row["error_class"] for row in listed} >= {"mapping"}
     assert all(row["attempts"] == 1 and row["topic"] == "users.raw" for row in listed)
@@ -150,7 +150,7 @@ def test_a_listing_and_a_replay_can_take_some_classes_only(tmp_path):
     others = sum(letters.values()) - letters["mapping"]
 
     def listed(*flags):
-        out = kascade("dlq", "ls", "-c", broken, "--format", "json", *flags).stdout
+        out = kascade("dlq", "ls", "-c", broken, "--format", "ndjson", *flags).stdout
         return [json.loads(line) for line in out.splitlines()]
 
     mapping = listed("--class", "mapping")

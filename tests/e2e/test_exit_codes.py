@@ -88,7 +88,7 @@ CASES = {
                        "KASCADE_EXIT_CODES_UNSET_VARIABLE", "SELECT now() FROM system.local"],
             lambda w: ["cql", "--hosts", f"127.0.0.1:{w['closed']}", "--connect-timeout-ms", 5000,
                        "SELECT now() FROM system.local"]),
-    "validate": (lambda w: ["validate"],
+    "validate": (lambda w: ["validate", "--format", "json"],
                  lambda w: ["validate", "-c", w["bad"]],
                  lambda w: (["validate", "-c", w["config"]], "/dev/full")),
     "topics": (lambda w: ["topics", "--format", "xml"],

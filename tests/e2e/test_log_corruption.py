@@ -55,7 +55,7 @@ def topics_json(result):
 
 def check_reported_not_cut(data_dir, rowid, base, last):
     """`topics`, `log check` and `process` exit 1 naming the batch; its row is still there, flipped bit and all."""
-    topics = kascade("topics", "--data-dir", data_dir, "--format", "json", check=False)
+    topics = kascade("topics", "--data-dir", data_dir, "--format", "ndjson", check=False)
     assert topics.returncode == 1, topics
     assert_names_the_batch(topics.stderr, data_dir, base, last)
     rows = {row["partition"]: row for row in topics_json(topics)}
@@ -93,7 +93,7 @@ def test_flipped_bit_in_the_newest_batch_is_reported_then_quarantined(data_dir):
     assert landed_users(data_dir) == 0, "the processor refused to start"
 
     repair(data_dir, base, last, count)
-    rows = {row["partition"]: row for row in topics_json(kascade("topics", "--data-dir", data_dir, "--format", "json"))}
+    rows = {row["partition"]: row for row in topics_json(kascade("topics", "--data-dir", data_dir, "--format", "ndjson"))}
     assert rows[0]["end_offset"] == end and rows[0]["corrupt_batches"] == 0, rows
     # A bounded run (the source already produced its records) skips the gap at the end and stops.
     result = kascade("run", "--records", RECORDS, "--data-dir", data_dir, timeout=400)
@@ -190,6 +190,6 @@ def test_six_hundred_topics_make_no_command_fail(data_dir, serve):
     status, body = request(port, "GET", "/v1/topics")
     assert status == 200, body
     assert len({row["topic"] for row in json.loads(body)}) == 601
-    topics = kascade("topics", "--data-dir", data_dir, "--format", "json", preexec_fn=common_fd_limit)
+    topics = kascade("topics", "--data-dir", data_dir, "--format", "ndjson", preexec_fn=common_fd_limit)
     assert len({row["topic"] for row in topics_json(topics)}) == 601
     kascade("log", "check", "--data-dir", data_dir, preexec_fn=common_fd_limit)

@@ -196,7 +196,8 @@ def test_prometheus_scrapes_process_ingest_and_serve(cassandra, keyspace, tmp_pa
             stop(role)
         mock.terminate()
         mock.wait(timeout=30)
-    assert process.returncode == 0 and ingest.returncode == 0 and serve.returncode == 0
+    # SIGTERM ends process and ingest before any goal (128 + 15); serve has no goal: a stop is its normal end.
+    assert (process.returncode, ingest.returncode, serve.returncode) == (143, 143, 0)
 
 
 @pytest.fixture

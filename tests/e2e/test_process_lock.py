@@ -54,6 +54,6 @@ def test_a_second_processor_is_refused_and_kill_9_releases_the_lock(data_dir):
         time.sleep(0.1)
     second.send_signal(signal.SIGTERM)
     _, err = second.communicate(timeout=60)
-    assert second.returncode == 0, err
+    assert second.returncode == 128 + signal.SIGTERM, err
     assert landed_users(data_dir) == 4000
     assert holder(data_dir) == str(second.pid) and not os.path.exists(f"/proc/{second.pid}")

@@ -41,5 +41,5 @@ def test_query_formats(data_dir):
     assert table.splitlines() == ["n", "--", "50", "(1 row)"], table
     csv = kascade("query", "--data-dir", data_dir, "--format", "csv", "SELECT count(*) AS n FROM users").stdout
     assert csv == "n\n50\n"
-    json_out = kascade("query", "--data-dir", data_dir, "--format", "json", "SELECT count(*) AS n FROM users").stdout
+    json_out = kascade("query", "--data-dir", data_dir, "--format", "ndjson", "SELECT count(*) AS n FROM users").stdout
     assert json_out == '{"n":50}\n'

@@ -32,7 +32,7 @@ def big_message_pipeline(tmp_path, name):
 
 def jobs(pipeline):
     """The runs `jobs ls` lists, without the ticks skipped while a run was going (a run may outlast --every)."""
-    out = kascade("jobs", "ls", "-c", pipeline.config, "--format", "json").stdout
+    out = kascade("jobs", "ls", "-c", pipeline.config, "--format", "ndjson").stdout
     return [run for run in map(json.loads, out.splitlines()) if run["outcome"] != "skipped"]
 
 
@@ -152,7 +152,7 @@ def test_a_scheduler_killed_mid_run_leaves_an_interrupted_run_and_loses_or_doubl
     ids, letters = landed(cassandra, keyspace, pipeline.topic)
     check_each_message_once(messages, ids, letters)
     # And the topic holds every record the generator made, once or (re-sent after the kill) more.
-    sources = kascade("sources", "ls", "-c", pipeline.config, "--format", "json").stdout.splitlines()
+    sources = kascade("sources", "ls", "-c", pipeline.config, "--format", "ndjson").stdout.splitlines()
     [made] = [p for p in map(json.loads, sources) if p["topic"] == pipeline.topic]
     total = int(made["position"])
     assert total >= 3 * records - records, total

@@ -181,7 +181,7 @@ def test_unknown_topics_are_refused_unless_created_up_to_max_topics(data_dir, tm
     finally:
         stop_server(process)
     listed = lambda: {json.loads(line)["topic"] for line in
-                      kascade("topics", "--data-dir", data_dir, "--format", "json").stdout.splitlines()}
+                      kascade("topics", "--data-dir", data_dir, "--format", "ndjson").stdout.splitlines()}
     assert listed() == {TOPIC}
 
     # Opted in: new topics until the bus holds serve.max_topics of them, then 403.

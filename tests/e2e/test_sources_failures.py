@@ -177,7 +177,7 @@ def test_schedule_records_the_failed_run_with_its_reason(data_dir):
     assert result.returncode == 1, result
     assert "run 1 failed" in result.stdout, result.stdout
     runs = [json.loads(line) for line in
-            kascade("jobs", "ls", "--data-dir", data_dir, "--format", "json").stdout.splitlines()]
+            kascade("jobs", "ls", "--data-dir", data_dir, "--format", "ndjson").stdout.splitlines()]
     assert [r["outcome"] for r in runs if r["outcome"] != "skipped"] == ["failed"], runs  # 1 s ticks during the 2 s run
     assert "never fetched successfully" in runs[0]["reason"], runs
     assert "Couldn't connect" in runs[0]["reason"], runs

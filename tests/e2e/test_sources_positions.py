@@ -15,7 +15,7 @@ def ingested(result):
 
 
 def positions(*args):
-    out = kascade("sources", "ls", "--format", "json", *args).stdout
+    out = kascade("sources", "ls", "--format", "ndjson", *args).stdout
     return [json.loads(line) for line in out.splitlines()]
 
 

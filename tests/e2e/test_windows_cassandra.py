@@ -74,7 +74,7 @@ class Setup:
     def stop(self, process):
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=120)
-        assert process.returncode == 0, err[-3000:]
+        assert process.returncode == 128 + signal.SIGTERM, err[-3000:]
         return err
 
     def assert_exact(self, session):

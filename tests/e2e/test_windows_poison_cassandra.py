@@ -31,7 +31,7 @@ def process_into_cassandra(data_dir, session, keyspace, *flags):
     if processor.poll() is None:
         processor.send_signal(signal.SIGTERM)
     _, err = processor.communicate(timeout=120)
-    assert processor.returncode == 0, err[-3000:]
+    assert processor.returncode == 128 + signal.SIGTERM, err[-3000:]
     assert users() == USERS
 
 

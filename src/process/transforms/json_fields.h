@@ -232,6 +232,11 @@ class Problem {
     message_.assign(pointer.empty() ? std::string_view("(root)") : pointer);
     message_.append(": ").append(what).append(detail);
   }
+  // Replaces the message with `message` (a joined list of problems, e.g. every failing field of a validate step).
+  void set_message(std::string message) {
+    found_ = true;
+    message_ = std::move(message);
+  }
   void missing(std::string_view pointer) { set(pointer, "missing"); }
   void wrong_type(std::string_view pointer, std::string_view expected, const Slot& got) {
     wrong_type(pointer, expected, got.type());

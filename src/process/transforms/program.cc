@@ -252,49 +252,74 @@ bool TransformRunner::check_type(const ValidateStep& step, const TypeCheck& chec
   return value.tag != '"' || check_format(check.allowed, pointers.pointer_of(check.slot), value.value.text);
 }
 
+// Every check runs: a failing record's problem names each failing field ("<pointer>: <what>; ..."),
+// each field once (a field of the wrong type is not judged again by its pattern, enum or range, nor
+// are the fields inside it).
 bool TransformRunner::validate(const ValidateStep& step, const std::vector<TypeRule>& rules) {
   const PointerTrie& pointers = program_->pointers;
   const Field* const fields = fields_.data();
+  std::string failures;          // allocated only for a failing record
+  std::vector<uint32_t> failed;  // the slots already named
+  auto fail = [&](uint32_t slot) {
+    if (!failures.empty()) failures += "; ";
+    failures += problem_.message();
+    problem_.clear();
+    failed.push_back(slot);
+  };
+  // A field already named, or one inside it ("/name/first" once "/name" is not an object).
+  auto named = [&](uint32_t slot) {
+    if (failed.empty()) return false;  // a record that passes pays nothing more
+    const std::string_view pointer = pointers.pointer_of(slot);
+    return std::any_of(failed.begin(), failed.end(), [&](uint32_t f) {
+      const std::string_view outer = pointers.pointer_of(f);
+      return f == slot || (pointer.size() > outer.size() && pointer.substr(0, outer.size()) == outer &&
+                           pointer[outer.size()] == '/');
+    });
+  };
   for (size_t i = 0; i < rules.size(); ++i) {
     const char tag = fields[rules[i].slot].tag;
     if ((rules[i].passing & kTagBit[static_cast<unsigned char>(tag)]) != 0) continue;
-    if (!check_type(step, step.types[i])) return false;
+    if (!named(step.types[i].slot) && !check_type(step, step.types[i])) fail(step.types[i].slot);
   }
   // After the types, so that "/name: expected an object" is said before "/name/first: missing".
   for (const uint32_t slot : step.required) {
-    if (!fields_[slot].present()) {
+    if (!fields_[slot].present() && !named(slot)) {
       problem_.missing(pointers.pointer_of(slot));
-      return false;
+      fail(slot);
     }
   }
   for (const PatternCheck& check : step.patterns) {
     const Field& value = fields_[check.slot];
-    if (value.tag != '"') continue;
+    if (value.tag != '"' || named(check.slot)) continue;
     const std::string_view text = value.value.text;
     if (!std::regex_search(text.begin(), text.end(), *check.regex)) {
       problem_.bad_text(pointers.pointer_of(check.slot), "does not match /" + check.pattern + "/:", text);
-      return false;
+      fail(check.slot);
     }
   }
   for (const EnumCheck& check : step.enums) {
     const Field& value = fields_[check.slot];
-    if (value.is_null()) continue;
+    if (value.is_null() || named(check.slot)) continue;
     Val text;
     const Val raw = value.value;
     if (raw.kind == Val::Kind::object || raw.kind == Val::Kind::array) {
       problem_.wrong_type(pointers.pointer_of(check.slot), "one of " + check.listed,
                           json_fields::Slot::type_of_tag(value.tag));
-      return false;
+      fail(check.slot);
+      continue;
     }
-    to_text(&raw, 1, ctx_, pointers.pointer_of(check.slot), text);
+    if (!to_text(&raw, 1, ctx_, pointers.pointer_of(check.slot), text)) {
+      fail(check.slot);
+      continue;
+    }
     if (std::find(check.values.begin(), check.values.end(), text.text) == check.values.end()) {
       problem_.bad_text(pointers.pointer_of(check.slot), "not one of " + check.listed + ":", text.text);
-      return false;
+      fail(check.slot);
     }
   }
   for (const RangeCheck& check : step.ranges) {
     const Field& value = fields_[check.slot];
-    if (value.is_null()) continue;
+    if (value.is_null() || named(check.slot)) continue;
     std::optional<double> number;
     switch (value.tag) {
       case 'l':
@@ -314,10 +339,12 @@ bool TransformRunner::validate(const ValidateStep& step, const std::vector<TypeR
     }
     if (number && !(*number >= check.min && *number <= check.max)) {
       problem_.set(pointers.pointer_of(check.slot), "out of range");
-      return false;
+      fail(check.slot);
     }
   }
-  return true;
+  if (failures.empty()) return true;
+  problem_.set_message(std::move(failures));
+  return false;
 }
 
 bool TransformRunner::seen_recently(const DedupeStep& step, size_t index, int64_t time_ms) {

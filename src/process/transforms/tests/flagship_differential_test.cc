@@ -50,7 +50,8 @@ class Differential {
         << (got ? got->message : "mapped");
     if (expected && got) {
       EXPECT_EQ(std::string(expected->error_class), got->error_class) << label << ": " << got->message;
-      EXPECT_EQ(expected->message, got->message) << label;
+      // The reference stops at the first failing field; the program names it first, then every other.
+      EXPECT_EQ(expected->message, got->message.substr(0, got->message.find("; "))) << label;
     }
     if (!expected && !got) compare_last_rows(label);
     EXPECT_EQ(reference_rows_.rows(), program_rows_.rows()) << label;

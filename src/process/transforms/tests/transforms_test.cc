@@ -130,6 +130,24 @@ TEST(Transforms, ValidateRules) {
             "superfluous commas, braces, missing keys, etc.");
 }
 
+TEST(Transforms, ValidateNamesEveryFailingFieldOnce) {
+  const std::string steps =
+      "  - validate:\n"
+      "      required: [/id, /name]\n"
+      "      types: {/id: string, /age: [integer, null]}\n"
+      "      patterns: {/id: '^u[0-9]+$'}\n"
+      "      enums: {/gender: [female, male]}\n"
+      "      ranges: {/age: [0, 150]}\n";
+  OneColumn c("/id", steps);
+  EXPECT_EQ(c.run(R"({"id": "x1", "age": 151, "gender": "other"})"),
+            "<validation>: /name: missing; /id: does not match /^u[0-9]+$/: \"x1\"; "
+            "/gender: not one of female, male: \"other\"; /age: out of range");
+  // A field of the wrong type is named once, not again by its range.
+  EXPECT_EQ(c.run(R"({"id": 7, "name": "n", "age": "old"})"),
+            "<validation>: /id: expected a string, got an integer; /age: expected an integer or null, got a string");
+  EXPECT_EQ(c.run(R"({"id": "u1", "name": "n"})"), "u1");
+}
+
 TEST(Transforms, FilterDropsRecordsWhoseConditionIsNotTrue) {
   OneColumn c("/name", "  - filter: '/age >= 18 and (/country == \"NO\" or not /vip == false)'\n");
   EXPECT_EQ(c.run(R"({"name": "a", "age": 30, "country": "NO"})"), "a");
