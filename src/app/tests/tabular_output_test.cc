@@ -29,8 +29,13 @@ TEST(TabularOutput, AlignedTable) {
 
 TEST(TabularOutput, Csv) { EXPECT_EQ(render(OutputFormat::csv), "id,name,score\n1,\"Zoë, \"\"Z\"\"\",2.5\n22,,x\n"); }
 
-TEST(TabularOutput, JsonLines) {
+TEST(TabularOutput, JsonIsOneArray) {
   EXPECT_EQ(render(OutputFormat::json),
+            "[{\"id\":1,\"name\":\"Zoë, \\\"Z\\\"\",\"score\":2.5},{\"id\":22,\"name\":null,\"score\":\"x\"}]\n");
+}
+
+TEST(TabularOutput, NdjsonLines) {
+  EXPECT_EQ(render(OutputFormat::ndjson),
             "{\"id\":1,\"name\":\"Zoë, \\\"Z\\\"\",\"score\":2.5}\n{\"id\":22,\"name\":null,\"score\":\"x\"}\n");
 }
 

@@ -93,7 +93,8 @@ TEST(SeedCompat, TutorialMessagesLandInCreatedUsers) {
                                               "https://randomuser.me/api/portraits/med/women/42.jpg"}));
   const auto letters = query(path, "SELECT offset, error_class, error_message FROM dead_letters ORDER BY offset");
   ASSERT_EQ(letters.size(), 2u);
-  EXPECT_EQ(letters[0], (std::vector<std::string>{std::to_string(kUsers + 1), "validation", "/id: missing"}));
+  EXPECT_EQ(letters[0],
+            (std::vector<std::string>{std::to_string(kUsers + 1), "validation", "/id: missing; /last_name: missing"}));
   EXPECT_EQ(letters[1][1], "parse");
 }
 
