@@ -126,8 +126,12 @@ def process_until_committed(args, topic, group, env=None, timeout=300):
                 return committed_offsets(topic, group) == end_offsets(topic)
             except Exception:  # noqa: BLE001 (the group may not exist yet)
                 return False
-        wait_until(done, timeout, f"every record of {topic} landed or dead-lettered, and committed by {group}")
+        try:
+            wait_until(done, timeout, f"every record of {topic} landed or dead-lettered, and committed by {group}")
+        except AssertionError as timed_out:  # say what the processor said (retries, outages: its log)
+            _, err = stop(processor)
+            raise AssertionError(f"{timed_out}; its stderr ends with:\n{err[-4000:]}") from None
     finally:
-        out, err = stop(processor)
+        out, err = stop(processor) if processor.poll() is None else ("", "")
     assert processor.returncode == 128 + signal.SIGTERM, err
     return out + err
