@@ -10,7 +10,11 @@ set -euo pipefail
 records="${1:-300000}"
 build="${2:-build/release}"
 export KASCADE_CASSANDRA_PASSWORD="${KASCADE_CASSANDRA_PASSWORD:-cassandra}"
-pid="$(pgrep -f CassandraDaemon | head -n1)" || { echo "no Cassandra node (CassandraDaemon) running" >&2; exit 1; }
+# The node on 127.0.0.1 (several may run, e.g. a private pair on another loopback address): the daemon whose
+# command line names the services dir of this repository (KASCADE_SERVICES_DIR).
+services_dir="${KASCADE_SERVICES_DIR:-$(cd "$(dirname "$0")/.." && pwd)/.services}"
+pid="$(pgrep -f "CassandraDaemon" | while read -r p; do tr '\0' ' ' <"/proc/$p/cmdline" | grep -q "$services_dir/cassandra" && echo "$p"; done | head -n1)"
+[ -n "$pid" ] || { echo "no Cassandra node of $services_dir running (scripts/services start cassandra)" >&2; exit 1; }
 id="$RANDOM$RANDOM"
 ks="kascade_path_$id" ks_sink="kascade_path_sink_$id"
 work="$(mktemp -d)"
