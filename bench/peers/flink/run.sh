@@ -15,18 +15,11 @@ kascade_keyspace="${PEERS_KASCADE_KEYSPACE:-kascade_streams}"
 csv="${PEERS_CSV:-.cache/peers/flink-runs.csv}"
 png="${PEERS_PNG:-docs/peers-flink.png}"
 work=.cache/peers/flink
-venv=.cache/peers-venv
 target=.cache/peers/flink-target
 
 [ -x "$kascade" ] || { echo "peers: no kascade binary at $kascade (scripts/build release)" >&2; exit 2; }
-requirements=bench/peers/spark/requirements.txt
-if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
-  echo "peers: installing the Cassandra and Kafka clients and matplotlib into $venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-  cp "$requirements" "$venv/requirements.txt"
-fi
+# shellcheck source=../venv.sh
+source bench/peers/venv.sh
 echo "peers: building the Flink job into $target"
 (cd bench/peers/flink && mvn -q -B package -DskipTests) >"$(mkdir -p .cache/peers && echo .cache/peers/flink-build.log)" 2>&1 ||
   { echo "peers: building the Flink job failed (see .cache/peers/flink-build.log)" >&2; exit 1; }

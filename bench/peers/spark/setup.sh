@@ -1,18 +1,11 @@
 # bench/peers/spark/setup.sh: sourced (from the repository's root) by run.sh and stream.sh. Installs PySpark
 # and the clients into .cache/peers-venv (once), resolves the Kafka source and the Spark Cassandra Connector
 # into the ivy cache .cache/peers/ivy (once, outside any timed run), puts spark-submit on PATH and sets $jars.
-venv=.cache/peers-venv
+# shellcheck source=../venv.sh
+source bench/peers/venv.sh
 ivy="$(pwd)/.cache/peers/ivy"
 # The Kafka source and the Cassandra connector of Spark 3.5.1 (Scala 2.12), from Maven.
 packages=org.apache.spark:spark-sql-kafka-0-10_2.12:3.5.1,com.datastax.spark:spark-cassandra-connector_2.12:3.5.1
-requirements=bench/peers/spark/requirements.txt
-if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
-  echo "peers: installing PySpark, the Cassandra and Kafka clients and matplotlib into $venv"
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-  cp "$requirements" "$venv/requirements.txt"
-fi
 export PATH="$(realpath "$venv")/bin:$PATH"
 export SPARK_HOME="$("$venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')"
 export PYSPARK_PYTHON="$(realpath "$venv")/bin/python" SPARK_LOCAL_IP=127.0.0.1
